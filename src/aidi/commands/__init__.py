@@ -1,0 +1,1 @@
+"""aidi.commands"""

@@ -1,0 +1,59 @@
+"""Imputers: fill missing cells of a (..., n_units, n_indicators) array, column by column.
+
+Each returns the filled array; `missing_mask(x)` tells the caller which cells were filled, which
+is what the build log records. The year-based fallback ("latest earlier year") lives in
+`aidi.engine.select`, where the years are still known.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def missing_mask(x: Array) -> Array:
+    return np.isnan(np.asarray(x, dtype=float))
+
+
+def impute_none(x: Array) -> Array:
+    return np.asarray(x, dtype=float).copy()
+
+
+def _fill(x: Array, stat, groups: Array | None) -> Array:
+    x = np.asarray(x, dtype=float)
+    out = x.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column → stays NaN
+        if groups is None:
+            fill = stat(x, axis=-2, keepdims=True)
+            return np.where(np.isnan(x), fill, x)
+        groups = np.asarray(groups)
+        for g in np.unique(groups[~_is_missing_group(groups)]):
+            rows = groups == g
+            sub = x[..., rows, :]
+            fill = stat(sub, axis=-2, keepdims=True)
+            out[..., rows, :] = np.where(np.isnan(sub), fill, sub)
+    return out
+
+
+def _is_missing_group(groups: Array) -> Array:
+    return np.array([g is None or (isinstance(g, float) and np.isnan(g)) for g in groups])
+
+
+def impute_mean(x: Array, groups: Array | None = None) -> Array:
+    """Fill with the cross-unit mean of the indicator (within the unit's group if given).
+
+    A unit with no group, or a group with no value, keeps its missing cell.
+    """
+    return _fill(x, np.nanmean, groups)
+
+
+def impute_median(x: Array, groups: Array | None = None) -> Array:
+    """Fill with the cross-unit median (within group if given)."""
+    return _fill(x, np.nanmedian, groups)
+
+
+IMPUTERS = {"none": impute_none, "mean": impute_mean, "median": impute_median}
