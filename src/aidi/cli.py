@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
 from aidi.commands.data import data_app
@@ -9,6 +11,17 @@ from aidi.commands.data import data_app
 app = typer.Typer(help="aidi — compute, audit and explore the AI Development Index.",
                   no_args_is_help=True, add_completion=False)
 app.add_typer(data_app, name="data")
+
+# Each module exposes `register(app)`; the order is the order of `aidi --help`.
+COMMAND_MODULES = ("build", "explain", "exposure", "robustness")
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"aidi.commands.{_name}")
+    except ModuleNotFoundError as _exc:  # only tolerate the module itself being absent
+        if _exc.name != f"aidi.commands.{_name}":
+            raise
+        continue
+    _module.register(app)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "name_en",
     "name_zh",
     "to_iso3",
+    "from_m49",
     "is_aggregate",
     "is_country",
     "known_iso3",
@@ -53,11 +54,13 @@ _ZH_TARGET: dict[str, str] = {
 
 # Codes used for economies that ISO 3166-1 does not (or no longer) assign.
 _EXTRA_ECONOMIES: dict[str, str] = {"XKX": "Kosovo"}
-_EXTRA_ZH: dict[str, str] = {"XKX": "科索沃"}
+# Chinese names used in CICC-style reports where pycountry's zh_CN differs.
+_EXTRA_ZH: dict[str, str] = {"XKX": "科索沃", "HKG": "中国香港", "MAC": "中国澳门", "TWN": "中国台湾"}
 
 # Publisher-specific 3-letter codes (WGI, old WB) → ISO3.
 _CODE_ALIASES: dict[str, str] = {
     "ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "ADO": "AND", "WBG": "PSE", "KSV": "XKX",
+    "OWID_KOS": "XKX",
 }
 
 # Aggregate codes used by the World Bank (WDI/CLASS) and UN/OWID-style publishers.
@@ -146,6 +149,7 @@ _NAME_ALIASES: dict[str, str] = {
     "bolivarian republic of venezuela": "VEN",
     "china, people's republic of": "CHN",
     "hongkong": "HKG",
+    "vatican": "VAT", "holy see": "VAT", "vatican city": "VAT",
 }
 
 _TRAILING_MARKS = re.compile(r"[\s*†‡]+$")
@@ -222,15 +226,30 @@ def to_iso3(name: str) -> str | None:
     if not raw:
         return None
     upper = raw.upper()
-    if len(raw) == 3 and raw.isalpha():
-        if is_aggregate(upper):
-            return None
-        upper = _CODE_ALIASES.get(upper, upper)
-        if upper in known_iso3():
-            return upper
+    if upper in _CODE_ALIASES:
+        return _CODE_ALIASES[upper]
+    if len(raw) == 3 and raw.isalpha() and upper in known_iso3():
+        return upper
     if is_aggregate(upper):
         return None
     return _name_index().get(_norm(raw))
+
+
+# UN M49 numeric codes of economies that ISO 3166-1 does not number.
+_M49_EXTRA: dict[int, str] = {412: "XKX"}
+
+
+@cache
+def from_m49(code: int | str) -> str | None:
+    """ISO3 for a UN M49 numeric country code; ``None`` for former states and unknowns."""
+    try:
+        number = int(code)
+    except (TypeError, ValueError):
+        return None
+    if number in _M49_EXTRA:
+        return _M49_EXTRA[number]
+    country = pycountry.countries.get(numeric=f"{number:03d}")
+    return country.alpha_3 if country else None
 
 
 @cache

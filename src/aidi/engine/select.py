@@ -35,7 +35,7 @@ class SelectedColumn:
     year_label: pd.Series     # "2023", "2021–2023 mean", "2019 (latest earlier)"
     carried_forward: pd.Series  # bool: filled by the latest-earlier-year fallback
     numerator: pd.Series      # raw numerator value in that year (NaN for a mean)
-    denominator: pd.Series    # raw denominator value in that year (NaN if none)
+    denominator: pd.Series    # raw denominator (or multiplier) in that year (NaN if none)
 
 
 def panel(observations: pd.DataFrame, series: str, units: list[str]) -> pd.DataFrame:
@@ -60,6 +60,9 @@ def transformed_panel(observations: pd.DataFrame, series: str, transform: Transf
         den = panel(observations, den_series, units).reindex(columns=num.columns)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = num / den.where(den != 0)
+    elif kind == "product":
+        den = panel(observations, transform.multiplier, units).reindex(columns=num.columns)
+        out = num * den
     elif kind == "log":
         shifted = num + transform.offset
         if (shifted <= 0).any().any():

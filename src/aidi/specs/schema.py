@@ -60,11 +60,13 @@ class Transform(_Frozen):
 
     - `level`: as is; `log`: natural log of (x + offset);
     - `per_capita`: ÷ population series; `share_of_gdp`: ÷ GDP series; `ratio`: ÷ `denominator`;
-    `scale` multiplies the result (e.g. 1e-9 to show billions).
+    - `product`: × `multiplier` series (e.g. internet users % × population = users);
+    `scale` multiplies the result (e.g. 0.01 for a percentage, 1e-9 to show billions).
     """
 
-    kind: Literal["level", "log", "per_capita", "share_of_gdp", "ratio"] = "level"
+    kind: Literal["level", "log", "per_capita", "share_of_gdp", "ratio", "product"] = "level"
     denominator: str | None = None
+    multiplier: str | None = None
     offset: float = 0.0
     scale: float = Field(1.0, gt=0)
 
@@ -72,6 +74,8 @@ class Transform(_Frozen):
     def _needs_denominator(self) -> Transform:
         if self.kind == "ratio" and not self.denominator:
             raise ValueError("transform kind 'ratio' needs a `denominator` series id")
+        if self.kind == "product" and not self.multiplier:
+            raise ValueError("transform kind 'product' needs a `multiplier` series id")
         return self
 
 

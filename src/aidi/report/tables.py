@@ -1,0 +1,52 @@
+"""The build's tables as users receive them (CSV files and terminal tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aidi.engine.pipeline import BuildResult
+
+
+def _names(units: list[str]) -> tuple[list[str], list[str]]:
+    from aidi.countries import name_en, name_zh
+
+    return [name_en(u) for u in units], [name_zh(u) for u in units]
+
+
+def aggregate_columns(result: BuildResult) -> list[str]:
+    """Aggregate nodes below the root, level by level (pillars, then dimensions, ...)."""
+    levels = result.spec.level_of()
+    aggs = [a for a in result.tree.aggregate_ids if a != result.tree.root]
+    order = {nid: i for i, nid in enumerate(n.id for n in result.spec.aggregates())}
+    return sorted(aggs, key=lambda a: (levels[a], order[a]))
+
+
+def scores_frame(result: BuildResult) -> pd.DataFrame:
+    """One row per unit: iso3, names, index, rank, then every aggregate, sorted by rank."""
+    units = list(result.units)
+    en, zh = _names(units)
+    root = result.tree.root
+    frame = pd.DataFrame({"iso3": units, "name_en": en, "name_zh": zh,
+                          "index": result.scores[root].to_numpy(),
+                          "rank": result.ranks[root].to_numpy()})
+    for col in aggregate_columns(result):
+        frame[col] = result.scores[col].to_numpy()
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame.sort_values(["rank", "iso3"], na_position="last").reset_index(drop=True)
+
+
+def indicators_frame(result: BuildResult) -> pd.DataFrame:
+    """Long table: every indicator cell with its raw value, year, imputation and normalised value."""
+    rows = []
+    spec = result.spec
+    parent = spec.parent_of()
+    for ind in spec.indicators():
+        for u in result.units:
+            rows.append({
+                "iso3": u, "indicator": ind.id, "dimension": parent.get(ind.id, ""),
+                "series": ind.series, "year": result.years.loc[u, ind.id],
+                "value": result.data.loc[u, ind.id],
+                "imputed": bool(result.imputed_mask.loc[u, ind.id]),
+                "value_used": result.treated.loc[u, ind.id],
+                "normalised": result.normalised.loc[u, ind.id], "weight": ind.weight})
+    return pd.DataFrame(rows)

@@ -1,0 +1,53 @@
+"""Gapminder Systema Globalis re-publications of WDI/ILOSTAT series missing from the WDI mirror.
+
+Internet users (% of population, = WDI IT.NET.USER.ZS) feed the data dimension (size of
+the online population producing data); services share of GDP and employment by broad
+sector describe the economic structure used by the market pillar. ``geo`` is lower-case ISO3.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from aidi.sources.raw._common import concat, map_iso3, rel, require, tidy
+
+SOURCE = "Gapminder Systema Globalis (re-publishing World Bank WDI / ILOSTAT)"
+FOLDER = "gapminder_systema_globalis"
+
+#: concept → (series, name, unit, origin, dimension)
+CONCEPTS: dict[str, tuple[str, str, str, str, str]] = {
+    "internet_users": ("gapminder.internet_users", "Individuals using the Internet",
+                       "% of population", "WDI IT.NET.USER.ZS (ITU)", "Data (non-embodied)"),
+    "services_percent_of_gdp": ("gapminder.services_share_gdp", "Services, value added",
+                                "% of GDP", "WDI NV.SRV.TETC.ZS", "Market (structure)"),
+    "agriculture_workers_percent_of_employment": (
+        "gapminder.employment_agriculture", "Employment in agriculture", "% of total employment",
+        "ILOSTAT modelled estimates", "Market (structure)"),
+    "industry_workers_percent_of_employment": (
+        "gapminder.employment_industry", "Employment in industry", "% of total employment",
+        "ILOSTAT modelled estimates", "Market (structure)"),
+    "service_workers_percent_of_employment": (
+        "gapminder.employment_services", "Employment in services", "% of total employment",
+        "ILOSTAT modelled estimates", "Market (structure)"),
+}
+
+SERIES: dict[str, dict[str, str]] = {
+    series: {"name": name, "unit": unit, "description": f"{dimension}. Origin: {origin}."}
+    for series, name, unit, origin, dimension in CONCEPTS.values()
+}
+
+
+def read(raw_dir: Path) -> pd.DataFrame:
+    """The five DDF datapoint files as tidy series."""
+    folder = require(Path(raw_dir) / FOLDER)
+    frames = []
+    for concept, (series, _, unit, _, _) in CONCEPTS.items():
+        path = require(folder / f"ddf--datapoints--{concept}--by--geo--time.csv")
+        data = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        frame = pd.DataFrame({"iso3": map_iso3(data["geo"].str.upper()), "year": data["time"],
+                              "value": data[concept]})
+        frames.append(tidy(frame, series=series, unit=unit, source=SOURCE,
+                           file=rel(raw_dir, path)))
+    return concat(frames)

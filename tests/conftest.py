@@ -1,0 +1,59 @@
+"""Shared fixtures: a small hand-made spec and observations, and the raw-data location."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aidi.specs.loader import spec_from_dict
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def raw_dir() -> Path | None:
+    """The shared raw data, if present (it is in CI: ../shared/data/raw beside the clone)."""
+    for cand in (os.environ.get("AIDI_RAW_DIR"), REPO.parent / "shared" / "data" / "raw",
+                 Path("/work/shared/data/raw")):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    return None
+
+
+TINY_SPEC = {
+    "id": "tiny", "name": {"en": "Tiny", "zh": "小"}, "reference": "USA",
+    "units": ["USA", "CHN", "DEU"],
+    "root": {"id": "index", "name": {"en": "Index"}, "aggregate": {"method": "geometric"},
+             "standardise": "ratio", "children": [
+        {"id": "ta", "name": {"en": "TA"}, "standardise": "ratio", "children": [
+            {"id": "a", "name": {"en": "a"}, "series": "s.a"},
+            {"id": "b", "name": {"en": "b"}, "series": "s.b",
+             "transform": {"kind": "per_capita", "denominator": "s.pop"}}]},
+        {"id": "mf", "name": {"en": "MF"}, "standardise": "ratio", "children": [
+            {"id": "c", "name": {"en": "c"}, "series": "s.c", "direction": -1}]}]},
+}
+
+
+def tiny_observations() -> pd.DataFrame:
+    rows = []
+    for unit, vals in {"USA": (10, 100, 2, 50), "CHN": (5, 300, 4, 25),
+                       "DEU": (2, 20, 1, np.nan)}.items():
+        for series, v in zip(["s.a", "s.b", "s.pop", "s.c"], vals, strict=True):
+            if not np.isnan(v):
+                rows.append((unit, 2022, series, float(v), "u", "test", "test.csv"))
+    rows.append(("DEU", 2019, "s.c", 10.0, "u", "test", "test.csv"))
+    rows.append(("USA", 2015, "s.a", 999.0, "u", "test", "test.csv"))  # outside the window
+    return pd.DataFrame(rows, columns=["iso3", "year", "series", "value", "unit", "source", "file"])
+
+
+@pytest.fixture
+def tiny_spec():
+    return spec_from_dict(TINY_SPEC)
+
+
+@pytest.fixture
+def tiny_obs():
+    return tiny_observations()
