@@ -122,7 +122,11 @@ def exposure_to_share(
       exposed "full exposure". Used on the 4-digit NAICS universe of a variant (≈250
       industries) *before* aggregation, the anchors are the published extremes, so none of
       the seven aggregated industries is forced to exactly 0 or 1 (which min–max over only
-      seven aggregates would do, wiping out agriculture's contribution).
+      seven aggregates would do, wiping out agriculture's contribution). Being affine, it
+      commutes with the weighted-mean aggregation, so the order does not matter for it (it
+      does for the two non-linear methods). Read the result as a relative 0–1 scale, not a
+      measured share of tasks; the source's ≈50 % (China) and ≈55 % (mean) were not used
+      to choose it — :func:`compare_with_source` only reports the gap.
     * ``"rank"``: mid-rank percentile within ``reference``, ``(rank − 1) / (n − 1)``; robust
       to outliers but throws away the magnitudes.
     * ``"logistic"``: ``1 / (1 + exp(−slope·(x − midpoint)))``; the average industry maps to
@@ -242,6 +246,8 @@ def value_added_shares_by_year(
                        & observations["year"].isin(_window(years))]
     if countries is not None:
         obs = obs[obs["iso3"].isin(countries)]
+    if obs.empty:
+        raise ValueError(f"no un_ama.va.* observations for {years} in the selected economies")
     wide = obs.pivot_table(index=["iso3", "year"], columns="series", values="value",
                            aggfunc="first").reindex(columns=sorted(wanted))
     v = {code: wide[series] for code, series in VA_SERIES.items()}
@@ -314,6 +320,9 @@ def gdp_ppp_from_observations(
     """
     series = [GDP_PPP_SERIES, GDP_PC_PPP_SERIES, POP_SERIES]
     obs = observations[observations["series"].isin(series) & (observations["year"] <= year)]
+    if obs.empty:
+        empty = pd.Series(dtype=float, name="gdp_ppp")
+        return empty if countries is None else empty.reindex(list(countries))
     wide = obs.pivot_table(index=["iso3", "year"], columns="series", values="value",
                            aggfunc="first").reindex(columns=series)
     per_year = wide[GDP_PPP_SERIES].combine_first(wide[GDP_PC_PPP_SERIES] * wide[POP_SERIES])
@@ -346,6 +355,13 @@ DIFFUSION_METHODS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
     "effective_number": _effective_number,
     "inverse_variance": _inverse_variance,
     "evenness": _evenness,
+}
+
+
+DIFFUSION_UNITS: dict[str, str] = {
+    "effective_number": "effective number of industries (1–7)",
+    "inverse_variance": "1 / variance of industry shares of exposed output",
+    "evenness": "evenness index (0–1)",
 }
 
 
@@ -535,7 +551,7 @@ def exposure_series(result: ExposureResult) -> pd.DataFrame:
     units = {
         "exposed_share": "fraction of value added",
         "exposure_scale": "current international $",
-        "diffusion": f"index ({result.diffusion_method.replace('_', ' ')})",
+        "diffusion": DIFFUSION_UNITS.get(result.diffusion_method, result.diffusion_method),
         "exposure_variance": "variance of industry shares of exposed output",
     }
     summary = exposure_summary(result)

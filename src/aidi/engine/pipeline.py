@@ -67,6 +67,19 @@ class BuildResult:
         """The root node's score."""
         return self.scores[self.tree.root]
 
+    def relative_scores(self) -> pd.DataFrame:
+        """Every aggregate divided by the reference unit's value (reference = 1).
+
+        Standardised nodes already are; for the others this is a presentation of the same
+        number on the reference scale ("relative to the USA"), as the source's figures show
+        every item. Without a reference unit the scores are returned unchanged.
+        """
+        ref = self.spec.reference
+        if ref is None or ref not in self.scores.index:
+            return self.scores
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.scores / self.scores.loc[ref]
+
     def values(self) -> pd.DataFrame:
         """Normalised indicators and aggregate scores side by side (columns = all node ids)."""
         return pd.concat([self.normalised, self.scores], axis=1)

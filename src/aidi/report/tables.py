@@ -22,15 +22,20 @@ def aggregate_columns(result: BuildResult) -> list[str]:
 
 
 def scores_frame(result: BuildResult) -> pd.DataFrame:
-    """One row per unit: iso3, names, index, rank, then every aggregate, sorted by rank."""
+    """One row per unit: iso3, names, index, rank, then every aggregate, sorted by rank.
+
+    With a reference unit every aggregate is shown relative to it (reference = 1), see
+    `BuildResult.relative_scores`.
+    """
     units = list(result.units)
     en, zh = _names(units)
     root = result.tree.root
+    rel = result.relative_scores()
     frame = pd.DataFrame({"iso3": units, "name_en": en, "name_zh": zh,
-                          "index": result.scores[root].to_numpy(),
+                          "index": rel[root].to_numpy(),
                           "rank": result.ranks[root].to_numpy()})
     for col in aggregate_columns(result):
-        frame[col] = result.scores[col].to_numpy()
+        frame[col] = rel[col].to_numpy()
     frame["rank"] = frame["rank"].astype("Int64")
     return frame.sort_values(["rank", "iso3"], na_position="last").reset_index(drop=True)
 

@@ -55,8 +55,8 @@ the variant is skipped.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -69,6 +69,7 @@ FOLDER = "aioe"
 CONCORDANCE = "naics_isic_concordance"
 NAICS_ISIC4_FILE = f"{CONCORDANCE}/2017_NAICS_to_ISIC_4.xlsx"
 ISIC4_ISIC31_FILE = f"{CONCORDANCE}/ISIC4_ISIC31.csv"
+ISIC4_STRUCTURE_FILE = f"{CONCORDANCE}/ISIC_Rev_4_english_structure.csv"
 
 Isic31Split = Literal["contained", "equal"]
 
@@ -107,6 +108,13 @@ _DIVISION_RANGES: tuple[tuple[int, int, str], ...] = (
 _ONLY = re.compile(r"\(([^()]*)\bonly\)", re.IGNORECASE)
 
 
+def _read_excel(path: Path, sheet: str | int, **kwargs: object) -> pd.DataFrame:
+    """pd.read_excel without openpyxl's harmless "Unknown extension" warning on these files."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Unknown extension", category=UserWarning)
+        return pd.read_excel(path, sheet_name=sheet, **kwargs)
+
+
 # ----------------------------------------------------------------------------------------
 # AIIE scores
 # ----------------------------------------------------------------------------------------
@@ -131,7 +139,7 @@ def _key(code4: str, members: tuple[str, ...]) -> str:
 
 def _read_variant(raw_dir: Path, name: str, spec: Variant) -> pd.DataFrame:
     path = require(Path(raw_dir) / spec.file)
-    data = pd.read_excel(path, sheet_name=spec.sheet, dtype={"NAICS": str})
+    data = _read_excel(path, spec.sheet, dtype={"NAICS": str})
     code4 = data["NAICS"].astype(str).str.strip().str[:4]
     titles = data[spec.title].astype(str).str.strip()
     members = [_members(c, t) for c, t in zip(code4, titles, strict=True)]
@@ -162,10 +170,9 @@ def read_aiie_scores(raw_dir: Path) -> pd.DataFrame:
 # Crosswalk
 # ----------------------------------------------------------------------------------------
 
-@cache
 def _isic4_structure(raw_dir: Path) -> dict[str, tuple[str, ...]]:
     """ISIC Rev.4 group (3-digit) → its classes (4-digit)."""
-    path = require(Path(raw_dir) / CONCORDANCE / "ISIC_Rev_4_english_structure.csv")
+    path = require(Path(raw_dir) / ISIC4_STRUCTURE_FILE)
     codes = pd.read_csv(path, dtype=str)["Code"].str.strip()
     classes = codes[codes.str.fullmatch(r"\d{4}")]
     return {g: tuple(c) for g, c in classes.groupby(classes.str[:3])}
@@ -190,7 +197,10 @@ def naics6_to_isic4(raw_dir: Path) -> pd.DataFrame:
     (ISIC 9810/9820, households' own use) are not NAICS industries and are dropped.
     """
     path = require(Path(raw_dir) / NAICS_ISIC4_FILE)
-    data = pd.read_excel(path, sheet_name=0, dtype=str)
+    data = _read_excel(path, 0, dtype=str)
+    header = [str(c).replace("\n", " ") for c in data.columns]
+    if "NAICS" not in header[1] or "ISIC" not in header[4]:
+        raise ValueError(f"{NAICS_ISIC4_FILE}: unexpected layout, columns {header}")
     data = data.iloc[:, [1, 4, 6]].set_axis(["naics6", "isic4", "notes"], axis=1)
     data = data[data["naics6"].str.strip().str.fullmatch(r"\d{6}")]
     groups = _isic4_structure(Path(raw_dir))
@@ -318,7 +328,7 @@ def read_industry_exposure(
     raw_dir = Path(raw_dir)
     scores = read_aiie_scores(raw_dir)
     crosswalk = crosswalk_weights(raw_dir, isic31_split)
-    files = f"{{}}; {NAICS_ISIC4_FILE}; {ISIC4_ISIC31_FILE}"
+    files = f"{{}}; {NAICS_ISIC4_FILE}; {ISIC4_ISIC31_FILE}; {ISIC4_STRUCTURE_FILE}"
     frames = []
     for name, spec in VARIANTS.items():
         s = scores[scores["variant"] == name].set_index("naics4")["score"]

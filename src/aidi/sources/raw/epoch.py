@@ -8,12 +8,12 @@ the world total is therefore not the sum over countries.
 
 GPU clusters (compute dimension): H100-equivalents and power of the clusters operating in a
 country at the end of each year. A cluster counts from the year of its first-operational date
-until its decommissioning date (so clusters now "Decommissioned" but with a known date still
-count for the years they ran; those without a date are dropped). Two variants, because Epoch's "standard analysis" flag leaves
-out e.g. most anonymised Chinese systems:
+until its decommissioning date (clusters now "Decommissioned" still count for the years they
+ran when the date is known; without a date they are dropped). Two variants, because Epoch's
+"standard analysis" flag leaves out e.g. most anonymised Chinese systems:
 
-* ``epoch.gpu_clusters.*`` — Status Existing (or decommissioned later), ``Include in Standard Analysis`` true, not a
-  possible duplicate, not superseded, not decommissioned by year end;
+* ``epoch.gpu_clusters.*`` — Status Existing (or decommissioned later), ``Include in Standard
+  Analysis`` true, not a possible duplicate, not superseded, not decommissioned by year end;
 * ``epoch.gpu_clusters_all.*`` — the same without the standard-analysis flag.
 
 Counts are zero-filled for every country that appears anywhere in the file and for the 20
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from aidi.countries import TARGET_20, to_iso3
@@ -41,14 +40,18 @@ _MODEL_FILES: dict[str, tuple[str, str]] = {
     "large_scale": ("large_scale_ai_models.csv",
                     "large-scale AI models (training compute > 1e23 FLOP, or suspected)"),
     "frontier": ("frontier_ai_models.csv", "frontier AI models (Epoch frontier subset)"),
+    "robotics": ("all_ai_models_2025-04.csv",
+                 "AI models whose Domain includes Robotics (full Epoch database, Apr 2025)"),
 }
+# Series computed on a subset of a file's rows: key → (column, substring it must contain).
+_DOMAIN_FILTERS: dict[str, tuple[str, str]] = {"robotics": ("Domain", "Robotics")}
 _COUNTRY_COLUMNS = ("Country (of organization)", "Country (from Organization)")
 
 SERIES: dict[str, dict[str, str]] = {
     f"epoch.models.{key}": {
         "name": f"Number of {desc.split(' (')[0]} by developer country",
         "unit": "count",
-        "description": f"Algorithms (non-embodied): {desc} published in the year; a model counts "
+        "description": f"Algorithms: {desc} published in the year; a model counts "
                        "once for each distinct country of its developer organisations.",
     }
     for key, (_, desc) in _MODEL_FILES.items()
@@ -97,6 +100,9 @@ def _read_models(raw_dir: Path, key: str, filename: str) -> pd.DataFrame:
     column = next((c for c in _COUNTRY_COLUMNS if c in data.columns), None)
     if column is None:
         raise ValueError(f"{path}: no country column among {_COUNTRY_COLUMNS}")
+    if key in _DOMAIN_FILTERS:
+        col, needle = _DOMAIN_FILTERS[key]
+        data = data[data[col].fillna("").astype(str).str.contains(needle, regex=False)]
     year = pd.to_datetime(data["Publication date"], errors="coerce", format="mixed").dt.year
     long = pd.DataFrame({"iso3": data[column].map(_countries), "year": year}).explode("iso3")
     long = long.dropna()
@@ -169,6 +175,4 @@ def read(raw_dir: Path) -> pd.DataFrame:
     frames = [_read_models(raw_dir, key, filename)
               for key, (filename, _) in _MODEL_FILES.items()]
     frames.append(_read_clusters(raw_dir))
-    out = concat(frames)
-    out["value"] = out["value"].astype(np.float64)
-    return out
+    return concat(frames)

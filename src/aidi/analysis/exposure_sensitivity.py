@@ -1,0 +1,48 @@
+"""How the index moves when the industry-exposure table is swapped (issue: exposure model §5).
+
+For each exposure table (the three Felten variants and optionally a user CSV) the exposure
+model is re-run, its `model.exposure.*` series replace the default ones, and the index is
+rebuilt with the same spec. The table lists, per economy and table, the index, its rank and
+the change against the default table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from aidi.analysis import exposure as ex
+from aidi.analysis.exposure_inputs import ExposureSettings, run_exposure
+from aidi.engine.pipeline import build
+from aidi.specs.schema import IndexSpec
+
+
+def observations_with_exposure(observations: pd.DataFrame,
+                               settings: ExposureSettings) -> pd.DataFrame:
+    """The observations with `model.exposure.*` recomputed under `settings`."""
+    base = observations[~observations["series"].str.startswith("model.exposure.")]
+    series = ex.exposure_series(run_exposure(base, settings)).dropna(subset=["value"])
+    return pd.concat([base, series], ignore_index=True)
+
+
+def exposure_table_sensitivity(spec: IndexSpec, observations: pd.DataFrame,
+                               variants: Sequence[ExposureSettings],
+                               units: Sequence[str] | str | None = None) -> pd.DataFrame:
+    """Index and rank per economy under each exposure table, and the change vs the first."""
+    frames = []
+    for settings in variants:
+        obs = observations_with_exposure(observations, settings)
+        r = build(spec, obs, units=units)
+        label = settings.user_table.name if settings.user_table else settings.variant
+        frames.append(pd.DataFrame({
+            "iso3": list(r.units), "exposure_table": label,
+            "index": r.index.to_numpy(), "rank": r.ranks[r.tree.root].to_numpy(),
+            "market_friendliness": r.scores.get("market_friendliness",
+                                                pd.Series(index=r.units, dtype=float)).to_numpy(),
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    base = out[out.exposure_table == out.exposure_table.iloc[0]].set_index("iso3")
+    out["index_change"] = out["index"] - out["iso3"].map(base["index"])
+    out["rank_change"] = out["rank"] - out["iso3"].map(base["rank"])
+    return out

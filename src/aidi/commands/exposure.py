@@ -1,0 +1,92 @@
+"""`aidi exposure`: the AI-exposure model behind Market Friendliness, and its checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("exposure")
+    def exposure_cmd(
+        out: Path = typer.Option(Path("aidi-out"), "--out", "-o", help="output folder"),
+        variant: str = typer.Option("aiie", "--variant",
+                                    help="exposure table: aiie, lm_aiie or ig_aiie"),
+        exposure_table: Path = typer.Option(None, "--exposure-table",
+                                            help="your own CSV with columns industry,exposure"),
+        countries: str = typer.Option(None, "--countries", help="TARGET_20 (default), all, …"),
+        edition: str = typer.Option(None, "--edition", help="data edition (default 2024)"),
+        sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",
+                                         help="rebuild the index with every exposure table"),
+        lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
+    ) -> None:
+        """Exposed share, exposure scale and diffusion per economy, by industry."""
+        from aidi.analysis import exposure as ex
+        from aidi.analysis.exposure_inputs import ExposureSettings, run_exposure
+        from aidi.commands.build import write_csv
+        from aidi.commands.common import load_inputs
+        from aidi.engine.pipeline import resolve_units
+        from aidi.report.exposure_chart import exposure_stacked_bar
+
+        try:
+            spec, obs, units = load_inputs(None, edition, countries)
+            unit_list = resolve_units(spec, obs, units)
+            settings = ExposureSettings(variant="user" if exposure_table else variant,
+                                        user_table=exposure_table)
+            result = run_exposure(obs, settings, countries=unit_list)
+        except (ValueError, KeyError, FileNotFoundError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        summary = ex.exposure_summary(result)
+        long = ex.exposure_long(result)
+        write_csv(long, out / "exposure.csv")
+        write_csv(summary[["iso3", "exposed_share", "exposure_scale", "diffusion",
+                           "exposure_variance", "gdp_ppp"]], out / "exposure_summary.csv")
+        comparison = ex.compare_with_source(result)
+        write_csv(comparison, out / "exposure_vs_source.csv")
+        figs = exposure_stacked_bar(long, lang, out / "fig_exposure_by_industry")
+
+        table = Table(title=f"AI exposure by economy (table {result.variant}, industry "
+                            f"structure {result.years[0]}–{result.years[1]})")
+        for col in ("economy", "exposed share", "exposure scale (intl $ tn)", "diffusion"):
+            table.add_column(col, justify="left" if col == "economy" else "right")
+        for _, r in summary.sort_values("exposed_share", ascending=False).iterrows():
+            table.add_row(r.iso3, f"{r.exposed_share:.1%}", f"{r.exposure_scale / 1e12:.2f}",
+                          f"{r.diffusion:.3f}")
+        console.print(table)
+        console.print(f"mean exposed share of the {len(summary)} economies: "
+                      f"{summary.exposed_share.mean():.1%}")
+        cmp_table = Table(title="Against the source (figure 1.15b)")
+        for col in ("statement", "published", "ours", "difference", "holds"):
+            cmp_table.add_column(col)
+        for _, r in comparison.iterrows():
+            cmp_table.add_row(str(r.statement), _fmt(r.published), _fmt(r.ours),
+                              _fmt(r.difference), {True: "yes", False: "NO"}.get(r.holds, "—"))
+        console.print(cmp_table)
+        if sensitivity:
+            from aidi.analysis.exposure_sensitivity import exposure_table_sensitivity
+
+            variants = [ExposureSettings(variant=v) for v in ("aiie", "lm_aiie", "ig_aiie")]
+            if exposure_table:
+                variants.append(settings)
+            sens = exposure_table_sensitivity(spec, obs, variants, units=unit_list)
+            write_csv(sens, out / "exposure_sensitivity.csv")
+            moved = sens[sens.rank_change.abs() > 0]
+            console.print(f"index rebuilt with {len(variants)} exposure tables: "
+                          f"{moved.iso3.nunique()} economies change rank; largest index change "
+                          f"{sens.index_change.abs().max():.3f} (exposure_sensitivity.csv)")
+        console.print(f"wrote exposure.csv, exposure_summary.csv, exposure_vs_source.csv and "
+                      f"{len(figs)} figure files to {out}")
+
+
+def _fmt(v: object) -> str:
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—" if v is None else str(v)
+    return "—" if f != f else f"{f:.3f}"
