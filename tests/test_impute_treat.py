@@ -42,3 +42,8 @@ def test_no_treatment_when_within_thresholds():
     out, rec = treat.winsorise_column(v)
     np.testing.assert_array_equal(out, v)
     assert not rec.changed
+
+
+def test_min_imputation_bounds_top_n_lists():
+    x = np.array([[5.0], [2.0], [np.nan]])
+    np.testing.assert_allclose(impute.impute_min(x)[:, 0], [5, 2, 2])

@@ -62,10 +62,7 @@ def _check_nonpositive(x: Array, wp: Array, mode: NonPositive, offset: float,
         x = x + offset
     bad_neg = (x < 0) & (wp > 0)
     zero = (x == 0) & (wp > 0)
-    if mode == "error":
-        bad = bad_neg | zero
-    else:
-        bad = bad_neg
+    bad = bad_neg | zero if mode == "error" else bad_neg
     if np.any(bad):
         idx = tuple(int(i[0]) for i in np.nonzero(bad))
         raise NonPositiveError(

@@ -56,4 +56,13 @@ def impute_median(x: Array, groups: Array | None = None) -> Array:
     return _fill(x, np.nanmedian, groups)
 
 
-IMPUTERS = {"none": impute_none, "mean": impute_mean, "median": impute_median}
+def impute_min(x: Array, groups: Array | None = None) -> Array:
+    """Fill with the lowest observed value (within group if given).
+
+    For top-N lists (e.g. the 15 largest robot markets) a unit that is absent is known to be
+    below the list's smallest entry: the minimum is then an upper bound, not a guess.
+    """
+    return _fill(x, np.nanmin, groups)
+
+
+IMPUTERS = {"none": impute_none, "mean": impute_mean, "median": impute_median, "min": impute_min}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from aidi.engine.aggregate import NonPositiveError
 from aidi.engine.aggregate import contributions as child_contributions
 from aidi.engine.impute import IMPUTERS
 from aidi.engine.normalise import normalise_matrix
@@ -143,17 +144,11 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     year_df = pd.DataFrame(years, index=unit_list)[ids]
     carried_df = pd.DataFrame(carried, index=unit_list)[ids].astype(bool)
 
-    # --- screen units by availability ----------------------------------------------------
+    # --- screen units by availability (on the raw values: aidi's default) -------------------
     screened_out: list[str] = []
-    if spec.screen.min_availability > 0:
-        avail = availability(data.to_numpy())
-        keep = avail >= spec.screen.min_availability - 1e-12
-        for u, a in zip(data.index[~keep], avail[~keep], strict=True):
-            if u == spec.reference:
-                raise ValueError(f"reference unit {u} fails the availability screen ({a:.0%})")
-            screened_out.append(u)
-            log.append(LogEntry("screen", u, "", f"data availability {a:.1%} < "
-                                f"{spec.screen.min_availability:.0%}: unit removed"))
+    screen = spec.screen
+    if screen.min_availability > 0 and screen.on == "raw":
+        keep = _screen(data.to_numpy(dtype=float), unit_list, spec, screened_out, log, "")
         data, year_df, carried_df = data[keep], year_df[keep], carried_df[keep]
         unit_list = list(data.index)
     info = unit_info.reindex(unit_list) if unit_info is not None else None
@@ -182,6 +177,14 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     imputed_mask = pd.DataFrame(missing & ~np.isnan(imputed), index=unit_list, columns=ids) | \
         carried_df
 
+    # --- or screen after imputation (COINr's documented order: Screen(dset = "Imputed")) ---
+    if screen.min_availability > 0 and screen.on == "imputed":
+        keep = _screen(imputed, unit_list, spec, screened_out, log, " after imputation")
+        data, year_df, carried_df = data[keep], year_df[keep], carried_df[keep]
+        imputed, imputed_mask = imputed[keep], imputed_mask[keep]
+        unit_list = list(data.index)
+        info = info.reindex(unit_list) if info is not None else None
+
     # --- treat outliers ---------------------------------------------------------------------
     say("treating outliers")
     treated, records = treat_matrix(imputed, [spec.effective_treat(i) for i in inds])
@@ -194,7 +197,10 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
                                     f"{treated[r, rec.column]:.6g}"))
         if rec.transformed:
             log.append(LogEntry("treat", "", ind_id, f"{rec.transformed} transform (skew "
-                                f"{rec.skew_before:.2f}, kurtosis {rec.kurt_before:.2f})"))
+                                f"{rec.skew_before:.2f}, kurtosis {rec.kurt_before:.2f} → "
+                                f"{rec.skew_after:.2f}, {rec.kurt_after:.2f})"))
+        for note in rec.notes:
+            log.append(LogEntry("treat", "", ind_id, note))
 
     # --- normalise --------------------------------------------------------------------------
     say("normalising")
@@ -206,7 +212,7 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     say("aggregating")
     tree = compile_tree(spec, ids)
     ref = unit_list.index(spec.reference) if spec.reference in unit_list else None
-    values = aggregate_tree(normalised, tree, ref)
+    values = _aggregate_tree_named(normalised, tree, ref, unit_list)
     agg = values[:, len(ids):]
     scores = pd.DataFrame(agg, index=unit_list, columns=list(tree.aggregate_ids))
     rank_df = pd.DataFrame(ranks(agg), index=unit_list, columns=list(tree.aggregate_ids))
@@ -221,6 +227,59 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
         normalised=pd.DataFrame(normalised, index=unit_list, columns=ids),
         scores=scores, ranks=rank_df, contributions=contrib,
         screened_out=tuple(screened_out), log=tuple(log), unit_info=info)
+
+
+def _screen(x: np.ndarray, units: list[str], spec: IndexSpec, screened_out: list[str],
+            log: list[LogEntry], when: str) -> np.ndarray:
+    """Mask of the units kept by the availability screen; logs every unit removed."""
+    threshold = spec.screen.min_availability
+    avail = availability(x)
+    keep = avail >= threshold - 1e-12
+    for u, a in zip(np.asarray(units)[~keep], avail[~keep], strict=True):
+        if u == spec.reference:
+            raise ValueError(f"reference unit {u} fails the availability screen ({a:.0%})")
+        screened_out.append(str(u))
+        log.append(LogEntry("screen", str(u), "", f"data availability{when} {a:.1%} < "
+                            f"{threshold:.0%}: unit removed"))
+    log.append(LogEntry("screen", "", "", f"{int(keep.sum())} of {len(units)} units kept "
+                        f"(data availability{when} ≥ {threshold:.0%})"))
+    return keep
+
+
+def _aggregate_tree_named(x: np.ndarray, tree: CompiledTree, ref: int | None,
+                          units: list[str]) -> np.ndarray:
+    """`aggregate_tree`, but a zero or negative child of a geometric or harmonic mean is reported
+    with the node, the unit and the child it concerns (the array-level error only has indices).
+
+    COINr's most reported failure is its geometric mean stopping on a zero with no hint of where;
+    here the rule is explicit (`aggregate.nonpositive`) and the error says what to change.
+    """
+    try:
+        return aggregate_tree(x, tree, ref)
+    except NonPositiveError as exc:
+        for k, node in enumerate(tree.nodes):
+            upto = CompiledTree(tree.indicator_ids, tree.aggregate_ids[:k + 1], tree.nodes[:k + 1])
+            try:
+                aggregate_tree(x, upto, ref)
+            except NonPositiveError:
+                below = aggregate_tree(x, CompiledTree(tree.indicator_ids, tree.aggregate_ids[:k],
+                                                       tree.nodes[:k]), ref)
+                child = below[:, list(node.child_cols)]
+                shifted = child + (node.offset if node.nonpositive == "offset" else 0.0)
+                bad = (node.weights > 0) & ((shifted < 0) | ((shifted == 0) &
+                                                             (node.nonpositive == "error")))
+                rows, cols = np.nonzero(bad)
+                if rows.size == 0:  # pragma: no cover - the error came from elsewhere
+                    raise
+                r, c = int(rows[0]), int(cols[0])
+                raise NonPositiveError(
+                    f"node {node.id!r}: the {node.method} mean needs positive values, but "
+                    f"{rows.size} child value(s) are zero or negative; first: unit {units[r]}, "
+                    f"child {node.children[c]!r} = {child[r, c]:g}. Normalise onto positive "
+                    "values (e.g. min–max with low: 1), set this node's aggregate.nonpositive to "
+                    "'zero' (a zero child gives 0) or 'offset', or use the arithmetic mean."
+                ) from exc
+        raise
 
 
 def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],

@@ -1,13 +1,29 @@
 """Outlier treatment, with COINr's default rule and its definitions of skewness and kurtosis.
 
-The rule (COINr `qTreat`/`Treat` default): while |skewness| > `skew_thresh` AND kurtosis >
-`kurt_thresh`, winsorise one more point on the side of the skew (the most extreme value is set to
-the next one in), up to `winmax` points. If the indicator is still outside the thresholds after
-`winmax` points, undo the winsorisation and apply a log-type transform instead (`fallback`).
+The rule is COINr's `Treat()` default (`f1 = "winsorise"`, `f_pass = "check_SkewKurt"`,
+`f2 = "log_CT"`; R/treat.R in bluefoxr/COINr), reproduced step for step because the published
+results of its example build depend on every detail:
 
-Skewness and kurtosis are the sample-adjusted estimators (as in COINr / Excel SKEW and KURT):
-  skew = n / ((n−1)(n−2)) Σ zᵢ³,   kurt = n(n+1) / ((n−1)(n−2)(n−3)) Σ zᵢ⁴ − 3(n−1)² / ((n−2)(n−3))
-with zᵢ = (xᵢ − mean) / sd (sample sd). Missing values are ignored.
+1. An indicator *passes* when |skewness| < `skew_thresh` OR kurtosis < `kurt_thresh`; it is
+   *outside* (needs treatment) when |skewness| ≥ `skew_thresh` AND kurtosis ≥ `kurt_thresh`.
+2. While outside and fewer than `winmax` points have been winsorised: if skewness ≥ 0 the
+   highest value (all units tied at it) is set to the next-highest value, otherwise the lowest
+   to the next-lowest; skewness and kurtosis are recomputed after each point. The count is the
+   number of distinct units changed (ties count once per unit, as in COINr, where the units
+   already winsorised are tied with the maximum and are counted again in `which(x == max(x))`).
+3. If still outside after `winmax` points, the winsorisation is discarded and the fallback
+   transform is applied to the *original* column (COINr's `combine_treat = FALSE`):
+   - `log_ct` (COINr's default `log_CT`): ln(x − min + 0.01·(max − min));
+   - `log` (aidi's): ln(x − min + 1) for positive skew, −ln(max − x + 1) for negative skew
+     (keeps the direction of a negatively skewed indicator);
+   - `none`: the column is left untreated (and the log says so).
+
+Skewness and kurtosis are the sample-adjusted estimators used by COINr (`skew`, `kurt`, taken
+from e1071 type 2, equal to Excel's SKEW and KURT), computed with COINr's own arithmetic:
+  m = x − mean(x);  skew = √n Σm³ / (Σm²)^{3/2} · √(n(n−1)) / (n−2)
+  r = n Σm⁴ / (Σm²)²;  kurt = ((n+1)(r−3) + 6)(n−1) / ((n−2)(n−3))
+Missing values are ignored. With fewer than 3 (skew) or 4 (kurtosis) values the statistic is
+NaN and the column is never treated (COINr stops with an error instead).
 """
 
 from __future__ import annotations
@@ -20,33 +36,37 @@ import numpy as np
 Array = np.ndarray
 
 
-def skewness(x: Array) -> float:
-    """Sample-adjusted skewness (missing values ignored)."""
+def _present(x: Array) -> Array:
     v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
+    return v[~np.isnan(v)]
+
+
+def skewness(x: Array) -> float:
+    """Sample-adjusted skewness (COINr `skew`, e1071 type 2); missing values ignored."""
+    v = _present(x)
     n = v.size
     if n < 3:
         return float("nan")
-    s = v.std(ddof=1)
-    if s == 0:
+    m = v - v.mean()
+    m2 = np.sum(m**2)
+    if m2 == 0:
         return 0.0
-    z = (v - v.mean()) / s
-    return float(n / ((n - 1) * (n - 2)) * np.sum(z**3))
+    y = np.sqrt(n) * np.sum(m**3) / m2**1.5
+    return float(y * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def kurtosis(x: Array) -> float:
-    """Sample-adjusted excess kurtosis (missing values ignored)."""
-    v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
+    """Sample-adjusted excess kurtosis (COINr `kurt`, e1071 type 2); missing values ignored."""
+    v = _present(x)
     n = v.size
     if n < 4:
         return float("nan")
-    s = v.std(ddof=1)
-    if s == 0:
+    m = v - v.mean()
+    m2 = np.sum(m**2)
+    if m2 == 0:
         return 0.0
-    z = (v - v.mean()) / s
-    a = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * np.sum(z**4)
-    return float(a - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+    r = n * np.sum(m**4) / m2**2
+    return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
 
 
 @dataclass(frozen=True)
@@ -69,17 +89,35 @@ class TreatRecord:
 
 
 def _outside(v: Array, skew_thresh: float, kurt_thresh: float) -> bool:
+    """COINr's `check_SkewKurt` failing: |skew| ≥ threshold AND kurtosis ≥ threshold."""
     sk, ku = skewness(v), kurtosis(v)
-    return bool(abs(sk) > skew_thresh and ku > kurt_thresh)
+    return bool(abs(sk) >= skew_thresh and ku >= kurt_thresh)
 
 
 def log_transform(x: Array) -> Array:
-    """COINr's log-type fallback: ln(x − min + 1) for positive skew (keeps order, handles ≤ 0);
-    for negative skew the mirror image −ln(max − x + 1)."""
+    """aidi's log-type transform: ln(x − min + 1) for positive skew (keeps order, handles ≤ 0);
+    for negative skew the mirror image −ln(max − x + 1), so the indicator keeps its direction."""
     v = np.asarray(x, dtype=float)
     if skewness(v) >= 0:
         return np.log(v - np.nanmin(v) + 1)
     return -np.log(np.nanmax(v) - v + 1)
+
+
+def log_ct(x: Array) -> Array:
+    """COINr's default fallback `log_CT`: ln(x − min + 0.01·(max − min)).
+
+    The shift 0.01·range (rather than 1) makes the transform independent of the indicator's
+    unit; the minimum maps to ln(0.01·range). A constant column has no range: ln(0) = −inf, so
+    a constant column is returned unchanged instead (it is never outside the thresholds anyway).
+    """
+    v = np.asarray(x, dtype=float)
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    if not hi > lo:
+        return v.copy()
+    return np.log(v - lo + 0.01 * (hi - lo))
+
+
+FALLBACKS = {"log": log_transform, "log_ct": log_ct}
 
 
 def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
@@ -88,42 +126,44 @@ def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
     """Apply the rule above to one column; returns the treated column and what was done."""
     v = np.asarray(x, dtype=float).copy()
     sk0, ku0 = skewness(v), kurtosis(v)
-    low: list[int] = []
-    high: list[int] = []
+    low: set[int] = set()
+    high: set[int] = set()
     work = v.copy()
-    while _outside(work, skew_thresh, kurt_thresh) and len(low) + len(high) < winmax:
-        high_side = skewness(work) > 0
-        order = np.argsort(np.where(np.isnan(work), np.nan, work))
-        valid = order[~np.isnan(work[order])]
-        if valid.size < 2:
-            break
-        if high_side:
-            top = np.flatnonzero(work == work[valid[-1]])
-            rest = work[~np.isin(np.arange(work.size), top) & ~np.isnan(work)]
+    notes: list[str] = []
+    present = ~np.isnan(work)
+    while _outside(work, skew_thresh, kurt_thresh) and len(low | high) < winmax:
+        if skewness(work) >= 0:   # COINr: skew >= 0 → high outliers
+            top = np.flatnonzero(present & (work == np.nanmax(work)))
+            rest = work[present & ~np.isin(np.arange(work.size), top)]
             if rest.size == 0:
                 break
             work[top] = rest.max()
-            high.extend(int(i) for i in top)
+            high.update(int(i) for i in top)
         else:
-            bot = np.flatnonzero(work == work[valid[0]])
-            rest = work[~np.isin(np.arange(work.size), bot) & ~np.isnan(work)]
+            bot = np.flatnonzero(present & (work == np.nanmin(work)))
+            rest = work[present & ~np.isin(np.arange(work.size), bot)]
             if rest.size == 0:
                 break
             work[bot] = rest.min()
-            low.extend(int(i) for i in bot)
+            low.update(int(i) for i in bot)
     transformed = None
-    if _outside(work, skew_thresh, kurt_thresh) and fallback == "log":
-        work = log_transform(v)
-        low, high, transformed = [], [], "log"
-    return work, TreatRecord(column, tuple(sorted(set(low))), tuple(sorted(set(high))),
-                             transformed, sk0, ku0, skewness(work), kurtosis(work))
+    if _outside(work, skew_thresh, kurt_thresh):
+        if fallback in FALLBACKS:
+            work = FALLBACKS[fallback](v)
+            low, high, transformed = set(), set(), fallback
+        else:
+            notes.append(f"still outside the thresholds after {len(low | high)} winsorised "
+                         "point(s); no fallback transform")
+    high -= low  # a unit pulled in from both ends is reported once, on the side it ended on
+    return work, TreatRecord(column, tuple(sorted(low)), tuple(sorted(high)), transformed,
+                             sk0, ku0, skewness(work), kurtosis(work), tuple(notes))
 
 
 def treat_matrix(x: Array, settings: Sequence[object]) -> tuple[Array, list[TreatRecord]]:
     """Treat each column of an (n_units × n_indicators) array by its own `Treat` setting.
 
-    `settings[j]` has attributes method ('none' | 'winsorise' | 'log'), winmax, skew_thresh,
-    kurt_thresh, fallback (see `aidi.specs.schema.Treat`).
+    `settings[j]` has attributes method ('none' | 'winsorise' | 'log' | 'log_ct'), winmax,
+    skew_thresh, kurt_thresh, fallback (see `aidi.specs.schema.Treat`).
     """
     x = np.asarray(x, dtype=float)
     out = x.copy()
@@ -132,13 +172,15 @@ def treat_matrix(x: Array, settings: Sequence[object]) -> tuple[Array, list[Trea
         method = getattr(s, "method", "none")
         if method == "none":
             continue
-        if method == "log":
-            out[:, j] = log_transform(x[:, j])
-            records.append(TreatRecord(j, transformed="log", skew_before=skewness(x[:, j]),
-                                       kurt_before=kurtosis(x[:, j])))
+        if method in FALLBACKS:
+            out[:, j] = FALLBACKS[method](x[:, j])
+            records.append(TreatRecord(j, transformed=method, skew_before=skewness(x[:, j]),
+                                       kurt_before=kurtosis(x[:, j]),
+                                       skew_after=skewness(out[:, j]),
+                                       kurt_after=kurtosis(out[:, j])))
             continue
         out[:, j], rec = winsorise_column(x[:, j], s.winmax, s.skew_thresh, s.kurt_thresh,
                                           s.fallback, column=j)
-        if rec.changed:
+        if rec.changed or rec.notes:
             records.append(rec)
     return out, records

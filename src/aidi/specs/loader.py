@@ -47,6 +47,14 @@ def load_spec(source: str | Path | None = None) -> IndexSpec:
         raise SpecError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: a spec must be a YAML mapping with at least `id`, `name`, `root`")
+    if raw.get("kind") == "coinr-steps":
+        # A COINr steps file (e.g. the shipped `asem`): the tree comes from its iMeta table.
+        from aidi.sources.coinr import CoinTableError, read_coin
+
+        try:
+            return read_coin(None, None, path).spec
+        except CoinTableError as exc:
+            raise SpecError(str(exc)) from None
     return spec_from_dict(raw, origin=str(path), text=text)
 
 
@@ -113,9 +121,9 @@ def _line_of(text: str, loc: list[Any]) -> int | None:
                     line = key.start_mark.line + 1
                     nxt = value
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                nxt = node.value[part]
+        elif (isinstance(node, yaml.SequenceNode) and isinstance(part, int)
+              and 0 <= part < len(node.value)):
+            nxt = node.value[part]
         node = nxt
     if node is not None:
         line = node.start_mark.line + 1 if line is None else line

@@ -82,20 +82,27 @@ class Transform(_Frozen):
 class Impute(_Frozen):
     """Missing-value treatment (after the year rule's own fallback)."""
 
-    method: Literal["none", "mean", "median"] = "none"
+    method: Literal["none", "mean", "median", "min"] = "none"
     group: str | None = Field(
         None, description="impute within groups given by this unit attribute (e.g. EurAsia_group)"
     )
 
 
 class Treat(_Frozen):
-    """Outlier treatment. `winsorise` follows COINr's default rule; `log` always log-transforms."""
+    """Outlier treatment (see `aidi.engine.treat` for the exact rule).
 
-    method: Literal["none", "winsorise", "log"] = "none"
+    `winsorise` follows COINr's default rule: while |skewness| ≥ `skew_thresh` and kurtosis ≥
+    `kurt_thresh`, winsorise one more point, up to `winmax` points; if still outside, apply the
+    `fallback` transform to the original values instead. Fallbacks: `log` (aidi's
+    ln(x − min + 1), mirrored for negative skew), `log_ct` (COINr's default `log_CT`,
+    ln(x − min + 0.01·range)), `none`. `method: log` / `log_ct` always transform.
+    """
+
+    method: Literal["none", "winsorise", "log", "log_ct"] = "none"
     winmax: int = Field(5, ge=0)
     skew_thresh: float = Field(2.0, gt=0)
     kurt_thresh: float = Field(3.5, gt=0)
-    fallback: Literal["none", "log"] = "log"
+    fallback: Literal["none", "log", "log_ct"] = "log"
 
 
 class Normalise(_Frozen):
@@ -195,9 +202,16 @@ class Defaults(_Frozen):
 
 
 class Screen(_Frozen):
-    """Drop units whose share of non-missing indicators is below `min_availability`."""
+    """Drop units whose share of non-missing indicators is below `min_availability`.
+
+    `on` says which data the availability is counted on: `raw` (default) — the selected values
+    before imputation, so a unit kept has real data; `imputed` — after imputation, which is
+    what COINr's documented example does (`Screen(coin, dset = "Imputed")`): imputation then
+    uses every unit, and only units that imputation could not fill are screened out.
+    """
 
     min_availability: float = Field(0.0, ge=0, le=1)
+    on: Literal["raw", "imputed"] = "raw"
 
 
 class PublishedValue(_Frozen):

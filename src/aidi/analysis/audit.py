@@ -1,0 +1,330 @@
+"""Statistical audit of a build, after the OECD/JRC Handbook and COINr's `get_corr`,
+`get_cronbach`, `get_PCA`, `get_corr_flags` and `check_SkewKurt`.
+
+The questions: does each indicator move with the dimension it is averaged into (and not against
+it)? Does one indicator dominate its dimension? Do the members of a dimension measure something
+common (Cronbach's alpha, the share of variance of the first principal component)? Are there
+outliers that treatment should have handled (COINr's rule: |skewness| > 2 and kurtosis > 3.5)?
+
+Correlations use the build's normalised indicators (direction applied, so "negative" means
+"pulls against its parent") and aggregate scores, over the units with both values present.
+Alpha and PCA use the units with every child present. Everything is pure NumPy/pandas on the
+`BuildResult`; `write_audit` writes the CSV files and `audit_section` the report's pieces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from aidi.analysis.robustness_report import ReportSection, correlation_heatmap, write_csv
+from aidi.engine.pipeline import BuildResult
+from aidi.engine.treat import kurtosis, skewness
+from aidi.specs.schema import Indicator, iter_nodes
+
+__all__ = ["AuditThresholds", "AuditResult", "audit", "cronbach_alpha", "pca_first",
+           "pearson", "spearman", "write_audit", "audit_section"]
+
+
+@dataclass(frozen=True)
+class AuditThresholds:
+    """Flag thresholds (defaults: COINr's and the JRC's rules of thumb)."""
+
+    negative_r: float = 0.0          # r with the parent below this → "negative_with_parent"
+    weak_r: float = 0.3              # r with the parent below this → "weak_with_parent"
+    dominant_r: float = 0.9          # r with the parent above this …
+    others_weak_r: float = 0.5       # … while the siblings' mean r is below this → dominant
+    dominance_share: float = 0.5     # mean share of an arithmetic parent's score (≥ 3 children)
+    collinear_r: float = 0.9         # |r| between siblings above this → "collinear"
+    skew: float = 2.0                # |skewness| above this …
+    kurt: float = 3.5                # … and kurtosis above this → "outliers"
+    alpha: float = 0.7               # Cronbach's alpha below this → "low_alpha"
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    correlations: pd.DataFrame   # long: node, other, relation, pearson, spearman, n
+    matrix: pd.DataFrame         # Pearson, every node × every node, tree order
+    dimensions: pd.DataFrame     # per aggregate: alpha, PCA first-component share, …
+    indicators: pd.DataFrame     # per indicator: skew, kurtosis, r with parent, share, …
+    flags: pd.DataFrame          # node, parent, flag, value, threshold, detail
+
+
+# ---- statistics -------------------------------------------------------------------------------
+def _pair(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = ~(np.isnan(x) | np.isnan(y))
+    return x[ok], y[ok]
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson r over the pairs with both values; NaN if fewer than 3 or no spread."""
+    a, b = _pair(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman ρ: Pearson r of the ranks (ties averaged)."""
+    a, b = _pair(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    if a.size < 3:
+        return float("nan")
+    return pearson(rankdata(a), rankdata(b))
+
+
+def _complete(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x[~np.isnan(x).any(axis=1)]
+
+
+def cronbach_alpha(x: np.ndarray) -> float:
+    """α = k/(k−1) · (1 − Σ var(xᵢ) / var(Σ xᵢ)) over complete rows (units) of an
+    (n_units × k) array; NaN for k < 2, fewer than 2 complete rows or no total variance."""
+    x = _complete(x)
+    n, k = x.shape
+    if k < 2 or n < 2:
+        return float("nan")
+    total = x.sum(axis=1).var(ddof=1)
+    if total == 0:
+        return float("nan")
+    return float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total))
+
+
+def pca_first(x: np.ndarray) -> tuple[float, np.ndarray]:
+    """Share of variance explained by the first principal component of the correlation matrix
+    (standardised children), and its loadings (sign chosen so they sum ≥ 0).
+
+    Children without spread are left out (loading NaN); NaN share if fewer than 2 remain.
+    """
+    x = _complete(x)
+    k = x.shape[1]
+    loadings = np.full(k, np.nan)
+    if x.shape[0] < 3:
+        return float("nan"), loadings
+    keep = x.std(axis=0, ddof=1) > 0
+    if keep.sum() < 2:
+        return float("nan"), loadings
+    corr = np.corrcoef(x[:, keep], rowvar=False)
+    vals, vecs = np.linalg.eigh(corr)
+    v = vecs[:, -1]
+    v = -v if v.sum() < 0 else v
+    loadings[keep] = v
+    return float(vals[-1] / vals.sum()), loadings
+
+
+# ---- the audit ----------------------------------------------------------------------------------
+def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> AuditResult:
+    """Correlations across and within levels, alpha and PCA per aggregate, and flags."""
+    th = thresholds or AuditThresholds()
+    spec = result.spec
+    values = result.values()
+    parent = spec.parent_of()
+    depth = spec.level_of()
+    order = [n.id for n in iter_nodes(spec.root) if n.id in values.columns]
+    kind = {n.id: "indicator" if isinstance(n, Indicator) else "aggregate"
+            for n in iter_nodes(spec.root)}
+
+    def col(node: str) -> np.ndarray:
+        return values[node].to_numpy(dtype=float)
+
+    def ancestors(node: str) -> list[str]:
+        out = []
+        while node in parent:
+            node = parent[node]
+            out.append(node)
+        return out
+
+    rows = []
+    for node in order:
+        for i, anc in enumerate(ancestors(node)):
+            rows.append((node, anc, "parent" if i == 0 else "ancestor"))
+    for agg in spec.aggregates():
+        for a, b in combinations([c.id for c in agg.children], 2):
+            rows.append((a, b, "sibling"))
+    corr = pd.DataFrame([{
+        "node": a, "node_type": kind[a], "node_depth": depth[a],
+        "other": b, "other_type": kind[b], "other_depth": depth[b], "relation": rel,
+        "pearson": pearson(col(a), col(b)), "spearman": spearman(col(a), col(b)),
+        "n": int((~(np.isnan(col(a)) | np.isnan(col(b)))).sum()),
+    } for a, b, rel in rows])
+    mat = pd.DataFrame([[pearson(col(a), col(b)) if a != b else 1.0 for b in order]
+                        for a in order], index=order, columns=order)
+
+    shares = _contribution_shares(result)
+    dims = []
+    for agg in spec.aggregates():
+        kids = [c.id for c in agg.children]
+        x = values[kids].to_numpy(dtype=float)
+        share, load = pca_first(x) if len(kids) >= 2 else (float("nan"), np.full(1, np.nan))
+        pairs = [pearson(col(a), col(b)) for a, b in combinations(kids, 2)]
+        dims.append({
+            "node": agg.id, "depth": depth[agg.id], "parent": parent.get(agg.id, ""),
+            "method": agg.aggregate.method, "n_children": len(kids),
+            "n_units_complete": int(len(_complete(x))),
+            "cronbach_alpha": cronbach_alpha(x) if len(kids) >= 2 else float("nan"),
+            "pca_first_share": share,
+            "pca_first_loadings": "; ".join(f"{k}: {v:.3f}" for k, v in zip(kids, load,
+                                                                            strict=False)
+                                            if np.isfinite(v)),
+            "mean_child_correlation": float(np.nanmean(pairs)) if pairs and
+            np.isfinite(pairs).any() else float("nan"),
+        })
+    dims_df = pd.DataFrame(dims)
+
+    inds = []
+    imputed, treated = result.imputed, result.treated
+    for ind in spec.indicators():
+        x = imputed[ind.id].to_numpy(dtype=float)
+        t = treated[ind.id].to_numpy(dtype=float)
+        p = parent.get(ind.id, "")
+        inds.append({
+            "indicator": ind.id, "parent": p,
+            "n": int((~np.isnan(x)).sum()),
+            "n_missing": int(result.data[ind.id].isna().sum()),
+            "n_imputed_or_carried": int(result.imputed_mask[ind.id].sum()),
+            "skew": skewness(x), "kurtosis": kurtosis(x),
+            "skew_treated": skewness(t), "kurtosis_treated": kurtosis(t),
+            "r_parent": pearson(col(ind.id), col(p)) if p else float("nan"),
+            "rho_parent": spearman(col(ind.id), col(p)) if p else float("nan"),
+            "mean_share_of_parent": shares.get((p, ind.id), float("nan")),
+        })
+    inds_df = pd.DataFrame(inds)
+    flags = _flags(spec, corr, dims_df, inds_df, shares, th)
+    return AuditResult(corr, mat, dims_df, inds_df, flags)
+
+
+def _contribution_shares(result: BuildResult) -> dict[tuple[str, str], float]:
+    """Mean over units of each child's share of its arithmetic parent's score."""
+    c = result.contributions
+    c = c[c["method"] == "arithmetic"]
+    if c.empty:
+        return {}
+    total = c.groupby(["iso3", "parent"])["contribution"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (c["contribution"] / total).where(total != 0)
+    mean = share.groupby([c["parent"], c["child"]]).mean()
+    return {(str(p), str(ch)): float(v) for (p, ch), v in mean.items()}
+
+
+def _flags(spec, corr: pd.DataFrame, dims: pd.DataFrame, inds: pd.DataFrame,
+           shares: dict[tuple[str, str], float], th: AuditThresholds) -> pd.DataFrame:
+    rows: list[dict[str, object]] = []
+
+    def flag(node: str, parent: str, name: str, value: float, threshold: float,
+             detail: str) -> None:
+        rows.append({"node": node, "parent": parent, "flag": name, "value": value,
+                     "threshold": threshold, "detail": detail})
+
+    par = corr[corr["relation"] == "parent"].set_index("node")
+    for agg in spec.aggregates():
+        kids = [c.id for c in agg.children]
+        rs = {k: float(par.at[k, "pearson"]) if k in par.index else float("nan") for k in kids}
+        for k in kids:
+            r = rs[k]
+            if not np.isfinite(r):
+                continue
+            if r < th.negative_r:
+                flag(k, agg.id, "negative_with_parent", r, th.negative_r,
+                     f"{k} correlates negatively with {agg.id} (r = {r:.2f}): it pulls against "
+                     "the other members; check its direction or its place")
+            elif r < th.weak_r and len(kids) > 1:
+                flag(k, agg.id, "weak_with_parent", r, th.weak_r,
+                     f"{k} is weakly correlated with {agg.id} (r = {r:.2f}): it adds little to "
+                     "the aggregate's ranking")
+            others = [rs[o] for o in kids if o != k and np.isfinite(rs[o])]
+            if r > th.dominant_r and others and float(np.mean(others)) < th.others_weak_r:
+                flag(k, agg.id, "dominates_parent", r, th.dominant_r,
+                     f"{k} almost determines {agg.id} (r = {r:.2f}) while its siblings are weak "
+                     f"(mean r = {np.mean(others):.2f})")
+            share = shares.get((agg.id, k), float("nan"))
+            if len(kids) >= 3 and np.isfinite(share) and share > th.dominance_share:
+                flag(k, agg.id, "dominant_contribution", share, th.dominance_share,
+                     f"{k} makes up {share:.0%} of {agg.id} on average ({len(kids)} children)")
+    sib = corr[(corr["relation"] == "sibling") & (corr["pearson"].abs() > th.collinear_r)]
+    pmap = spec.parent_of()
+    for _, r in sib.iterrows():
+        flag(f"{r.node} & {r.other}", pmap.get(r.node, ""), "collinear", float(r.pearson),
+             th.collinear_r, f"{r.node} and {r.other} are nearly collinear (r = {r.pearson:.2f}): "
+             "together they double-count one thing")
+    for r in inds.to_dict("records"):
+        sk, ku, sk_t, ku_t = r["skew"], r["kurtosis"], r["skew_treated"], r["kurtosis_treated"]
+        if abs(sk) > th.skew and ku > th.kurt:
+            treated = (sk_t, ku_t) != (sk, ku)
+            fixed = treated and not (abs(sk_t) > th.skew and ku_t > th.kurt)
+            flag(r["indicator"], r["parent"], "outliers", float(sk), th.skew,
+                 f"{r['indicator']}: skewness {sk:.2f}, kurtosis {ku:.2f} "
+                 + ("(treated within the thresholds)" if fixed else
+                    "(still outside after treatment)" if treated else
+                    "(not treated: a few economies carry most of its spread)"))
+    for _, d in dims.iterrows():
+        if np.isfinite(d.cronbach_alpha) and d.cronbach_alpha < th.alpha:
+            flag(d.node, d.parent, "low_alpha", float(d.cronbach_alpha), th.alpha,
+                 f"{d.node}: Cronbach's alpha {d.cronbach_alpha:.2f} < {th.alpha}: its "
+                 f"{d.n_children} members share little common variation")
+    return pd.DataFrame(rows, columns=["node", "parent", "flag", "value", "threshold",
+                                       "detail"])
+
+
+def _group_starts(matrix: pd.DataFrame, result: BuildResult) -> list[int]:
+    """Positions where a new pillar block starts in tree order (lines in the heatmap)."""
+    pillars = [c.id for c in result.spec.root.children]
+    return [list(matrix.index).index(p) for p in pillars if p in matrix.index]
+
+
+def write_audit(res: AuditResult, out: Path) -> dict[str, Path]:
+    """`audit_correlations.csv`, `audit_dimensions.csv`, `audit_indicators.csv`,
+    `audit_flags.csv` and the full correlation matrix."""
+    out = Path(out)
+    mat = res.matrix.reset_index(names="node")
+    return {
+        "audit_correlations": write_csv(res.correlations, out / "audit_correlations.csv"),
+        "audit_correlation_matrix": write_csv(mat, out / "audit_correlation_matrix.csv"),
+        "audit_dimensions": write_csv(res.dimensions, out / "audit_dimensions.csv"),
+        "audit_indicators": write_csv(res.indicators, out / "audit_indicators.csv"),
+        "audit_flags": write_csv(res.flags, out / "audit_flags.csv"),
+    }
+
+
+def audit_heatmap(res: AuditResult, result: BuildResult, stem: Path,
+                  lang: str = "en") -> list[Path]:
+    """The correlation heatmap (PNG + SVG)."""
+    return correlation_heatmap(res.matrix, stem, lang, _group_starts(res.matrix, result))
+
+
+def audit_section(res: AuditResult, result: BuildResult, outdir: Path,
+                  lang: str = "en") -> ReportSection:
+    """Report pieces: dimension table (alpha, PCA), flags, indicator table, heatmap,
+    and sentences summarising the flags."""
+    figs = audit_heatmap(res, result, Path(outdir) / "fig_audit_correlations", lang)
+    counts = res.flags["flag"].value_counts()
+    zh = lang == "zh"
+    labels = {
+        "negative_with_parent": ("nodes correlate negatively with their parent",
+                                 "个节点与上级负相关"),
+        "weak_with_parent": ("nodes correlate weakly with their parent (r < 0.3)",
+                             "个节点与上级弱相关(r < 0.3)"),
+        "dominates_parent": ("nodes dominate their parent", "个节点主导其上级"),
+        "dominant_contribution": ("nodes contribute more than half of their parent's score",
+                                  "个节点贡献超过上级得分的一半"),
+        "collinear": ("sibling pairs are nearly collinear (|r| > 0.9)", "对同级指标高度共线"),
+        "outliers": ("indicators have outliers (|skew| > 2, kurtosis > 3.5)",
+                     "个指标存在离群值(|偏度|>2且峰度>3.5)"),
+        "low_alpha": ("aggregates have Cronbach's alpha < 0.7", "个聚合项的Cronbach α < 0.7"),
+    }
+    sentences = []
+    for key, (en, cn) in labels.items():
+        if key in counts.index:
+            nodes = ", ".join(res.flags.loc[res.flags.flag == key, "node"].head(6))
+            n = int(counts[key])
+            sentences.append(f"{n} {cn}:{nodes}。" if zh else f"{n} {en}: {nodes}.")
+    if not sentences:
+        sentences.append("审计未发现问题。" if zh else "The audit raised no flag.")
+    title = "Statistical audit" if lang == "en" else "统计审计"
+    return ReportSection("audit", title, {"dimensions": res.dimensions, "flags": res.flags,
+                                          "indicators": res.indicators},
+                         tuple(figs), tuple(sentences))

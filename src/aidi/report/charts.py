@@ -1,0 +1,599 @@
+"""The report's figures, in English or Chinese, each written as PNG (for slides) and SVG (for
+the HTML report and print).
+
+Four charts, after the source's figures:
+
+- `index_bar` — the ranked index with both pillars as markers (figure 1.14);
+- `pillar_scatter` — Technology Activity against Market Friendliness, quadrants at the medians,
+  so "R&D-led" and "application-led" economies (the source's comparative-advantage reading)
+  can be seen at once;
+- `focus_profile` — one economy against the reference = 1, item by item (figure 1.15a);
+- `reproduction_chart` — our build beside the published figures.
+
+Every function takes the data, a language and a file stem, and returns the written paths.
+All share one palette and one layout (left-aligned title, grey source note), and run inside a
+local `rc_context` so nothing leaks into other plots. When Chinese is asked for but no CJK font
+exists (see `aidi.report.fonts`), a chart falls back to English texts and ISO3 economy codes and
+says so in its footer, instead of drawing empty boxes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+
+from aidi.report.fonts import chart_fonts, find_cjk_font, renderable  # noqa: E402
+from aidi.report.translations import has, t  # noqa: E402
+
+__all__ = ["PALETTE", "TA_DIMS", "MF_DIMS", "QUADRANTS", "FOCUS_DIMS", "index_bar",
+           "pillar_scatter", "focus_profile", "reproduction_chart", "draw_all", "quadrants",
+           "economy_name"]
+
+#: One palette for every chart (colour-blind-safe Okabe–Ito hues where colours carry meaning).
+PALETTE: dict[str, str] = {
+    "index": "#1f4e79",
+    "technology_activity": "#d55e00",
+    "market_friendliness": "#009e73",
+    "reference": "#7f7f7f",
+    "published": "#222222",
+    "ours": "#1f4e79",
+    "muted": "#9a9a9a",
+    "grid": "#e6e6e6",
+    "note": "#6b6b6b",
+}
+
+#: Dimensions under each pillar (used to colour bars by pillar).
+TA_DIMS: tuple[str, ...] = ("technology_activity", "compute", "algorithms", "data", "finance")
+MF_DIMS: tuple[str, ...] = ("market_friendliness", "exposure_scale", "diffusion", "policy")
+
+#: Quadrant ids (translation keys `quadrant.<id>`) and their colours.
+QUADRANTS: dict[str, str] = {
+    "balanced": PALETTE["index"],
+    "rd_led": PALETTE["technology_activity"],
+    "application_led": PALETTE["market_friendliness"],
+    "catching_up": PALETTE["muted"],
+}
+
+_DPI = 150
+
+
+class _Text:
+    """Texts for one chart: the requested language if it can be drawn, else English."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in ("en", "zh"):
+            raise ValueError(f"unknown language {lang!r}; choose en or zh")
+        self.requested = lang
+        self.cjk = lang == "zh" and find_cjk_font() is not None
+        self.lang = "zh" if self.cjk else "en"
+        self.fallback = lang == "zh" and not self.cjk
+
+    def __call__(self, key: str, **fmt: object) -> str:
+        return t(key, self.lang, **fmt)
+
+    def economy(self, iso3: str, name_en: object = None, name_zh: object = None) -> str:
+        """An economy's name in the chart language; the ISO3 code when Chinese cannot be drawn."""
+        if self.requested == "zh":
+            zh = name_zh if isinstance(name_zh, str) and name_zh else economy_name(iso3, "zh")
+            return zh if self.cjk and renderable(zh) else iso3
+        en = name_en if isinstance(name_en, str) and name_en else economy_name(iso3, "en")
+        return en
+
+    def node(self, node: str, given: str | None = None) -> str:
+        """A dimension's label: `given` if drawable, else the translation, else the id."""
+        if given and renderable(given):
+            return given
+        if has(f"node.{node}"):
+            return self(f"node.{node}")
+        return node
+
+    def rc(self) -> dict[str, object]:
+        return {
+            # An explicit family list (not the generic "sans-serif") is what makes matplotlib
+            # fall back glyph by glyph from DejaVu Sans to the CJK font.
+            "font.family": chart_fonts(),
+            "svg.hashsalt": "aidi",
+            "svg.fonttype": "path",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.edgecolor": "#444444",
+            "axes.titlesize": 13,
+            # CJK fonts usually come in one weight: a bold title would mix bold Latin with
+            # regular Chinese, so Chinese titles stay regular.
+            "axes.titleweight": "normal" if self.cjk else "bold",
+            "axes.titlelocation": "left",
+            "axes.titlepad": 12,
+            "axes.labelsize": 10,
+            "axes.labelcolor": "#333333",
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9.5,
+            "xtick.color": "#444444",
+            "ytick.color": "#333333",
+            "legend.frameon": False,
+            "legend.fontsize": 9,
+        }
+
+
+@contextmanager
+def _drawing(text: _Text) -> Iterator[None]:
+    """The chart style, and no "failed to find font weight bold" log lines: CJK fonts come in
+    one weight and matplotlib logs that for every bold label it falls back through."""
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with plt.rc_context(text.rc()):
+            yield
+    finally:
+        log.setLevel(level)
+
+
+def economy_name(iso3: str, lang: str) -> str:
+    """`aidi.countries` name of an economy, or the code itself if the lookup fails."""
+    try:
+        from aidi.countries import name_en, name_zh
+
+        return (name_zh if lang == "zh" else name_en)(iso3) or iso3
+    except (ImportError, KeyError, LookupError, ValueError):
+        return iso3
+
+
+def _names(scores: pd.DataFrame, text: _Text) -> list[str]:
+    cols = {c: scores[c] if c in scores else pd.Series([None] * len(scores), index=scores.index)
+            for c in ("name_en", "name_zh")}
+    return [text.economy(str(i), e, z)
+            for i, e, z in zip(scores["iso3"], cols["name_en"], cols["name_zh"], strict=True)]
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _footer(fig: Figure, text: _Text, extra: Iterable[str] = ()) -> None:
+    """Source note (and the font fallback notice) in the bottom-left corner."""
+    note = text("chart.source_note")
+    if not renderable(note):
+        note = text("chart.source_note_latin")
+    lines = [*extra, note]
+    if text.fallback:
+        lines.append(t("chart.font_fallback", "en"))
+    fig.text(0.01, 0.008, "\n".join(lines), ha="left", va="bottom", fontsize=7.5,
+             color=PALETTE["note"], linespacing=1.4)
+
+
+def _top_legend(ax: plt.Axes, **kwargs: object) -> None:
+    """A one-row legend between the title and the plot, where it can never hide a bar or a
+    marker whatever the data (call before layout; `_title` aligns it)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if "handles" in kwargs:
+        handles = list(kwargs.pop("handles"))  # type: ignore[arg-type]
+        labels = [h.get_label() for h in handles]
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles),
+              borderaxespad=0.2, handletextpad=0.4, columnspacing=1.6, **kwargs)
+
+
+def _title(ax: plt.Axes, title: str) -> None:
+    """Put the title (and a top legend) flush with the figure's left margin, after layout, so
+    charts with long economy names keep the same title position as the others."""
+    pos = ax.get_position()
+    x = -(pos.x0 - 0.012) / pos.width
+    ax.set_title(title, loc="left", x=x, pad=28 if ax.get_legend() else 12)
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.set_bbox_to_anchor((x - 0.008, 1.0), transform=ax.transAxes)
+
+
+def _save(fig: Figure, stem: Path) -> list[Path]:
+    """Write `stem`.png and `stem`.svg (no timestamps, so reruns give identical SVG)."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
+    fig.savefig(png, dpi=_DPI, metadata={"Software": None})
+    fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return [png, svg]
+
+
+def _num(scores: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in scores:
+        return np.full(len(scores), np.nan)
+    return pd.to_numeric(scores[col], errors="coerce").to_numpy(dtype=float)
+
+
+def _ranked(scores: pd.DataFrame) -> pd.DataFrame:
+    key = "rank" if "rank" in scores and scores["rank"].notna().any() else "index"
+    asc = key == "rank"
+    return scores.sort_values(key, ascending=asc, na_position="last").reset_index(drop=True)
+
+
+# --- figure 1.14 ---------------------------------------------------------------------------------
+
+def index_bar(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
+    """Ranked horizontal bars of the index, with Technology Activity and Market Friendliness as
+    markers on the same USA = 1 scale (the source's figure 1.14).
+
+    Horizontal bars keep 20 economy names readable in both scripts; the markers show at a glance
+    which pillar lifts or holds back each economy, which is the story the source tells.
+    """
+    text = _Text(lang)
+    data = _ranked(scores)
+    n = len(data)
+    names = _names(data, text)
+    idx, ta, mf = (_num(data, c) for c in ("index", "technology_activity",
+                                             "market_friendliness"))
+    finite = np.concatenate([v[np.isfinite(v)] for v in (idx, ta, mf)] + [np.array([1.0])])
+    xmax = max(1.05, float(finite.max()) * 1.06)
+    y = np.arange(n)
+    with _drawing(text):
+        fig, ax = plt.subplots(figsize=(9.2, 0.34 * n + 2.3))
+        bars = ax.barh(y, np.nan_to_num(idx), height=0.62, color=PALETTE["index"],
+                       label=text("legend.index"), zorder=2)
+        ta_pts = ax.scatter(ta, y, marker="D", s=38, color=PALETTE["technology_activity"],
+                            edgecolor="white", linewidth=0.8, zorder=3,
+                            label=text("legend.technology_activity"))
+        mf_pts = ax.scatter(mf, y, marker="o", s=46, color=PALETTE["market_friendliness"],
+                            edgecolor="white", linewidth=0.8, zorder=3,
+                            label=text("legend.market_friendliness"))
+        ax.axvline(1.0, color=PALETTE["reference"], lw=1, ls="--", zorder=1)
+        ax.set_yticks(y, names)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_xlim(0, xmax)
+        ax.set_xlabel(text("chart.index_bar.xlabel"))
+        ax.xaxis.grid(True, color=PALETTE["grid"], zorder=0)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        # The index value in a column right of the plot, so it never collides with a marker.
+        trans = ax.get_yaxis_transform()
+        ax.text(1.01, -1.0, text("col.index"), transform=trans, ha="left", va="center",
+                fontsize=8.5, color=PALETTE["note"], fontweight="bold", clip_on=False)
+        for yi, v in zip(y, idx, strict=True):
+            ax.text(1.01, yi, _fmt(v), transform=trans, ha="left", va="center", fontsize=8.5,
+                    color=PALETTE["index"], clip_on=False)
+        ax.set_title(text("chart.index_bar.title"), pad=28)
+        _top_legend(ax, handles=[bars, ta_pts, mf_pts])
+        fig.tight_layout(rect=(0, 0.05, 0.97, 1))
+        _title(ax, text("chart.index_bar.title"))
+        _footer(fig, text)
+        return _save(fig, stem)
+
+
+# --- pillars scatter ------------------------------------------------------------------------------
+
+def quadrants(scores: pd.DataFrame) -> pd.Series:
+    """Each economy's quadrant id relative to the medians of both pillars (ties count as above).
+
+    Medians rather than the reference's 1: with USA = 1 nearly every economy lies below 1 on
+    both pillars, so lines at 1 would say nothing; medians split the group into R&D-led,
+    application-led, balanced and catching-up economies, the source's comparative advantages.
+    """
+    ta, mf = _num(scores, "technology_activity"), _num(scores, "market_friendliness")
+    ta_hi = ta >= np.nanmedian(ta) if np.isfinite(ta).any() else np.zeros(len(ta), bool)
+    mf_hi = mf >= np.nanmedian(mf) if np.isfinite(mf).any() else np.zeros(len(mf), bool)
+    out = np.where(ta_hi & mf_hi, "balanced",
+                   np.where(ta_hi, "rd_led", np.where(mf_hi, "application_led", "catching_up")))
+    out = np.where(np.isfinite(ta) & np.isfinite(mf), out, None)
+    return pd.Series(out, index=scores.index, name="quadrant", dtype=object)
+
+
+def _place_labels(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence[str],
+                  colors: Sequence[str]) -> None:
+    """Label every point without overlaps where possible (a small greedy stand-in for
+    adjustText, which is not a dependency).
+
+    For each point, top to bottom, try eight directions at growing distances and keep the first
+    spot that stays inside the axes and overlaps no point, no label placed so far and no text
+    already on the axes; labels set away from their point get a thin leader line so it is never
+    unclear which point they name.
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    pts = ax.transData.transform(np.column_stack([xs, ys]))
+    taken: list[Bbox] = [Bbox.from_bounds(px - 5, py - 5, 10, 10) for px, py in pts]
+    taken += [txt.get_window_extent(renderer) for txt in ax.texts]
+    axbox = ax.get_window_extent(renderer)
+    directions = [(1, 0.6, "left", "bottom"), (1, -0.6, "left", "top"),
+                  (-1, 0.6, "right", "bottom"), (-1, -0.6, "right", "top"),
+                  (0, 1, "center", "bottom"), (0, -1, "center", "top"),
+                  (1, 0, "left", "center"), (-1, 0, "right", "center")]
+    candidates = [(r * dx, r * dy, ha, va, r > 6) for r in (5, 13, 22, 32)
+                  for dx, dy, ha, va in directions]
+    style = {"fontsize": 8.5, "textcoords": "offset points"}
+    for i in np.argsort(-pts[:, 1]):
+        chosen = None
+        for dx, dy, ha, va, lead in candidates:
+            arrow = {"arrowstyle": "-", "color": colors[i], "lw": 0.6, "shrinkA": 0,
+                     "shrinkB": 3} if lead else None
+            ann = ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), ha=ha, va=va,
+                              color=colors[i], arrowprops=arrow, **style)
+            box = ann.get_window_extent(renderer).expanded(1.04, 1.12)
+            inside = axbox.x0 <= box.x0 and box.x1 <= axbox.x1 and axbox.y0 <= box.y0 \
+                and box.y1 <= axbox.y1
+            if inside and not any(box.overlaps(b) for b in taken):
+                chosen = box
+                break
+            ann.remove()
+        if chosen is None:  # too crowded: first spot; a slight overlap beats a lost label
+            dx, dy, ha, va, _ = candidates[0]
+            ann = ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), ha=ha, va=va,
+                              color=colors[i], **style)
+            chosen = ann.get_window_extent(renderer)
+        taken.append(chosen)
+
+
+def pillar_scatter(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
+    """Technology Activity (x) against Market Friendliness (y), log scales, every point labelled,
+    quadrant lines at the medians and dotted lines of equal index (TA × MF = constant).
+
+    Log scales because Technology Activity spans two orders of magnitude (the frontier vs the
+    rest) and the index is a geometric mean: equal-index lines are then straight.
+    """
+    text = _Text(lang)
+    ok = np.isfinite(_num(scores, "technology_activity")) & \
+        np.isfinite(_num(scores, "market_friendliness"))
+    data = scores[ok].reset_index(drop=True)
+    xs, ys = _num(data, "technology_activity"), _num(data, "market_friendliness")
+    quad = quadrants(data)
+    colors = [QUADRANTS.get(str(q), PALETTE["muted"]) for q in quad]
+    names = _names(data, text)
+    log = bool(len(xs)) and bool((xs > 0).all() and (ys > 0).all())
+    with _drawing(text):
+        fig, ax = plt.subplots(figsize=(9.2, 7.4))
+        if log:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        if len(xs):
+            lo_x, hi_x = float(xs.min()), float(xs.max())
+            lo_y, hi_y = float(ys.min()), float(ys.max())
+            if log:
+                ax.set_xlim(lo_x / 1.35, hi_x * 1.35)
+                ax.set_ylim(lo_y / 1.1, hi_y * 1.1)
+            else:
+                pad_x, pad_y = (hi_x - lo_x) * 0.1 + 0.05, (hi_y - lo_y) * 0.1 + 0.05
+                ax.set_xlim(lo_x - pad_x, hi_x + pad_x)
+                ax.set_ylim(lo_y - pad_y, hi_y + pad_y)
+            mx, my = float(np.median(xs)), float(np.median(ys))
+            ax.axvline(mx, color=PALETTE["reference"], lw=1, ls="--", zorder=1)
+            ax.axhline(my, color=PALETTE["reference"], lw=1, ls="--", zorder=1)
+            if log:
+                _iso_index_lines(ax)
+            _quadrant_names(ax, text)
+            ax.scatter(xs, ys, s=48, c=colors, edgecolor="white", linewidth=0.8, zorder=3)
+        ax.set_xlabel(text("chart.scatter.xlabel" if log else "chart.index_bar.xlabel"))
+        ax.set_ylabel(text("chart.scatter.ylabel" if log else "chart.index_bar.xlabel"))
+        ax.set_title(text("chart.scatter.title"))
+        _plain_log_ticks(ax, log)
+        ax.grid(True, which="major", color=PALETTE["grid"], zorder=0)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        _title(ax, text("chart.scatter.title"))
+        if len(xs):
+            _place_labels(ax, xs, ys, names, colors)
+        _footer(fig, text, [text("chart.scatter.median_note", n=len(data))])
+        return _save(fig, stem)
+
+
+def _plain_log_ticks(ax: plt.Axes, log: bool) -> None:
+    if not log:
+        return
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v:g}")
+    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        # Under one decade, 1-2-5 leaves a single tick: add 3 and 7.
+        subs = (1.0, 2.0, 5.0) if hi / lo > 8 else (1.0, 2.0, 3.0, 5.0, 7.0)
+        axis.set_major_locator(LogLocator(base=10, subs=subs))
+        axis.set_major_formatter(fmt)
+        axis.set_minor_formatter(FuncFormatter(lambda _v, _pos: ""))
+
+
+def _iso_index_lines(ax: plt.Axes) -> None:
+    """Dotted curves TA × MF = k² (index = k), labelled at the top edge of the plot."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    xs = np.geomspace(x0, x1, 50)
+    for k in (0.1, 0.2, 0.3, 0.5, 0.75, 1.0):
+        ys = k * k / xs
+        if ys.max() < y0 or ys.min() > y1:
+            continue
+        ax.plot(xs, ys, color=PALETTE["muted"], lw=0.7, ls=":", zorder=1)
+        x_top = k * k / y1  # where the curve leaves through the top edge
+        if x0 < x_top < x1:
+            ax.text(x_top, y1, f" {k:g}", fontsize=7.5, color=PALETTE["muted"], ha="left",
+                    va="top")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def _quadrant_names(ax: plt.Axes, text: _Text) -> None:
+    spots = {"balanced": (0.99, 0.99, "right", "top"), "rd_led": (0.99, 0.01, "right", "bottom"),
+             "application_led": (0.01, 0.99, "left", "top"),
+             "catching_up": (0.01, 0.01, "left", "bottom")}
+    for key, (x, y, ha, va) in spots.items():
+        ax.text(x, y, text(f"quadrant.{key}"), transform=ax.transAxes, ha=ha, va=va,
+                fontsize=9, color=QUADRANTS[key], alpha=0.85, fontweight="bold")
+
+
+# --- figure 1.15a ---------------------------------------------------------------------------------
+
+def focus_profile(scores: pd.DataFrame, focus: str, reference: str, dims: Sequence[str],
+                  labels: Mapping[str, str] | None, lang: str, stem: Path) -> list[Path]:
+    """One economy against the reference = 1, item by item, as horizontal bars with a reference
+    line at 1 (the source's figure 1.15a, China vs the USA).
+
+    Values are divided by the reference's own values, so the chart is right whatever scale
+    `scores` is on. `labels` maps a dimension id to its label in `lang`; missing labels come
+    from the translations (`node.<id>`) or the id. Bars are coloured by pillar.
+    """
+    text = _Text(lang)
+    table = scores.set_index("iso3")
+    for code in (focus, reference):
+        if code not in table.index:
+            raise KeyError(f"economy {code!r} is not in the scores table")
+    dims = [d for d in dims if d in table.columns]
+    if not dims:
+        raise ValueError("none of the requested dimensions is a column of the scores table")
+    num = table[dims].apply(pd.to_numeric, errors="coerce")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = (num.loc[focus] / num.loc[reference]).to_numpy(dtype=float)
+    labels = labels or {}
+    ylabels = [text.node(d, labels.get(d)) for d in dims]
+    colors = [PALETTE["technology_activity"] if d in TA_DIMS else
+              PALETTE["market_friendliness"] if d in MF_DIMS else PALETTE["index"]
+              for d in dims]
+    # Pillars and the index stand out as darker, bolder rows.
+    strong = [d in ("index", "technology_activity", "market_friendliness") for d in dims]
+    row = table.loc[focus]
+    ref_row = table.loc[reference]
+    focus_name = text.economy(focus, row.get("name_en"), row.get("name_zh"))
+    ref_name = text.economy(reference, ref_row.get("name_en"), ref_row.get("name_zh"))
+    finite = rel[np.isfinite(rel)]
+    xmax = max(1.15, float(finite.max()) * 1.15 if len(finite) else 1.15)
+    y = np.arange(len(dims))
+    with _drawing(text):
+        fig, ax = plt.subplots(figsize=(8.6, 0.42 * len(dims) + 2.0))
+        bars = ax.barh(y, np.nan_to_num(rel), height=0.6, color=colors, zorder=2)
+        for bar, s in zip(bars, strong, strict=True):
+            if s:
+                bar.set_edgecolor("#222222")
+                bar.set_linewidth(0.8)
+        ax.axvline(1.0, color=PALETTE["reference"], lw=1.2, ls="--", zorder=3)
+        ax.text(1.0, -0.75, " " + ref_name + " = 1", fontsize=8.5, color=PALETTE["reference"],
+                ha="left", va="bottom")
+        for yi, v in zip(y, rel, strict=True):
+            ax.text((0 if not np.isfinite(v) else v) + xmax * 0.01, yi, _fmt(v),
+                    va="center", ha="left", fontsize=8.5, color="#333333", zorder=4)
+        ax.set_yticks(y, ylabels)
+        for tick, s in zip(ax.get_yticklabels(), strong, strict=True):
+            if s and not text.cjk:  # one-weight CJK fonts: bold would only hit the Latin part
+                tick.set_fontweight("bold")
+        ax.set_ylim(len(dims) - 0.4, -0.9)
+        ax.set_xlim(0, xmax)
+        ax.set_xlabel(text("chart.focus.xlabel", reference=ref_name))
+        ax.xaxis.grid(True, color=PALETTE["grid"], zorder=0)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.set_title(text("chart.focus.title", focus=focus_name, reference=ref_name), pad=28)
+        handles = [Line2D([], [], marker="s", ls="", ms=8, color=PALETTE[k],
+                          label=text(f"legend.{k}"))
+                   for k in ("index", "technology_activity", "market_friendliness")]
+        _top_legend(ax, handles=handles)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        _title(ax, text("chart.focus.title", focus=focus_name, reference=ref_name))
+        _footer(fig, text)
+        return _save(fig, stem)
+
+
+# --- reproduction ---------------------------------------------------------------------------------
+
+def _repro_frame(repro: pd.DataFrame) -> pd.DataFrame:
+    frame = repro.copy()
+    if "economy" not in frame and "iso3" in frame:
+        frame = frame.rename(columns={"iso3": "economy"})
+    missing = {"economy", "measure", "published", "ours"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"reproduction table lacks columns {sorted(missing)}")
+    if "difference" not in frame:
+        frame["difference"] = frame["ours"] - frame["published"]
+    return frame
+
+
+def reproduction_chart(repro: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
+    """Published (hollow) and our (filled) value for every published figure, joined by a line,
+    with the difference printed at the right.
+
+    A dumbbell rather than a scatter of ours vs published: with a handful of figures the reader
+    wants to read each pair by name. Figures the source only implies (`kind == "implied"`) get a
+    grey hollow marker so they are not mistaken for printed ones.
+    """
+    text = _Text(lang)
+    frame = _repro_frame(repro).reset_index(drop=True)
+    kinds = frame["kind"].astype(str) if "kind" in frame else pd.Series("published",
+                                                                            index=frame.index)
+    labels = [f"{text.economy(str(e))} · {text.node(str(m))}"
+              for e, m in zip(frame["economy"], frame["measure"], strict=True)]
+    pub, ours = _num(frame, "published"), _num(frame, "ours")
+    diff = _num(frame, "difference")
+    printed = (kinds == "published").to_numpy()
+    mad = np.nanmean(np.abs(diff[printed])) if printed.any() and \
+        np.isfinite(diff[printed]).any() else np.nan
+    n = len(frame)
+    y = np.arange(n)
+    finite = np.concatenate([pub[np.isfinite(pub)], ours[np.isfinite(ours)], [1.0]])
+    xmax = max(1.1, float(finite.max()) * 1.08)
+    with _drawing(text):
+        fig, ax = plt.subplots(figsize=(9.2, 0.36 * n + 2.4))
+        for yi, p, o in zip(y, pub, ours, strict=True):
+            if np.isfinite(p) and np.isfinite(o):
+                ax.plot([p, o], [yi, yi], color=PALETTE["muted"], lw=1.6, zorder=1)
+        implied = (kinds == "implied").to_numpy()
+        ax.scatter(pub[~implied], y[~implied], s=48, facecolor="white",
+                   edgecolor=PALETTE["published"], linewidth=1.4, zorder=3,
+                   label=text("legend.published"))
+        if implied.any():
+            ax.scatter(pub[implied], y[implied], s=48, facecolor="white",
+                       edgecolor=PALETTE["muted"], linewidth=1.4, linestyle="--", zorder=3,
+                       label=text("legend.implied"))
+        ax.scatter(ours, y, s=44, color=PALETTE["ours"], zorder=4, label=text("legend.ours"))
+        ax.axvline(1.0, color=PALETTE["reference"], lw=1, ls="--", zorder=0)
+        trans = ax.get_yaxis_transform()
+        ax.text(1.01, -1.0, text("col.difference"), transform=trans, ha="left", va="center",
+                fontsize=8.5, color=PALETTE["note"], fontweight="bold", clip_on=False)
+        for yi, d in zip(y, diff, strict=True):
+            shown = "—" if not np.isfinite(d) else f"{d:+.3f}".replace("-", "\u2212")
+            ax.text(1.01, yi, shown, transform=trans, ha="left", va="center", fontsize=8.5,
+                    clip_on=False,
+                    color=PALETTE["note"] if not np.isfinite(d) or abs(d) < 0.05 else "#b03a2e")
+        ax.set_yticks(y, labels)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_xlim(0, xmax)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True, color=PALETTE["grid"], zorder=0)
+        ax.set_xlabel(text("chart.repro.xlabel"))
+        ax.set_title(text("chart.repro.title"), pad=28)
+        _top_legend(ax)
+        fig.tight_layout(rect=(0, 0.06, 0.92, 1))
+        _title(ax, text("chart.repro.title"))
+        extra = [] if not math.isfinite(mad) else [text("chart.repro.mad", mad=f"{mad:.3f}")]
+        _footer(fig, text, extra)
+        return _save(fig, stem)
+
+
+# --- all four at once -----------------------------------------------------------------------------
+
+#: Dimensions of the focus profile, in the order of the source's figure 1.15a.
+FOCUS_DIMS: tuple[str, ...] = ("index", "technology_activity", "compute", "algorithms", "data",
+                               "finance", "market_friendliness", "exposure_scale", "diffusion",
+                               "policy")
+
+
+def draw_all(scores: pd.DataFrame, lang: str, outdir: Path, *,
+             repro: pd.DataFrame | None = None, focus: str | None = "CHN",
+             reference: str = "USA", dims: Sequence[str] = FOCUS_DIMS,
+             labels: Mapping[str, str] | None = None) -> dict[str, list[Path]]:
+    """Draw every standard chart into `outdir` (file stems `<name>_<lang>`) and return
+    name → paths, with the names `ReportContext.figures` expects: index_bar, pillar_scatter,
+    focus_profile (if `focus` is in `scores`), reproduction (if `repro` has rows)."""
+    outdir = Path(outdir)
+    figs = {"index_bar": index_bar(scores, lang, outdir / f"index_bar_{lang}"),
+            "pillar_scatter": pillar_scatter(scores, lang, outdir / f"pillar_scatter_{lang}")}
+    have = set(scores["iso3"])
+    if focus and focus in have and reference in have:
+        figs["focus_profile"] = focus_profile(scores, focus, reference, dims, labels, lang,
+                                              outdir / f"focus_profile_{focus}_{lang}")
+    if repro is not None and len(repro):
+        figs["reproduction"] = reproduction_chart(repro, lang, outdir / f"reproduction_{lang}")
+    return figs
