@@ -439,3 +439,21 @@ def test_build_coin_writes_coinr_shaped_outputs(tmp_path):
     # the same build from the steps file alone (its `coin:` paths)
     again = build_coin(None, None, shipped_spec_path("asem"), tmp_path / "again")
     assert again.scores.equals(result.scores)
+
+
+def test_lower_case_ucodes_come_back_as_spelled_in_idata(tmp_path):
+    from aidi.commands.coinr_build import build_coin
+
+    data = DATA.replace("AAA", "aaa").replace("DDD", "dDd")
+    d, m = _tables(tmp_path, data=data)
+    result = build_coin(d, m, None, tmp_path / "out")
+    assert "AAA" in result.units                                  # aidi's unit ids
+    scores = pd.read_csv(tmp_path / "out" / "scores.csv")
+    assert set(scores.uCode) == {"aaa", "BBB", "CCC", "dDd"}
+    assert list(scores.columns) == ["uCode", "Index", "P", "Q"]
+
+
+def test_an_aidi_spec_passed_as_steps_is_explained(tmp_path):
+    d, m = _tables(tmp_path)
+    with pytest.raises(CoinTableError, match="aidi index spec"):
+        read_coin(d, m, {"id": "x", "root": {}})

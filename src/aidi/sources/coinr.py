@@ -23,6 +23,18 @@ building functions in order, with their settings in aidi's vocabulary (COINr's f
 such as `i_mean_grp`, `n_minmax`, `a_amean` are accepted as aliases where the semantics are the
 same). Per-indicator settings are merged over the step's global ones, key by key, as COINr's
 `indiv_specs` are (`utils::modifyList`): `Flights: {winmax: 0}` keeps the global method.
+
+Where aidi deliberately differs from COINr (each is a rule, not an accident):
+- the steps run in aidi's pipeline order (denominate → impute → treat → normalise → aggregate,
+  screening before or after imputation as listed); a list in another order is refused;
+- a zero denominator gives a missing value (COINr: Inf), which imputation then fills and logs;
+- min–max of a constant indicator gives the midpoint (COINr: NaN with a warning);
+- `aggregate.min_coverage` (COINr's `dat_thresh`) counts the children's weight, not their number
+  (the same with equal weights);
+- a geometric/harmonic mean meeting a zero raises an error naming node, unit and child, unless
+  `nonpositive` says `zero` or `offset`;
+- the `Direction` of aggregates in iMeta is ignored, as COINr ignores it;
+- unit codes are upper-cased (aidi's unit ids); the output files give back iData's spelling.
 """
 
 from __future__ import annotations
@@ -405,6 +417,10 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
                 base: Path | None = None) -> CoinSteps:
     """Validate a steps mapping (the parsed YAML); `base` resolves relative file paths."""
     raw = dict(raw or {})
+    if "root" in raw and "kind" not in raw:
+        raise CoinTableError(f"{origin}: this is an aidi index spec (it has a `root`), not a "
+                             "COINr steps file; with --coin-data/--coin-meta the tree comes from "
+                             "iMeta and the YAML holds only `steps` (see the shipped 'asem')")
     kind = raw.pop("kind", "coinr-steps")
     if kind != "coinr-steps":
         raise CoinTableError(f"{origin}: kind must be 'coinr-steps', got {kind!r}")
