@@ -444,6 +444,8 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
     if base is not None:
         files = {k: (v if v is None or v.is_absolute() else base / v) for k, v in files.items()}
     time = coin.get("time")
+    if time is not None and not (isinstance(time, int) and not isinstance(time, bool)):
+        raise CoinTableError(f"{origin}: coin.time must be a year (an integer), got {time!r}")
 
     steps = raw.get("steps")
     if steps is None:
@@ -472,6 +474,9 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
                                      "takes only `indicators: {{iCode: denominator or null}}`")
         else:
             if step == "screen":
+                if "on" in body:
+                    raise CoinTableError(f"{where}: no `on` here — the step's place in the list "
+                                         "says it: before impute = raw data, after = imputed")
                 unit_screen = body.pop("unit_screen", "byNA")
                 if unit_screen != "byNA":
                     raise CoinTableError(f"{where}: unit_screen {unit_screen!r} is not "
@@ -496,7 +501,7 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
         except ValidationError as exc:
             raise CoinTableError(f"{origin}: published[{i}]: {exc.errors()[0]['msg']}") from None
     return CoinSteps(sid, label, str(raw.get("description", "")), files,
-                     None if time is None else int(time), tuple(order), settings, overrides,
+                     time, tuple(order), settings, overrides,
                      tuple(published), origin)
 
 

@@ -1,0 +1,506 @@
+"""The local, versioned data store: an embedded DuckDB file with every vintage ever seen.
+
+Why a store beside the shipped snapshot: publishers revise their numbers, and an index must be
+both up to date (`latest`) and reproducible (`aidi build --edition 2024` gives the same scores
+after any refresh). So nothing is ever overwritten: each seed, refresh or user import is a
+*vintage* (rows + provenance: publisher, dataset, series code, URL, retrieval time), and an
+*edition* names a set of vintages (see `aidi.store.editions`).
+
+Where: `--store`/`path`, else `$AIDI_STORE` (a file, or a folder holding `store.duckdb`), else
+`platformdirs.user_data_dir("aidi")/store.duckdb`. On first use the store is seeded from the
+shipped snapshot, so it works offline; when a newer aidi ships a different snapshot, it is added
+as a new vintage and edition `2024` follows it (the older pin stays in the edition history).
+
+Atomic writes: DuckDB writes large uncommitted inserts into the database file even if the
+transaction is rolled back, so a write never touches the live file. It copies the file, runs
+ONE transaction on the copy, checkpoints it, and moves it over the original with `os.replace`.
+A failure at any point leaves the original byte-identical; a lock file serialises writers.
+Reads use a read-only connection, so several builds can read the store at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from aidi.store import editions as ed
+from aidi.store.validate import TIDY, DataValidationError
+
+STORE_FILE = "store.duckdb"
+SCHEMA_VERSION = "1"
+PROVENANCE = ("publisher", "dataset", "series_code", "url", "retrieved_at", "publisher_vintage")
+VintageKind = Literal["snapshot", "seed", "refresh", "import"]
+
+_SCHEMA = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE vintages (
+    vintage_id VARCHAR PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, kind VARCHAR NOT NULL,
+    label VARCHAR NOT NULL, created_at VARCHAR NOT NULL, retrieved_at VARCHAR,
+    sources VARCHAR, content_sha256 VARCHAR, n_rows BIGINT, n_new BIGINT, n_changed BIGINT,
+    n_unchanged BIGINT, note VARCHAR);
+CREATE TABLE observations (
+    vintage_id VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year INTEGER NOT NULL,
+    series VARCHAR NOT NULL, value DOUBLE NOT NULL, unit VARCHAR NOT NULL,
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, publisher VARCHAR, dataset VARCHAR,
+    series_code VARCHAR, url VARCHAR, retrieved_at VARCHAR, publisher_vintage VARCHAR);
+CREATE TABLE editions (
+    edition VARCHAR NOT NULL, revision INTEGER NOT NULL, vintage_id VARCHAR NOT NULL,
+    created_at VARCHAR NOT NULL, note VARCHAR);
+"""
+_COLUMNS = ("vintage_id",) + TIDY + PROVENANCE
+
+
+class StoreError(ValueError):
+    """The store file cannot be used; the one-line message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a vintage came from. Row-level columns of the same names in the frame win."""
+
+    kind: VintageKind
+    label: str
+    retrieved_at: str | None = None     # ISO 8601 UTC; default: now
+    publisher: str = ""
+    dataset: str = ""
+    url: str = ""
+    series_code: str = ""
+    publisher_vintage: str = ""         # the publisher's own "last updated" / release
+    sources: str = ""                   # source names of a refresh, file of an import
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    path: Path
+    size_bytes: int
+    rows: int
+    series: int
+    countries: int
+    vintages: pd.DataFrame
+    editions: pd.DataFrame
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def store_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The store file: `path`, else `$AIDI_STORE`, else the user data directory."""
+    if path is None and os.environ.get("AIDI_STORE"):
+        path = os.environ["AIDI_STORE"]
+    if path is None:
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("aidi")) / STORE_FILE
+    p = Path(path).expanduser()
+    return p / STORE_FILE if p.is_dir() else p
+
+
+def _friendly(path: Path, exc: Exception) -> StoreError:
+    """Turn a DuckDB failure into one line naming the file and what to do."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "lock" in text.lower():
+        return StoreError(f"the data store {path} is in use by another program ({text}); close "
+                          "it (another aidi command or a DuckDB session) and retry, or point "
+                          "AIDI_STORE / --store at another file")
+    return StoreError(f"the data store {path} cannot be read ({text}); it may be corrupt or "
+                      f"from another program — rename or delete it and aidi will re-seed it "
+                      "from the shipped snapshot (refreshes and imports in it are lost)")
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    """Serialise writers across processes (POSIX flock; elsewhere DuckDB's own lock only)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StoreError(f"another aidi process is writing to the data store {path}; "
+                             "retry when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+class Store:
+    """A handle on the store file. Use `Store.open()`; close it (or use `with`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    # ---- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *,
+             seed: pd.DataFrame | None = None) -> Store:
+        """Open (creating and seeding on first use) the store at `store_path(path)`.
+
+        `seed` replaces the shipped snapshot as the first vintage of a *new* store (tests,
+        custom deployments); edition `2024` then pins it, and it is never re-synced.
+        """
+        store = cls(store_path(path))
+        if not store.path.exists():
+            store._create(seed)
+        if store._con is None:
+            store._connect()
+        store._check_schema()
+        if seed is None:
+            store._sync_snapshot()
+        return store
+
+    def _connect(self) -> None:
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise _friendly(self.path, exc) from None
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise StoreError(f"the data store {self.path} is closed")
+        return self._con
+
+    def _query(self, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
+        try:
+            return self.con.execute(sql, params or []).df()
+        except duckdb.Error as exc:
+            raise _friendly(self.path, exc) from None
+
+    def _check_schema(self) -> None:
+        try:
+            version = _one(self.con, "SELECT value FROM meta WHERE key = 'schema'")
+        except duckdb.Error:
+            self.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not an aidi data store; rename "
+                             "or delete it, or point AIDI_STORE / --store elsewhere") from None
+        if not version or version[0] != SCHEMA_VERSION:
+            self.close()
+            raise StoreError(f"the data store {self.path} has schema {version and version[0]!r}, "
+                             f"this aidi needs {SCHEMA_VERSION!r}; rename or delete it to "
+                             "re-seed it")
+
+    def meta(self, key: str) -> str | None:
+        row = _one(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+        return row[0] if row else None
+
+    # ---- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on a copy of the file, moved over the original on success."""
+        new = not self.path.exists()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _writer_lock(self.path):
+            self.close()
+            tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+            tmp_wal = tmp.with_name(tmp.name + ".wal")
+            try:
+                if not new:
+                    shutil.copyfile(self.path, tmp)
+                    wal = self.path.with_name(self.path.name + ".wal")
+                    if wal.exists():
+                        shutil.copyfile(wal, tmp_wal)
+                con = duckdb.connect(str(tmp))
+                try:
+                    con.execute("BEGIN TRANSACTION")
+                    yield con
+                    con.execute("COMMIT")
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+                os.replace(tmp, self.path)
+                _remove(self.path.with_name(self.path.name + ".wal"))
+            except duckdb.Error as exc:
+                raise _friendly(self.path, exc) from None
+            finally:
+                _remove(tmp, tmp_wal)
+                if self.path.exists():
+                    self._connect()
+
+    def _create(self, seed: pd.DataFrame | None) -> None:
+        if seed is None:
+            frame, prov, sha = _shipped_snapshot()
+        else:
+            frame = seed
+            sha = _frame_sha(seed)
+            prov = Provenance(kind="seed", label="custom seed", note="given to Store.open")
+        with self._transaction() as con:
+            con.execute(_SCHEMA)
+            con.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ["schema", SCHEMA_VERSION], ["created_at", now_iso()],
+                ["seed_kind", prov.kind], ["snapshot_sha256", sha]])
+            vid = _insert_vintage(con, frame, prov, full=True, sha=sha)
+            _pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
+
+    def _sync_snapshot(self) -> None:
+        """Follow a newer shipped snapshot: new full vintage, edition 2024 re-pinned to it."""
+        if self.meta("seed_kind") != "snapshot":
+            return
+        try:
+            sha = _shipped_sha()
+        except FileNotFoundError:
+            return
+        if sha == self.meta("snapshot_sha256"):
+            return
+        frame, prov, sha = _shipped_snapshot()
+        with self._transaction() as con:
+            vid = _insert_vintage(con, frame, prov, full=True, sha=sha)
+            _pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'snapshot_sha256'", [sha])
+
+    def add_vintage(self, frame: pd.DataFrame, provenance: Provenance) -> str:
+        """Store `frame` (tidy observations, validated) as a new vintage; return its id.
+
+        Only new or changed values are stored for a refresh or an import (unchanged ones are
+        counted); a snapshot or seed vintage is stored in full, since an edition pins it alone.
+        One transaction on a copy: any failure leaves the store file byte-identical.
+        """
+        full = provenance.kind in ("snapshot", "seed")
+        with self._transaction() as con:
+            return _insert_vintage(con, frame, provenance, full=full, sha=_frame_sha(frame))
+
+    def create_edition(self, name: str, vintages: Sequence[str] | None = None,
+                       note: str = "") -> None:
+        """Pin `vintages` (default: every vintage now — a frozen `latest`) under `name`."""
+        if name == ed.LATEST or ed.VINTAGE_ID.match(name):
+            raise ValueError(f"{name!r} is reserved (latest and vintage ids v1, v2, …)")
+        known = set(self.vintages()["vintage_id"])
+        ids = list(vintages) if vintages is not None else sorted(known, key=_seq)
+        missing = [v for v in ids if v not in known]
+        if missing or not ids:
+            raise ed.UnknownEdition(f"unknown vintage(s) {missing}; known: {sorted(known, key=_seq)}")
+        with self._transaction() as con:
+            _pin(con, name, ids, note=note)
+
+    # ---- reading ---------------------------------------------------------------------------
+    def observations(self, edition: str | None = ed.DEFAULT_EDITION, *,
+                     provenance: bool = False) -> pd.DataFrame:
+        """Tidy observations of an edition (`2024`, `latest`, a vintage id, a custom edition).
+
+        With `provenance`, adds vintage_id, publisher, dataset, series_code, url,
+        retrieved_at and publisher_vintage.
+        """
+        sql, params = ed.selection_sql(self._selection(edition or ed.DEFAULT_EDITION))
+        cols = list(TIDY) + (["vintage_id", *PROVENANCE] if provenance else [])
+        frame = self._query(f"SELECT {', '.join(cols)} FROM ({sql})", params)
+        frame = frame.astype({"year": "int64", "value": "float64"})
+        for c in cols:
+            if c not in ("year", "value"):
+                frame[c] = frame[c].fillna("").astype(str)
+        frame = frame.sort_values(["series", "iso3", "year"], kind="mergesort")
+        return frame.reset_index(drop=True)
+
+    def _selection(self, name: str) -> ed.Selection:
+        name = str(name).strip()
+        seqs = self._query("SELECT vintage_id, seq FROM vintages")
+        by_id = dict(zip(seqs["vintage_id"], seqs["seq"].astype(int), strict=True))
+        if name == ed.LATEST:
+            return ed.Selection(name, as_of=max(by_id.values()))
+        match = ed.VINTAGE_ID.match(name)
+        if match and ed.vintage_id(int(match.group(1))) in by_id:
+            return ed.Selection(name, as_of=by_id[ed.vintage_id(int(match.group(1)))])
+        pins = self._current_editions()
+        if name in pins:
+            return ed.Selection(name, pinned=tuple(pins[name]))
+        known = [ed.LATEST, *sorted(pins), *sorted(by_id, key=_seq)]
+        raise ed.UnknownEdition(f"unknown edition {name!r} in {self.path}; known: "
+                                f"{', '.join(known)}")
+
+    def _current_editions(self) -> dict[str, list[str]]:
+        rows = self._query(
+            "SELECT edition, vintage_id FROM editions e WHERE revision = "
+            "(SELECT max(revision) FROM editions WHERE edition = e.edition) ORDER BY vintage_id")
+        return {k: sorted(g["vintage_id"], key=_seq) for k, g in rows.groupby("edition")}
+
+    def vintages(self) -> pd.DataFrame:
+        """One row per vintage, oldest first."""
+        return self._query("SELECT * FROM vintages ORDER BY seq")
+
+    def editions(self) -> pd.DataFrame:
+        """Current editions: name, revision, pinned vintages, creation time, note (+ latest)."""
+        rows = self._query(
+            "SELECT edition, revision, string_agg(vintage_id, ',' ORDER BY vintage_id) AS "
+            "vintages, max(created_at) AS created_at, max(note) AS note FROM editions e WHERE "
+            "revision = (SELECT max(revision) FROM editions WHERE edition = e.edition) "
+            "GROUP BY edition, revision ORDER BY edition")
+        n = len(self.vintages())
+        latest = pd.DataFrame([{"edition": ed.LATEST, "revision": n, "vintages": f"v1…v{n}",
+                                "created_at": "", "note": "newest vintage of every value"}])
+        return pd.concat([rows, latest], ignore_index=True)
+
+    def series_units(self) -> dict[str, str]:
+        """series → unit, from the newest vintage of each series (for unit checks)."""
+        rows = self._query(
+            "SELECT series, unit FROM observations o JOIN vintages v USING (vintage_id) "
+            "QUALIFY row_number() OVER (PARTITION BY series ORDER BY v.seq DESC) = 1")
+        return dict(zip(rows["series"], rows["unit"], strict=True))
+
+    def series_catalog(self, edition: str = ed.LATEST) -> pd.DataFrame:
+        """Per series of an edition: unit, source, coverage and the newest vintage used."""
+        sql, params = ed.selection_sql(self._selection(edition))
+        return self._query(
+            f"SELECT series, any_value(unit) AS unit, string_agg(DISTINCT source, '; ') AS "
+            f"source, count(DISTINCT iso3) AS countries, min(year) AS first_year, max(year) AS "
+            f"last_year, count(*) AS values, max(seq) AS newest_seq FROM ({sql}) "
+            f"GROUP BY series ORDER BY series", params)
+
+    def info(self) -> StoreInfo:
+        counts = _one(self.con, "SELECT count(*), count(DISTINCT series), count(DISTINCT iso3) "
+                      "FROM observations") or (0, 0, 0)
+        return StoreInfo(self.path, self.path.stat().st_size, int(counts[0]), int(counts[1]),
+                         int(counts[2]), self.vintages(), self.editions(),
+                         {k: self.meta(k) or "" for k in ("created_at", "seed_kind")})
+
+
+# ---- helpers (module level so tests can inject failures) ------------------------------------
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple:
+    """First row of a query, fully fetched (DuckDB refuses new work while a result is open)."""
+    rows = con.execute(sql, list(params)).fetchall()
+    return tuple(rows[0]) if rows else ()
+
+
+def _seq(vintage: str) -> int:
+    match = ed.VINTAGE_ID.match(vintage)
+    return int(match.group(1)) if match else 0
+
+
+def _frame_sha(frame: pd.DataFrame) -> str:
+    data = frame.loc[:, [c for c in TIDY if c in frame.columns]].to_csv(index=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _shipped_sha() -> str:
+    from aidi.store.snapshot import OBSERVATIONS, load_manifest, snapshot_dir
+
+    try:
+        return load_manifest().outputs[OBSERVATIONS]
+    except (FileNotFoundError, KeyError):
+        data = (snapshot_dir() / OBSERVATIONS).read_bytes()
+        return hashlib.sha256(data).hexdigest()
+
+
+def _shipped_snapshot() -> tuple[pd.DataFrame, Provenance, str]:
+    from aidi.store.snapshot import load_manifest, load_observations
+
+    frame = load_observations()
+    try:
+        manifest = load_manifest()
+        built, version = manifest.built_at, manifest.aidi_version
+    except FileNotFoundError:
+        built, version = "", ""
+    prov = Provenance(kind="snapshot", label=f"shipped snapshot (aidi {version}, built {built})",
+                      retrieved_at=built.replace("+00:00", "Z") or None,
+                      publisher="aidi shipped snapshot", dataset=f"aidi {version}",
+                      publisher_vintage=built)
+    return frame, prov, _shipped_sha()
+
+
+def check_tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Structural checks before any insert (rows were validated on their way in)."""
+    missing = [c for c in TIDY if c not in frame.columns]
+    if missing:
+        raise DataValidationError(f"cannot store observations: missing column(s) {missing}")
+    if frame.empty:
+        raise DataValidationError("cannot store an empty vintage")
+    if frame[list(TIDY[:5])].isna().any().any():
+        raise DataValidationError("cannot store observations with missing iso3, year, series, "
+                                  "value or unit (validate them first)")
+    dup = frame.duplicated(["iso3", "year", "series"])
+    if dup.any():
+        r = frame[dup].iloc[0]
+        raise DataValidationError(f"cannot store observations: ({r.iso3}, {r.year}, {r.series}) "
+                                  f"appears more than once")
+    return frame
+
+
+def _prepared(frame: pd.DataFrame, prov: Provenance, vid: str) -> pd.DataFrame:
+    frame = check_tidy(frame)
+    defaults = {"publisher": prov.publisher, "dataset": prov.dataset, "url": prov.url,
+                "series_code": prov.series_code, "publisher_vintage": prov.publisher_vintage,
+                "retrieved_at": prov.retrieved_at or now_iso()}
+    out = pd.DataFrame({"vintage_id": vid}, index=frame.index)
+    for column in TIDY:
+        out[column] = frame[column]
+    out["year"] = out["year"].astype("int64")
+    out["value"] = out["value"].astype("float64")
+    out["file"] = out["file"].fillna("").astype(str)
+    for column, default in defaults.items():
+        given = frame[column].fillna("").astype(str) if column in frame.columns else None
+        out[column] = given.where(given != "", default) if given is not None else default
+    return out.loc[:, list(_COLUMNS)].reset_index(drop=True)
+
+
+def _insert_vintage(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prov: Provenance, *,
+                    full: bool, sha: str) -> str:
+    """Insert one vintage inside the caller's transaction; return its id."""
+    seq = int(_one(con, "SELECT coalesce(max(seq), 0) + 1 FROM vintages")[0])
+    vid = ed.vintage_id(seq)
+    rows = _prepared(frame, prov, vid)
+    con.register("incoming", rows)
+    con.execute(
+        "CREATE TEMP TABLE compared AS SELECT i.*, (l.iso3 IS NULL) AS is_new, "
+        "(l.iso3 IS NOT NULL AND (l.value IS DISTINCT FROM i.value OR l.unit <> i.unit)) AS "
+        f"is_changed FROM incoming i LEFT JOIN ({ed.newest_per_key('TRUE')}) l "
+        "USING (iso3, year, series)")
+    con.unregister("incoming")
+    n_new, n_changed, n_all = _one(
+        con, "SELECT count(*) FILTER (is_new), count(*) FILTER (is_changed), count(*) FROM compared")
+    keep = "TRUE" if full else "is_new OR is_changed"
+    _insert_observations(con, keep)
+    stored = _one(con, "SELECT count(*) FROM observations WHERE vintage_id = ?", [vid])
+    con.execute("DROP TABLE compared")
+    con.execute("INSERT INTO vintages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        vid, seq, prov.kind, prov.label, now_iso(), prov.retrieved_at or now_iso(),
+        prov.sources, sha, int(stored[0]), int(n_new), int(n_changed),
+        int(n_all - n_new - n_changed), prov.note])
+    return vid
+
+
+def _insert_observations(con: duckdb.DuckDBPyConnection, keep: str) -> None:
+    con.execute(f"INSERT INTO observations SELECT {', '.join(_COLUMNS)} FROM compared "
+                f"WHERE {keep}")
+
+
+def _pin(con: duckdb.DuckDBPyConnection, name: str, vintages: Sequence[str], note: str) -> None:
+    rev = _one(con, "SELECT coalesce(max(revision), 0) + 1 FROM editions WHERE edition = ?",
+               [name])[0]
+    created = now_iso()
+    con.executemany("INSERT INTO editions VALUES (?, ?, ?, ?, ?)",
+                    [[name, rev, v, created, note] for v in vintages])
