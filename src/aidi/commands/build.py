@@ -74,14 +74,25 @@ def write_build_outputs(result: BuildResult, out: Path) -> dict[str, Path]:
     return paths
 
 
+#: Data availability required of each economy when building beyond the spec's own list
+#: (`--countries all`): an economy with most indicators missing would be scored on a handful.
+WIDE_BUILD_MIN_AVAILABILITY = 0.6
+
+
 def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str | None,
-              edition: str | None, quiet: bool = False) -> BuildResult:
+              edition: str | None, quiet: bool = False,
+              min_availability: float | None = None) -> BuildResult:
     """Load inputs, build, write outputs and the report; returns the result."""
     from aidi.commands.common import load_inputs
 
     started = time.perf_counter()
     with console.status("loading spec and data…") as status:
         spec_obj, obs, units = load_inputs(spec, edition, countries)
+        if min_availability is None and countries and countries.strip().lower() == "all":
+            min_availability = WIDE_BUILD_MIN_AVAILABILITY
+        if min_availability is not None:
+            spec_obj = spec_obj.model_copy(update={"screen": spec_obj.screen.model_copy(
+                update={"min_availability": min_availability})})
         result = build(spec_obj, obs, units=units,
                        progress=lambda msg: status.update(f"building: {msg}…"))
         status.update("writing tables…")
@@ -98,7 +109,12 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         if result.spec.published:
             print_reproduction(compare(result))
         if result.screened_out:
-            console.print(f"screened out for lack of data: {', '.join(result.screened_out)}")
+            console.print(f"{len(result.screened_out)} economies dropped for lack of data "
+                          f"(availability < {result.spec.screen.min_availability:.0%}): "
+                          f"{', '.join(result.screened_out)}")
+        missing = result.index[result.index.isna()].index.tolist()
+        if missing:
+            console.print(f"no index for {', '.join(missing)} (a pillar has no data)")
         n_imp = int(result.imputed_mask.to_numpy().sum())
         if n_imp:
             console.print(f"{n_imp} indicator value(s) imputed or carried forward — see "
@@ -122,6 +138,10 @@ def register(app: typer.Typer) -> None:
                                          "vintage id from `aidi data info`"),
         coin_data: Path = typer.Option(None, "--coin-data", help="COINr iData CSV"),
         coin_meta: Path = typer.Option(None, "--coin-meta", help="COINr iMeta CSV"),
+        min_availability: float = typer.Option(
+            None, "--min-availability", min=0.0, max=1.0,
+            help="drop economies with a smaller share of indicators available (default: the "
+                 f"spec's; {WIDE_BUILD_MIN_AVAILABILITY} with --countries all)"),
         calibrate: bool = typer.Option(False, "--calibrate",
                                        help="also fit dimension weights to the published "
                                             "figures (reported separately; never the default)"),
@@ -138,7 +158,8 @@ def register(app: typer.Typer) -> None:
                 result = build_coin(coin_data, coin_meta, Path(spec) if spec else None, out)
                 console.print(f"wrote COINr-style build of {len(result.units)} units to {out}")
                 return
-            result = run_build(spec, out, lang, focus.upper(), countries, edition)
+            result = run_build(spec, out, lang, focus.upper(), countries, edition,
+                               min_availability=min_availability)
             if calibrate:
                 from aidi.analysis.calibration import calibrate_weights, write_calibration
 

@@ -129,7 +129,7 @@ def _writer_lock(path: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    lock = path.with_name(path.name + ".lock")
+    lock = path.with_name(f".{path.name}.lock")
     with open(lock, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
