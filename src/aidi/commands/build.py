@@ -152,11 +152,17 @@ def register(app: typer.Typer) -> None:
         if (coin_data is None) != (coin_meta is None):
             raise typer.BadParameter("--coin-data and --coin-meta go together")
         try:
-            if coin_data is not None:
+            from aidi.specs.loader import is_coin_steps, resolve_spec_path
+
+            if coin_data is not None or (spec and is_coin_steps(spec)):
                 from aidi.commands.coinr_build import build_coin
 
-                result = build_coin(coin_data, coin_meta, Path(spec) if spec else None, out)
-                console.print(f"wrote COINr-style build of {len(result.units)} units to {out}")
+                steps = resolve_spec_path(spec) if spec else None
+                result = build_coin(coin_data, coin_meta, steps, out)
+                top = result.index.sort_values(ascending=False).head(5)
+                console.print("top five: " + ", ".join(f"{u} {v:.2f}" for u, v in top.items()))
+                console.print(f"wrote a COINr-style build of {len(result.units)} units to {out}"
+                              + ("" if steps else " (no steps file: COINr's default steps)"))
                 return
             result = run_build(spec, out, lang, focus.upper(), countries, edition,
                                min_availability=min_availability)

@@ -56,3 +56,171 @@ def snapshot(
     for name in manifest.outputs:
         typer.echo(f"wrote {folder / name} ({(folder / name).stat().st_size:,} bytes)")
     typer.echo(f"wrote {folder / 'manifest.json'}")
+
+
+# --------------------------------------------------------------------------- store: refresh, info, import
+# Errors a person can act on are printed as one line (no traceback) with a non-zero exit code.
+
+StoreOption = Annotated[Path | None, typer.Option(
+    "--store", help="Store file (default: $AIDI_STORE, else the user data directory).")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code=code)
+
+
+def _open_store(store: Path | None):  # -> aidi.store.duckdb_store.Store
+    from aidi.store.duckdb_store import Store, StoreError
+
+    try:
+        return Store.open(store)
+    except StoreError as exc:
+        raise _fail(f"error: {exc}") from None
+
+
+def _write_rejected(reports: list, path: Path | None) -> None:
+    if path is None or not any(r.n_rejected for r in reports):
+        return
+    import pandas as pd
+
+    from aidi.commands.build import write_csv
+
+    write_csv(pd.concat([r.rejected for r in reports], ignore_index=True), path)
+    typer.echo(f"rejected rows written to {path}")
+
+
+@data_app.command("refresh")
+def refresh(
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", "-s", help="Source name from sources.yaml (repeatable; default: all enabled).")
+    ] = None,
+    store: StoreOption = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Sources file (default: the shipped sources.yaml).")] = None,
+    keep_going: Annotated[bool, typer.Option(
+        "--keep-going", help="Store what could be fetched even if a publisher is unreachable.")
+    ] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Refuse the refresh if any row fails validation.")] = False,
+    rejected: Annotated[Path | None, typer.Option(
+        "--rejected", help="Write the rejected rows (source, row, reason) to this CSV.")] = None,
+) -> None:
+    """Fetch new values from the publishers, validate them and store them as a new vintage."""
+    from aidi.sources.connectors import SourceUnreachable, load_sources, select_sources
+    from aidi.sources.connectors import refresh as refresh_mod
+    from aidi.store.duckdb_store import StoreError
+    from aidi.store.validate import DataValidationError
+
+    try:
+        sources = select_sources(load_sources(config), source)
+    except ValueError as exc:
+        raise _fail(f"error: {exc}", code=2) from None
+    with _open_store(store) as db:
+        try:
+            result = refresh_mod.refresh(db, sources, fetch=refresh_mod.default_fetcher(),
+                                         keep_going=keep_going, strict=strict)
+        except SourceUnreachable as exc:
+            raise _fail(str(exc)) from None
+        except DataValidationError as exc:
+            raise _fail(f"refresh refused, the store is unchanged: {exc}") from None
+        except StoreError as exc:
+            raise _fail(f"error: {exc}") from None
+        for report in result.reports:
+            typer.echo(report.summary(examples=3))
+        for err in result.unreachable:
+            typer.echo(f"skipped {err.source}: {err}")
+        _write_rejected(list(result.reports), rejected)
+        typer.echo(f"stored vintage {result.vintage_id}: {result.stored_rows:,} new or revised "
+                   f"value(s), {result.unchanged_rows:,} unchanged, in {db.path}")
+        typer.echo(f"use it with `aidi build --edition latest` (or --edition {result.vintage_id})"
+                   "; `--edition 2024` still gives the shipped numbers")
+
+
+@data_app.command("info")
+def info(
+    store: StoreOption = None,
+    series: Annotated[bool, typer.Option(
+        "--series", help="List the series of an edition with unit, source and coverage.")] = False,
+    edition: Annotated[str, typer.Option(
+        "--edition", help="Edition for --series: 2024, latest, a vintage id.")] = "latest",
+) -> None:
+    """Where the local store is, its vintages and editions, and how much it holds."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from aidi.store.editions import UnknownEdition
+
+    console = Console()
+    with _open_store(store) as db:
+        facts = db.info()
+        console.print(f"store: {facts.path} ({facts.size_bytes / 1e6:.1f} MB)")
+        console.print(f"{facts.rows:,} stored values · {facts.series:,} series · "
+                      f"{facts.countries:,} countries · {len(facts.vintages)} vintage(s)")
+        table = Table(title="Vintages")
+        for col in ("id", "kind", "label", "retrieved", "stored", "new", "revised", "unchanged"):
+            table.add_column(col, justify="right" if col in ("stored", "new", "revised",
+                                                             "unchanged") else "left")
+        for v in facts.vintages.itertuples():
+            table.add_row(v.vintage_id, v.kind, v.label, str(v.retrieved_at or ""),
+                          f"{v.n_rows:,}", f"{v.n_new:,}", f"{v.n_changed:,}",
+                          f"{v.n_unchanged:,}")
+        console.print(table)
+        table = Table(title="Editions (aidi build --edition NAME)")
+        for col in ("edition", "vintages", "revision", "note"):
+            table.add_column(col)
+        for e in facts.editions.itertuples():
+            table.add_row(e.edition, e.vintages, str(e.revision), str(e.note or ""))
+        console.print(table)
+        if series:
+            try:
+                cat = db.series_catalog(edition)
+            except UnknownEdition as exc:
+                raise _fail(f"error: {exc}", code=2) from None
+            table = Table(title=f"Series in edition {edition}")
+            for col in ("series", "unit", "countries", "years", "values", "vintage", "source"):
+                table.add_column(col, justify="right" if col in ("countries", "values") else "left")
+            for r in cat.itertuples():
+                table.add_row(r.series, r.unit, f"{r.countries:,}",
+                              f"{r.first_year}–{r.last_year}", f"{r.values:,}",
+                              f"v{r.newest_seq}", r.source)
+            console.print(table)
+
+
+@data_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: long (iso3|country, year, series, "
+                                              "value, unit) or wide (country × year).")],
+    series_prefix: Annotated[str, typer.Option(
+        "--series-prefix", help="Prefix added to series ids that lack it.")] = "user.",
+    series: Annotated[str | None, typer.Option(
+        "--series", help="Series id for every row (required for a wide file).")] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="Unit of the values (required when the file has no unit column).")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet (default: first).")
+                     ] = None,
+    store: StoreOption = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Refuse the file if any row fails validation.")] = False,
+    rejected: Annotated[Path | None, typer.Option(
+        "--rejected", help="Write the rejected rows (row, reason) to this CSV.")] = None,
+) -> None:
+    """Add your own series to the store (validated; stored as a vintage `user import: FILE`)."""
+    from aidi.store.duckdb_store import StoreError
+    from aidi.store.user_import import import_file
+    from aidi.store.validate import DataValidationError
+
+    with _open_store(store) as db:
+        try:
+            result = import_file(db, file, series=series, series_prefix=series_prefix,
+                                 unit=unit, sheet=sheet, strict=strict)
+        except DataValidationError as exc:
+            raise _fail(f"import refused, the store is unchanged: {exc}") from None
+        except StoreError as exc:
+            raise _fail(f"error: {exc}") from None
+        typer.echo(result.report.summary(examples=10))
+        _write_rejected([result.report], rejected)
+        typer.echo(f"stored vintage {result.vintage_id} ({result.layout} layout) with series "
+                   f"{', '.join(result.series)} in {db.path}")
+        typer.echo(f"use it in a spec as `series: {result.series[0]}` and build from the store, "
+                   "e.g. `aidi build --spec my_spec.yaml --edition latest`")

@@ -103,6 +103,9 @@ def _print_sensitivity(res, paths: dict[str, Path], out: Path) -> None:
     msg = res.failure_message()
     if msg:
         console.print(f"[yellow]warning:[/yellow] {msg}")
+        if res.design.config.zeros == "spec":
+            console.print("  (the indices are then conditional on the choices that do not fail; "
+                          "--zeros zero lets a geometric mean meeting a zero give 0)")
     for note in res.design.notes:
         console.print(f"note: {note}")
     console.print(f"Sobol analysis in {res.seconds:.2f} s; wrote {len(paths)} files to {out}")
@@ -186,8 +189,9 @@ def _analysis_command(kind: str) -> Callable[..., None]:
                                       scheduler, chunk_size, num_resamples=resamples)
                 paths = write_sensitivity(res, out, lang)
                 _print_sensitivity(res, paths, out)
-                for sentence in sensitivity_sentences(res.frame, lang=lang).values():
-                    console.print(f"• {sentence}")
+                sentences = sensitivity_sentences(res.frame, lang=lang)
+                for i in res.design.nominal_rank.argsort(kind="stable"):
+                    console.print(f"• {sentences[res.design.units[i]]}")
         except (ValueError, KeyError, FileNotFoundError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None

@@ -35,7 +35,7 @@ def load_spec(source: str | Path | None = None) -> IndexSpec:
     """Load a shipped spec by name, or a user's YAML file by path (default: the AIDI 2024 spec)."""
     source = DEFAULT_SPEC if source is None else source
     path = Path(source)
-    if not path.exists():
+    if not path.is_file():
         if str(source) in SHIPPED:
             path = shipped_spec_path(str(source))
         else:
@@ -56,6 +56,25 @@ def load_spec(source: str | Path | None = None) -> IndexSpec:
         except CoinTableError as exc:
             raise SpecError(str(exc)) from None
     return spec_from_dict(raw, origin=str(path), text=text)
+
+
+def resolve_spec_path(source: str | Path) -> Path:
+    """A user's YAML path, or the file of a shipped spec name."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    if str(source) in SHIPPED:
+        return shipped_spec_path(str(source))
+    raise SpecError(f"{source}: no such spec file (shipped specs: {sorted(SHIPPED)})")
+
+
+def is_coin_steps(source: str | Path) -> bool:
+    """Whether a spec file is a COINr steps file (its tree and data come from iData/iMeta)."""
+    try:
+        raw = yaml.safe_load(resolve_spec_path(source).read_text(encoding="utf-8"))
+    except (SpecError, yaml.YAMLError, OSError):
+        return False
+    return isinstance(raw, dict) and raw.get("kind") == "coinr-steps"
 
 
 def spec_from_dict(raw: dict[str, Any], origin: str = "<spec>", text: str | None = None

@@ -9,8 +9,8 @@ in `strict` mode, raises `DataValidationError`.
 
 Input columns: `iso3` and/or `country` (a name in English or Chinese, or a publisher code —
 mapped with `aidi.countries.to_iso3`), `year`, `series`, `value`, `unit`, and optionally
-`source`, `file`, `row` (the row number the user sees: spreadsheet row, file line) and any
-provenance columns, which are passed through to the accepted rows.
+`source`, `file`, `row` (the row number the user sees: spreadsheet row, file line), `column`
+(the column of a wide file) and any provenance columns, passed through to the accepted rows.
 """
 
 from __future__ import annotations
@@ -97,8 +97,10 @@ class ValidationReport:
 
 
 def _where(r: object) -> str:
-    row = getattr(r, "row", None)
-    return f"{r.source}, row {int(row)}" if _is_num(row) else f"{r.source}"  # type: ignore[attr-defined]
+    """"file.csv, row 7" (+ ", column 2019" for wide files)."""
+    row, column = getattr(r, "row", None), getattr(r, "column", "")
+    where = f"{r.source}, row {int(row)}" if _is_num(row) else f"{r.source}"  # type: ignore[attr-defined]
+    return where + (f", column {column}" if column else "")
 
 
 def _is_num(v: object) -> bool:
@@ -216,6 +218,8 @@ def validate_observations(frame: pd.DataFrame, source: str, *,
         "year": year_raw[~ok].to_numpy(), "series": series[~ok].to_numpy(),
         "value": value_raw[~ok].to_numpy(), "rule": why.rule[~ok].to_numpy(),
         "reason": why.reason[~ok].to_numpy()}, columns=list(REJECTED_COLUMNS))
+    if "column" in frame.columns:  # wide user files: the year column of the cell
+        rejected.insert(2, "column", _text(frame["column"])[~ok].to_numpy())
     report = ValidationReport(source, accepted, rejected)
     if accepted.empty:
         raise DataValidationError("nothing valid to store — " + report.summary())
@@ -299,7 +303,7 @@ def _accepted(frame: pd.DataFrame, iso: pd.Series, year: pd.Series, series: pd.S
         else source,
         "file": _text(frame["file"]) if "file" in frame.columns else "",
     })
-    extra = [c for c in frame.columns if c not in TIDY and c not in ("country", "row")]
+    extra = [c for c in frame.columns if c not in TIDY and c not in ("country", "row", "column")]
     for column in extra:
         out[column] = frame[column]
     return out.reset_index(drop=True)
