@@ -137,7 +137,7 @@ def test_spec_variant_leaves_out_an_indicator_by_zero_weight(syn):
 def test_failed_replicates_are_counted_not_dropped(syn):
     _, _, result = syn
     cfg = UncertaintyConfig(weights="off", normalisations=(), imputations=(),
-                            leave_one_out=False)  # spec vs geometric: half the samples fail
+                            leave_one_out=False, zeros="spec")  # half the samples fail
     res = run_uncertainty(result, 200, seed=1, config=cfg)
     n_fail = res.n_failed_samples
     geo = res.choices()["aggregation"] == "geometric"
@@ -216,7 +216,7 @@ def test_weights_are_perturbed_within_the_spread(syn_clean):
 
 def test_writes_csv_chart_and_report_section(syn, tmp_path):
     _, _, result = syn
-    res = run_uncertainty(result, 200, seed=0)
+    res = run_uncertainty(result, 200, seed=0, config=UncertaintyConfig(zeros="spec"))
     paths = write_uncertainty(res, tmp_path, save_samples=True)
     df = pd.read_csv(paths["uncertainty"])
     for col in ("iso3", "nominal_rank", "median_rank", "p05_rank", "p95_rank", "median_index",
@@ -241,7 +241,7 @@ def test_cli_uncertainty_and_sensitivity(syn, tmp_path, monkeypatch):
     monkeypatch.setattr(robustness, "_nominal", lambda *a: syn[2])
     runner = CliRunner()
     r = runner.invoke(app, ["uncertainty", "--samples", "300", "--out", str(tmp_path),
-                            "--no-exclusion", "--backend", "dask"])
+                            "--no-exclusion", "--backend", "dask", "--zeros", "spec"])
     assert r.exit_code == 0, r.output
     assert "warning" in r.output and (tmp_path / "uncertainty.csv").exists()
     r = runner.invoke(app, ["sensitivity", "--samples", "64", "--out", str(tmp_path),

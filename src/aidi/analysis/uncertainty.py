@@ -193,7 +193,7 @@ def write_uncertainty(res: UncertaintyResult, out: Path, lang: str = "en",
             ch[f"index_{u}"] = res.outputs.index[:, j]
         paths["uncertainty_samples"] = write_csv(ch, out / "uncertainty_samples.csv")
     for p in rank_interval_chart(res.summary(), out / "fig_uncertainty_ranks", lang,
-                                 note=_chart_note(res)):
+                                 note=_chart_note(res, lang)):
         paths[f"fig_uncertainty_ranks{p.suffix}"] = p
     return paths
 
@@ -214,8 +214,13 @@ def factor_table(design: VariantDesign) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["factor", "levels", "n_inputs", "nodes"])
 
 
-def _chart_note(res: UncertaintyResult) -> str:
+def _chart_note(res: UncertaintyResult, lang: str = "en") -> str:
     n_fail = res.n_failed_samples
+    if lang == "zh":
+        note = f"{res.n_samples:,}个样本"
+        if n_fail:
+            note += f";{n_fail:,}个失败({n_fail / res.n_samples:.0%}),未计入统计,见 n_failed"
+        return note
     note = f"{res.n_samples:,} samples"
     if n_fail:
         note += f"; {n_fail:,} failed ({n_fail / res.n_samples:.0%}) and are excluded, see n_failed"
@@ -236,7 +241,7 @@ def uncertainty_section(res: UncertaintyResult, outdir: Path, lang: str = "en") 
     """Everything the report shows for the uncertainty analysis (writes the chart to `outdir`)."""
     summary = res.summary()
     figs = rank_interval_chart(summary, Path(outdir) / "fig_uncertainty_ranks", lang,
-                               note=_chart_note(res))
+                               note=_chart_note(res, lang))
     sentences = []
     for _, r in least_certain(summary).iterrows():
         name = economy_name(r.iso3, lang)

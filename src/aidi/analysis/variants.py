@@ -83,7 +83,7 @@ class UncertaintyConfig:
     aggregation_scope: Literal["pillars", "all"] = "pillars"
     imputations: tuple[str, ...] = ("none", "mean", "median")
     leave_one_out: bool = True
-    zeros: Literal["spec", "zero"] = "spec"
+    zeros: Literal["spec", "zero"] = "zero"
 
     @classmethod
     def nominal(cls) -> UncertaintyConfig:
@@ -92,6 +92,12 @@ class UncertaintyConfig:
                    leave_one_out=False)
 
     def __post_init__(self) -> None:
+        for name, allowed in (("weights", ("off", "uniform", "dirichlet")),
+                              ("weight_scope", ("below_root", "all")),
+                              ("aggregation_scope", ("pillars", "all")),
+                              ("zeros", ("spec", "zero"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if not 0 <= self.weight_spread < 1:
             raise ValueError("weight_spread must be in [0, 1)")
         if self.dirichlet_concentration <= 0:

@@ -81,7 +81,7 @@ WIDE_BUILD_MIN_AVAILABILITY = 0.6
 
 def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str | None,
               edition: str | None, quiet: bool = False,
-              min_availability: float | None = None) -> BuildResult:
+              min_availability: float | None = None, robustness: bool = True) -> BuildResult:
     """Load inputs, build, write outputs and the report; returns the result."""
     from aidi.commands.common import load_inputs
 
@@ -101,7 +101,7 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         from aidi.report.build_report import write_build_report
 
         paths.update(write_build_report(result, obs, out, lang=lang, focus=focus,
-                                        edition=edition))
+                                        edition=edition, robustness=robustness))
     if not quiet:
         frame = scores_frame(result)
         cols = ["index"] + [c for c in frame.columns[5:7]]
@@ -142,6 +142,9 @@ def register(app: typer.Typer) -> None:
             None, "--min-availability", min=0.0, max=1.0,
             help="drop economies with a smaller share of indicators available (default: the "
                  f"spec's; {WIDE_BUILD_MIN_AVAILABILITY} with --countries all)"),
+        robustness: bool = typer.Option(
+            True, "--robustness/--no-robustness",
+            help="add uncertainty (1,000 samples), Sobol and audit sections to the report"),
         calibrate: bool = typer.Option(False, "--calibrate",
                                        help="also fit dimension weights to the published "
                                             "figures (reported separately; never the default)"),
@@ -165,7 +168,7 @@ def register(app: typer.Typer) -> None:
                               + ("" if steps else " (no steps file: COINr's default steps)"))
                 return
             result = run_build(spec, out, lang, focus.upper(), countries, edition,
-                               min_availability=min_availability)
+                               min_availability=min_availability, robustness=robustness)
             if calibrate:
                 from aidi.analysis.calibration import calibrate_weights, write_calibration
 

@@ -152,9 +152,10 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         no_exclusion: bool = typer.Option(False, "--no-exclusion", "--no-leave-one-out",
                                           help="never leave an indicator out"),
         zeros: str = typer.Option(
-            "spec", "--zeros",
-            help="a geometric mean meeting a zero: spec (follow the node's policy; 'error' → "
-                 "the sample fails and is counted) or zero (the mean is 0)"),
+            "zero", "--zeros",
+            help="a geometric mean meeting a zero: zero (default: the mean is 0, its limit — "
+                 "e.g. an economy with no AI supercomputer) or spec (follow the node's policy; "
+                 "'error' → the sample fails and is counted in n_failed)"),
         lang: str = typer.Option("en", "--lang", help="chart and sentence language: en or zh"),
         save_samples: bool = typer.Option(False, "--save-samples",
                                           help="uncertainty: also write every sample"),

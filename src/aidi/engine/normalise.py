@@ -10,7 +10,6 @@ larger always means better.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 Array = np.ndarray
 
@@ -77,6 +76,8 @@ def z_score(x: Array, mean: float = 0.0, sd: float = 1.0,
 
 def rank(x: Array, directions: Array | None = None) -> Array:
     """Rank across units, 1 = worst, ties averaged; missing stays missing."""
+    from scipy.stats import rankdata  # imported here: scipy.stats costs ~1 s at start-up
+
     x = orient(x, directions)
     return rankdata(x, axis=-2, nan_policy="omit", method="average")
 

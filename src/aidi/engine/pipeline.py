@@ -90,6 +90,12 @@ class BuildResult:
                             columns=["step", "unit", "indicator", "detail"])
 
 
+def _groups() -> dict[str, tuple[str, ...]]:
+    from aidi.countries import GROUPS
+
+    return {k.upper(): v for k, v in GROUPS.items()}
+
+
 def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
                   units: Sequence[str] | str | None = None) -> list[str]:
     """Units to build: an explicit list, a group name (`TARGET_20`, `G20`), or `all`."""
@@ -100,12 +106,8 @@ def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
             series = {i.series for i in spec.indicators()}
             have = observations.loc[observations["series"].isin(series), "iso3"].unique()
             out = sorted(str(u) for u in have)
-        elif key.isupper() and "," not in key and len(key) > 3:
-            from aidi.countries import GROUPS
-
-            if key not in GROUPS:
-                raise ValueError(f"unknown unit group {key!r}; known: {sorted(GROUPS)}")
-            out = list(GROUPS[key])
+        elif key.upper() in _groups():
+            out = list(_groups()[key.upper()])
         else:
             out = [u.strip().upper() for u in key.split(",") if u.strip()]
     else:

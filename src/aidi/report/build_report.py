@@ -55,6 +55,30 @@ def exposure_section(result: BuildResult, observations: pd.DataFrame, out: Path,
     return section, paths
 
 
+def robustness_report_sections(result: BuildResult, out: Path, lang: str,
+                               n_samples: int = 1000, n_base: int = 512,
+                               seed: int = 0) -> list[Section]:
+    """Uncertainty, Sobol sensitivity and audit as report sections (vectorised: ~1 s)."""
+    from aidi.analysis.robustness import robustness_sections
+    from aidi.report.html import table_html
+    from aidi.report.translations import has as translations_has
+
+    sections = []
+    for rs in robustness_sections(result, out, lang=lang, n_samples=n_samples, n_base=n_base,
+                                  seed=seed):
+        tables = list(rs.tables.items())
+        main = tables[0][1] if tables else None
+        extra = "".join(f"<h4>{name}</h4>" + table_html(frame, lang, sortable=True)
+                        for name, frame in tables[1:])
+        key = f"section.{rs.key}"
+        sections.append(Section(
+            id=rs.key, title_key=key if translations_has(key) else None,
+            title=None if translations_has(key) else rs.title, table=main, html=extra,
+            figures=tuple(p for p in rs.figures if p.suffix == ".svg"),
+            sentences=tuple(rs.sentences) + tuple(rs.notes)))
+    return sections
+
+
 def _snapshot_facts() -> tuple[pd.DataFrame | None, dict | None]:
     """The shipped snapshot's series catalogue and manifest (None when absent, e.g. COINr)."""
     from aidi.store.snapshot import load_manifest, load_series_catalog
@@ -67,7 +91,8 @@ def _snapshot_facts() -> tuple[pd.DataFrame | None, dict | None]:
 
 def write_build_report(result: BuildResult, observations: pd.DataFrame, out: Path, *,
                        lang: str = "en", focus: str = "CHN", edition: str | None = None,
-                       extra_sections: tuple[Section, ...] = ()) -> dict[str, Path]:
+                       extra_sections: tuple[Section, ...] = (),
+                       robustness: bool = True) -> dict[str, Path]:
     """Figures (PNG + SVG) and `report.html` for one build; returns name → path."""
     out.mkdir(parents=True, exist_ok=True)
     scores = scores_frame(result)
@@ -83,6 +108,8 @@ def write_build_report(result: BuildResult, observations: pd.DataFrame, out: Pat
     if exp_section is not None:
         sections.append(exp_section)
         paths.update(exp_paths)
+    if robustness:
+        sections.extend(robustness_report_sections(result, out, lang))
     sections.extend(extra_sections)
     catalogue, manifest = _snapshot_facts()
     ctx = ReportContext(

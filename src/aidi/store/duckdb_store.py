@@ -360,7 +360,8 @@ class Store:
             "revision = (SELECT max(revision) FROM editions WHERE edition = e.edition) "
             "GROUP BY edition, revision ORDER BY edition")
         n = len(self.vintages())
-        latest = pd.DataFrame([{"edition": ed.LATEST, "revision": n, "vintages": f"v1…v{n}",
+        latest = pd.DataFrame([{"edition": ed.LATEST, "revision": n,
+                                "vintages": "v1" if n == 1 else f"v1…v{n}",
                                 "created_at": "", "note": "newest vintage of every value"}])
         return pd.concat([rows, latest], ignore_index=True)
 

@@ -43,10 +43,10 @@ _BOUNDED_UNITS: dict[str, tuple[float | None, float | None]] = {
     "indicator (0/1)": (0.0, 1.0),
     "share": (0.0, 1.0),
 }
+# Money is deliberately absent: publishers print negative value added and net payments.
 _NONNEGATIVE_UNITS = re.compile(
     r"^(count|persons|number|h100 equivalents|mw|tflop/s|kwh per capita|per 100 people|"
-    r"per 1 million people|per million people|current us\$|us\$|billion us\$|thousand units|"
-    r"current international \$|constant .* ppp \$)$")
+    r"per 1 million people|per million people|thousand units|millions of persons)$")
 _SCORE_0_100 = re.compile(r"\b0\s*[-–]\s*100\b")
 
 

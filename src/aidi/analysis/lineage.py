@@ -1,0 +1,275 @@
+"""Why an economy scores what it scores: every number from the raw value up to the index.
+
+`explain(result, "CHN")` walks the spec's tree from the root (or from a node) and, for each
+indicator under it, lays out the raw value(s) with series, source, file and year, the
+transform, any imputation, the treated and normalised values, its weight and its contribution
+to its parent; for each aggregate, its score, weight and contribution up to its parent. Every
+number is read from the `BuildResult` itself — nothing is recomputed — so the lineage always
+agrees with the build, and `reconcile` shows that each score equals the sum of its children's
+contributions (its logarithm for a geometric mean).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rich.console import Group
+from rich.table import Table
+
+from aidi.engine.pipeline import BuildResult
+from aidi.engine.select import DEFAULT_DENOMINATORS
+from aidi.report.methodology import describe_transform
+from aidi.specs.schema import Indicator, Node, YearRule
+
+COLUMNS = ("depth", "node", "kind", "parent", "name_en", "name_zh", "series", "year",
+           "raw_value", "denominator", "transform", "value", "imputed", "imputation", "treated",
+           "treatment", "normalised", "score", "rank", "method", "weight", "parent_method",
+           "contribution", "source", "file", "denominator_series", "denominator_source",
+           "denominator_file")
+_YEAR = re.compile(r"^(\d{4})")
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """The rows of one explanation (COLUMNS), root (or `node`) first, depth-first."""
+
+    unit: str
+    node: str
+    spec_id: str
+    reference: str | None
+    rows: pd.DataFrame
+
+
+# ---- provenance --------------------------------------------------------------------------------
+
+def denominator_series(ind: Indicator) -> str | None:
+    """The series an indicator divides by (or multiplies by), if any."""
+    t = ind.transform
+    if t.kind in DEFAULT_DENOMINATORS or t.kind == "ratio":
+        return t.denominator or DEFAULT_DENOMINATORS.get(t.kind)
+    return t.multiplier if t.kind == "product" else None
+
+
+def _years(label: object, rule: YearRule) -> tuple[int, int] | None:
+    """Years a cell's value came from, from its label ("2023", "2021–2023 mean", …)."""
+    text = str(label) if isinstance(label, str) else ""
+    if not text:
+        return None
+    if "mean" in text:
+        return rule.start, rule.end
+    match = _YEAR.match(text)
+    return (int(match.group(1)),) * 2 if match else None
+
+
+def provenance(observations: pd.DataFrame, result: BuildResult) -> pd.DataFrame:
+    """Source and file of every (unit, indicator) cell, from the observations actually used.
+
+    Columns: iso3, indicator, series, source, file, denominator_series, denominator_source,
+    denominator_file. A window mean lists every source/file of the window (';'-separated).
+    """
+    cells = []
+    for ind in result.spec.indicators():
+        rule = result.spec.effective_years(ind)
+        den = denominator_series(ind)
+        for unit in result.units:
+            span = _years(result.years.loc[unit, ind.id], rule)
+            if span:
+                cells.append((unit, ind.id, ind.series, den, *span))
+    frame = pd.DataFrame(cells, columns=["iso3", "indicator", "series", "denominator_series",
+                                         "lo", "hi"])
+    out = frame[["iso3", "indicator", "series", "denominator_series"]].copy()
+    out[["source", "file"]] = _lookup(frame, "series", observations)
+    out[["denominator_source", "denominator_file"]] = _lookup(frame, "denominator_series",
+                                                              observations)
+    return out.fillna({"denominator_series": ""})
+
+
+def _lookup(cells: pd.DataFrame, key: str, observations: pd.DataFrame) -> pd.DataFrame:
+    empty = pd.DataFrame({"source": "", "file": ""}, index=cells.index)
+    wanted = cells[cells[key].notna()]
+    if wanted.empty:
+        return empty
+    obs = observations[observations["series"].isin(set(wanted[key]))
+                       & observations["iso3"].isin(set(wanted["iso3"]))]
+    merged = wanted.reset_index().merge(obs[["iso3", "series", "year", "source", "file"]],
+                                        left_on=["iso3", key], right_on=["iso3", "series"],
+                                        how="inner", suffixes=("", "_obs"))
+    merged = merged[merged["year"].between(merged["lo"], merged["hi"])]
+    joined = merged.groupby("index").agg(
+        source=("source", lambda s: "; ".join(dict.fromkeys(map(str, s)))),
+        file=("file", lambda s: "; ".join(dict.fromkeys(map(str, s)))))
+    return joined.reindex(cells.index).fillna("")
+
+
+# ---- explain -----------------------------------------------------------------------------------
+
+def _log_text(result: BuildResult, unit: str, ind: str, steps: tuple[str, ...],
+              indicator_wide: bool = False) -> str:
+    notes = [e.detail for e in result.log if e.step in steps and e.indicator == ind
+             and (e.unit == unit or (indicator_wide and e.unit == ""))]
+    return "; ".join(notes)
+
+
+def _contribution(result: BuildResult, unit: str, node: str) -> tuple[float, float, str]:
+    c = result.contributions
+    hit = c[(c["iso3"] == unit) & (c["child"] == node)]
+    if hit.empty:
+        return np.nan, np.nan, ""
+    row = hit.iloc[0]
+    return float(row["weight"]), float(row["contribution"]), str(row["method"])
+
+
+def _normalisation(result: BuildResult, ind: Indicator) -> str:
+    norm = result.spec.effective_normalise(ind)
+    text = norm.method + (f" (ref {norm.reference})" if norm.reference else "")
+    return text + (", direction −" if ind.direction < 0 else "")
+
+
+def explain(result: BuildResult, unit: str, node: str | None = None,
+            observations: pd.DataFrame | None = None) -> Lineage:
+    """The lineage of `unit` from the root (or `node`) down; see the module docstring.
+
+    `observations` (the data the build used) fills in source and file for each raw value.
+    """
+    unit = unit.upper()
+    if unit not in result.units:
+        why = " (screened out for lack of data)" if unit in result.screened_out else ""
+        raise KeyError(f"{unit} is not in this build{why}; units: {', '.join(result.units)}")
+    spec = result.spec
+    start = spec.node(node) if node else spec.root
+    parent_of = spec.parent_of()
+    prov = (provenance(observations, result).set_index(["iso3", "indicator"])
+            if observations is not None else None)
+    rows: list[dict[str, object]] = []
+
+    def walk(n: Node | Indicator, depth: int) -> None:
+        weight, contrib, pmethod = _contribution(result, unit, n.id)
+        row: dict[str, object] = {
+            "depth": depth, "node": n.id, "parent": parent_of.get(n.id, ""),
+            "name_en": n.name.en, "name_zh": n.name.get("zh"), "weight": weight,
+            "parent_method": pmethod, "contribution": contrib}
+        if isinstance(n, Indicator):
+            row.update(_indicator_row(result, unit, n, prov))
+            rows.append(row)
+            return
+        row.update({"kind": "aggregate", "score": result.scores.loc[unit, n.id],
+                    "rank": result.ranks.loc[unit, n.id],
+                    "method": n.aggregate.method + (" ÷ reference" if n.standardise == "ratio"
+                                                    else "")})
+        rows.append(row)
+        for child in n.children:
+            walk(child, depth + 1)
+
+    walk(start, 0)
+    frame = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
+    return Lineage(unit, start.id, spec.id, spec.reference, frame)
+
+
+def _indicator_row(result: BuildResult, unit: str, ind: Indicator,
+                   prov: pd.DataFrame | None) -> dict[str, object]:
+    key = (unit, ind.id)
+    found = prov is not None and key in prov.index
+    p = prov.loc[key] if found else None
+    return {
+        "kind": "indicator", "series": ind.series, "year": result.years.loc[unit, ind.id],
+        "raw_value": result.numerators.loc[unit, ind.id],
+        "denominator": result.denominators.loc[unit, ind.id],
+        "transform": describe_transform(ind), "value": result.data.loc[unit, ind.id],
+        "imputed": bool(result.imputed_mask.loc[unit, ind.id]),
+        "imputation": _log_text(result, unit, ind.id, ("select", "impute")),
+        "treated": result.treated.loc[unit, ind.id],
+        "treatment": _log_text(result, unit, ind.id, ("treat",), indicator_wide=True),
+        "normalised": result.normalised.loc[unit, ind.id],
+        "score": result.normalised.loc[unit, ind.id], "method": _normalisation(result, ind),
+        "source": p["source"] if p is not None else "", "file": p["file"] if p is not None else "",
+        "denominator_series": denominator_series(ind) or "",
+        "denominator_source": p["denominator_source"] if p is not None else "",
+        "denominator_file": p["denominator_file"] if p is not None else "",
+    }
+
+
+def to_frame(lineage: Lineage) -> pd.DataFrame:
+    """The lineage as a flat table (iso3 first) for CSV, the HTML report or a notebook."""
+    frame = lineage.rows.copy()
+    frame.insert(0, "iso3", lineage.unit)
+    return frame
+
+
+def reconcile(lineage: Lineage) -> pd.DataFrame:
+    """Per aggregate: its score against the score implied by its children's contributions.
+
+    Arithmetic and harmonic: Σ contributions = score; geometric: exp(Σ contributions) = score.
+    `difference` is 0 up to floating-point rounding.
+    """
+    rows = lineage.rows
+    out = []
+    for agg in rows[rows["kind"] == "aggregate"].itertuples():
+        kids = rows[rows["parent"] == agg.node]
+        if kids.empty:
+            continue
+        total = float(kids["contribution"].sum())
+        method = str(kids["parent_method"].iloc[0])
+        implied = float(np.exp(total)) if method == "geometric" else total
+        out.append({"node": agg.node, "method": method, "score": float(agg.score),
+                    "sum_of_contributions": total, "implied_score": implied,
+                    "difference": implied - float(agg.score)})
+    return pd.DataFrame(out)
+
+
+# ---- terminal ----------------------------------------------------------------------------------
+
+_HEAD = {
+    "en": ("Lineage of {unit}: {node}", "node", "year", "raw", "value", "imp.", "treated",
+           "norm./score", "weight", "contrib.",
+           "Where the raw values come from", "indicator", "series", "source", "file", "yes"),
+    "zh": ("{unit} 的数据溯源：{node}", "节点", "年份", "原始值", "指标值", "插补", "处理后",
+           "得分", "权重", "贡献", "原始数据来源", "指标", "序列", "来源", "文件", "是"),
+}
+
+_GEO_NOTE = {
+    "en": "Children of a geometric mean contribute logarithms: their sum is ln(score).",
+    "zh": "几何平均的子项贡献为对数值：其和等于 ln(得分)。",
+}
+
+
+def _fmt(v: object) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "—"
+    if isinstance(v, (float, np.floating)):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def render_text(lineage: Lineage, lang: str = "en") -> Group:
+    """Rich tables for the terminal: the tree with every number, then the sources."""
+    h = _HEAD.get(lang, _HEAD["en"])
+    rows = lineage.rows
+    title = h[0].format(unit=lineage.unit, node=lineage.node)
+    if lineage.reference:
+        title += f" ({lineage.reference} = 1)" if lang == "en" else f"（{lineage.reference}=1）"
+    table = Table(title=title)
+    for i, col in enumerate(h[1:10]):
+        table.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
+    for r in rows.itertuples():
+        name = f"{r.name_zh} ({r.node})" if lang == "zh" and r.name_zh else r.node
+        label = "  " * int(r.depth) + name
+        is_ind = r.kind == "indicator"
+        table.add_row(label, _fmt(r.year) if is_ind else "",
+                      _fmt(r.raw_value) if is_ind else "", _fmt(r.value) if is_ind else "",
+                      h[15] if is_ind and r.imputed else "", _fmt(r.treated) if is_ind else "",
+                      _fmt(r.score), _fmt(r.weight), _fmt(r.contribution),
+                      style="bold" if not is_ind else None)
+    if (rows["parent_method"] == "geometric").any():
+        table.caption = (_GEO_NOTE[lang] if lang in _GEO_NOTE else _GEO_NOTE["en"])
+    sources = Table(title=h[10])
+    for col in h[11:15]:
+        sources.add_column(col)
+    for r in rows[rows["kind"] == "indicator"].itertuples():
+        sources.add_row(r.node, r.series, str(r.source or "—"), str(r.file or "—"))
+        if r.denominator_series:
+            sources.add_row("", f"÷/× {r.denominator_series}", str(r.denominator_source or "—"),
+                            str(r.denominator_file or "—"))
+    return Group(table, sources)
