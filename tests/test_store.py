@@ -269,3 +269,49 @@ def test_data_info_cli(store):
     assert res.exit_code == 0, res.output
     for text in (str(path), "v1", "v2", "2024", "latest", "s.a", "seed", "refresh"):
         assert text in res.output
+
+
+def test_handles_see_their_own_writes_and_reopen_sees_others(store):
+    other = Store.open(store.path)
+    other.add_vintage(revised(), refresh_prov())
+    assert list(other.vintages()["vintage_id"]) == ["v1", "v2"]
+    with Store.open(store.path) as fresh:
+        assert list(fresh.vintages()["vintage_id"]) == ["v1", "v2"]
+    store.add_vintage(revised(8.0), refresh_prov())          # based on the file, not the view
+    assert list(store.vintages()["vintage_id"]) == ["v1", "v2", "v3"]
+    other.close()
+
+
+# ---- validation --------------------------------------------------------------------------------
+
+def test_shipped_snapshot_passes_the_store_validation():
+    from aidi.store.snapshot import load_observations
+    from aidi.store.validate import validate_observations
+
+    assert validate_observations(load_observations(), "snapshot").n_rejected == 0
+
+
+def test_unit_ranges():
+    from aidi.store.validate import unit_range
+
+    assert unit_range("% of population") == (0.0, 100.0)
+    assert unit_range("percentile rank (0-100)") == (0.0, 100.0)
+    assert unit_range("score 0-100") == (0.0, 100.0)
+    assert unit_range("count") == (0.0, None)
+    assert unit_range("% of GDP") is None and unit_range("current US$") is None
+
+
+def test_validation_rules_and_names():
+    from aidi.store.validate import SeriesRule, validate_observations
+
+    frame = pd.DataFrame({
+        "country": ["美国", "Korea, Rep.", "WLD", "USA", "USA", "CHN"],
+        "year": [2022, 2022, 2022, 2023, 2023, 2022.5],
+        "series": ["x", "x", "x", "x", "x", "x"], "value": [1, 2, 1, 1, 1.5, 1],
+        "unit": "index"})
+    rep = validate_observations(frame, "t.csv", rules={"x": SeriesRule(0, 1.5)})
+    assert list(rep.accepted["iso3"]) == ["USA"]
+    reasons = dict(zip(rep.rejected["row"], rep.rejected["rule"], strict=True))
+    assert reasons == {2: "range", 3: "aggregate", 4: "duplicate", 5: "duplicate", 6: "year"}
+    with pytest.raises(DataValidationError, match="missing column"):
+        validate_observations(frame.drop(columns="unit"), "t.csv")

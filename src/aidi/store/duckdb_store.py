@@ -15,7 +15,8 @@ Atomic writes: DuckDB writes large uncommitted inserts into the database file ev
 transaction is rolled back, so a write never touches the live file. It copies the file, runs
 ONE transaction on the copy, checkpoints it, and moves it over the original with `os.replace`.
 A failure at any point leaves the original byte-identical; a lock file serialises writers.
-Reads use a read-only connection, so several builds can read the store at once.
+Reads use a read-only connection, so several builds can read the store at once; a handle sees
+the file as it was when opened (or after its own last write) — reopen to see other writers'.
 """
 
 from __future__ import annotations
@@ -175,10 +176,18 @@ class Store:
         return store
 
     def _connect(self) -> None:
+        """Read-only, in a private DuckDB instance: `duckdb.connect(path)` would reuse any
+        instance this process already has on the path, which still shows the file as it was
+        before a write replaced it."""
+        con = duckdb.connect(":memory:")
         try:
-            self._con = duckdb.connect(str(self.path), read_only=True)
+            quoted = str(self.path).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)")
+            con.execute("USE store")
         except duckdb.Error as exc:
+            con.close()
             raise _friendly(self.path, exc) from None
+        self._con = con
 
     def close(self) -> None:
         if self._con is not None:
