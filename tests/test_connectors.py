@@ -27,7 +27,7 @@ from aidi.sources.connectors import (
 )
 from aidi.sources.connectors import refresh as refresh_mod
 from aidi.sources.connectors.base import describe_network_error
-from aidi.store import duckdb_store as ds
+from aidi.store import vintages as vt
 from aidi.store.duckdb_store import Store
 from aidi.store.validate import DataValidationError, validate_observations
 from tests.conftest import tiny_observations
@@ -310,7 +310,7 @@ def test_keep_going_stores_what_was_reached(seeded):
 
 def test_failure_while_storing_leaves_store_unchanged(seeded, monkeypatch):
     before = sha(seeded)
-    monkeypatch.setattr(ds, "_insert_observations",
+    monkeypatch.setattr(vt, "insert_observations",
                         lambda con, keep: (_ for _ in ()).throw(RuntimeError("killed")))
     with Store.open(seeded) as store, pytest.raises(RuntimeError, match="killed"):
         refresh_mod.refresh(store, [only("wdi", "SP.POP.TOTL")], fetch=recorded_fetcher)

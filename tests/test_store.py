@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from aidi.cli import app
 from aidi.engine.pipeline import build
-from aidi.store import duckdb_store as ds
+from aidi.store import vintages as vt
 from aidi.store.duckdb_store import Provenance, Store, StoreError, store_path
 from aidi.store.editions import UnknownEdition
 from aidi.store.validate import DataValidationError
@@ -91,7 +91,7 @@ def test_shipped_snapshot_seed_equals_snapshot(tmp_path):
 def test_newer_shipped_snapshot_is_followed(tmp_path, monkeypatch):
     path = tmp_path / "full.duckdb"
     Store.open(path).close()
-    monkeypatch.setattr(ds, "_shipped_sha", lambda: "0" * 64)  # as if aidi were upgraded
+    monkeypatch.setattr(vt, "shipped_sha", lambda: "0" * 64)  # as if aidi were upgraded
     with Store.open(path) as s:
         eds = s.editions().set_index("edition")
         assert eds.loc["2024", "vintages"] == "v2" and eds.loc["2024", "revision"] == 2
@@ -184,13 +184,13 @@ def test_add_vintage_rejects_structural_problems(store):
 def test_failure_mid_transaction_leaves_file_byte_identical(store, monkeypatch):
     path = store.path
     before = sha(path)
-    real = ds._insert_observations
+    real = vt.insert_observations
 
     def insert_then_fail(con, keep):
         real(con, keep)                      # rows are in the (copied) database…
         raise RuntimeError("disk full")      # …when the failure hits
 
-    monkeypatch.setattr(ds, "_insert_observations", insert_then_fail)
+    monkeypatch.setattr(vt, "insert_observations", insert_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
         store.add_vintage(revised(), refresh_prov())
     assert sha(path) == before
@@ -205,13 +205,13 @@ def test_large_failed_write_leaves_file_byte_identical(store, monkeypatch):
     big = pd.DataFrame({"iso3": "USA", "year": range(1900, 2101), "series": "s.big",
                         "value": 1.0, "unit": "u", "source": "t", "file": "f"})
     big = pd.concat([big.assign(series=f"s.big{i}") for i in range(700)], ignore_index=True)
-    real = ds._insert_vintage
+    real = vt.insert_vintage
 
     def then_fail(con, frame, prov, **kw):
         real(con, frame, prov, **kw)
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(ds, "_insert_vintage", then_fail)
+    monkeypatch.setattr(vt, "insert_vintage", then_fail)
     with pytest.raises(RuntimeError, match="power cut"):
         store.add_vintage(big, refresh_prov())
     assert sha(store.path) == before

@@ -13,7 +13,7 @@ app = typer.Typer(help="aidi — compute, audit and explore the AI Development I
 app.add_typer(data_app, name="data")
 
 # Each module exposes `register(app)`; the order is the order of `aidi --help`.
-COMMAND_MODULES = ("build", "explain", "exposure", "robustness")
+COMMAND_MODULES = ("build", "explain", "exposure", "scenario", "robustness")
 for _name in COMMAND_MODULES:
     try:
         _module = importlib.import_module(f"aidi.commands.{_name}")

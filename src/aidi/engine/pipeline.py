@@ -121,8 +121,14 @@ def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
 
 def build(spec: IndexSpec, observations: pd.DataFrame,
           units: Sequence[str] | str | None = None, unit_info: pd.DataFrame | None = None,
-          progress: Progress | None = None) -> BuildResult:
-    """Run the whole build; see the module docstring for the stages."""
+          progress: Progress | None = None,
+          data_override: pd.DataFrame | None = None) -> BuildResult:
+    """Run the whole build; see the module docstring for the stages.
+
+    `data_override` (units × indicators, NaN = keep) replaces selected indicator values before
+    imputation — how scenarios ("what if Japan had the USA's compute?") are expressed; every
+    replaced cell is logged.
+    """
     say = progress or (lambda _msg: None)
     unit_list = resolve_units(spec, observations, units)
     inds = spec.indicators()
@@ -145,6 +151,8 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     data = pd.DataFrame(cols, index=unit_list)[ids]
     year_df = pd.DataFrame(years, index=unit_list)[ids]
     carried_df = pd.DataFrame(carried, index=unit_list)[ids].astype(bool)
+    if data_override is not None:
+        data = _apply_override(data, data_override, log)
 
     # --- screen units by availability (on the raw values: aidi's default) -------------------
     screened_out: list[str] = []
@@ -282,6 +290,19 @@ def _aggregate_tree_named(x: np.ndarray, tree: CompiledTree, ref: int | None,
                     "'zero' (a zero child gives 0) or 'offset', or use the arithmetic mean."
                 ) from exc
         raise
+
+
+def _apply_override(data: pd.DataFrame, override: pd.DataFrame,
+                    log: list[LogEntry]) -> pd.DataFrame:
+    unknown = set(override.columns) - set(data.columns)
+    if unknown:
+        raise ValueError(f"override names unknown indicators {sorted(unknown)}")
+    ov = override.reindex(index=data.index, columns=data.columns)
+    out = data.where(ov.isna(), ov)
+    for (unit, ind), value in ov.stack().dropna().items():
+        log.append(LogEntry("scenario", str(unit), str(ind),
+                            f"{data.loc[unit, ind]:.6g} → {value:.6g} (scenario)"))
+    return out
 
 
 def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],

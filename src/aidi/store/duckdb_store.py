@@ -22,64 +22,30 @@ the file as it was when opened (or after its own last write) — reopen to see o
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 import duckdb
 import pandas as pd
 
 from aidi.store import editions as ed
-from aidi.store.validate import TIDY, DataValidationError
+from aidi.store import vintages as vt
+from aidi.store.validate import TIDY
+from aidi.store.vintages import PROVENANCE, Provenance, check_tidy, now_iso
+
+__all__ = ["PROVENANCE", "Provenance", "Store", "StoreError", "StoreInfo", "check_tidy",
+           "now_iso", "store_path"]
 
 STORE_FILE = "store.duckdb"
 SCHEMA_VERSION = "1"
-PROVENANCE = ("publisher", "dataset", "series_code", "url", "retrieved_at", "publisher_vintage")
-VintageKind = Literal["snapshot", "seed", "refresh", "import"]
-
-_SCHEMA = """
-CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE vintages (
-    vintage_id VARCHAR PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, kind VARCHAR NOT NULL,
-    label VARCHAR NOT NULL, created_at VARCHAR NOT NULL, retrieved_at VARCHAR,
-    sources VARCHAR, content_sha256 VARCHAR, n_rows BIGINT, n_new BIGINT, n_changed BIGINT,
-    n_unchanged BIGINT, note VARCHAR);
-CREATE TABLE observations (
-    vintage_id VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year INTEGER NOT NULL,
-    series VARCHAR NOT NULL, value DOUBLE NOT NULL, unit VARCHAR NOT NULL,
-    source VARCHAR NOT NULL, file VARCHAR NOT NULL, publisher VARCHAR, dataset VARCHAR,
-    series_code VARCHAR, url VARCHAR, retrieved_at VARCHAR, publisher_vintage VARCHAR);
-CREATE TABLE editions (
-    edition VARCHAR NOT NULL, revision INTEGER NOT NULL, vintage_id VARCHAR NOT NULL,
-    created_at VARCHAR NOT NULL, note VARCHAR);
-"""
-_COLUMNS = ("vintage_id",) + TIDY + PROVENANCE
 
 
 class StoreError(ValueError):
     """The store file cannot be used; the one-line message names the file and the fix."""
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a vintage came from. Row-level columns of the same names in the frame win."""
-
-    kind: VintageKind
-    label: str
-    retrieved_at: str | None = None     # ISO 8601 UTC; default: now
-    publisher: str = ""
-    dataset: str = ""
-    url: str = ""
-    series_code: str = ""
-    publisher_vintage: str = ""         # the publisher's own "last updated" / release
-    sources: str = ""                   # source names of a refresh, file of an import
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,10 +58,6 @@ class StoreInfo:
     vintages: pd.DataFrame
     editions: pd.DataFrame
     extra: dict[str, str] = field(default_factory=dict)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def store_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -214,7 +176,7 @@ class Store:
 
     def _check_schema(self) -> None:
         try:
-            version = _one(self.con, "SELECT value FROM meta WHERE key = 'schema'")
+            version = vt.one(self.con, "SELECT value FROM meta WHERE key = 'schema'")
         except duckdb.Error:
             self.close()
             raise StoreError(f"{self.path} is a DuckDB file but not an aidi data store; rename "
@@ -226,7 +188,7 @@ class Store:
                              "re-seed it")
 
     def meta(self, key: str) -> str | None:
-        row = _one(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+        row = vt.one(self.con, "SELECT value FROM meta WHERE key = ?", [key])
         return row[0] if row else None
 
     # ---- writing ---------------------------------------------------------------------------
@@ -234,7 +196,12 @@ class Store:
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction on a copy of the file, moved over the original on success."""
         new = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.with_name(f".{self.path.name}.lock").touch()
+        except OSError as exc:
+            raise StoreError(f"cannot write the data store {self.path} ({exc.strerror or exc}); "
+                             "point AIDI_STORE or --store at a writable file") from None
         with _writer_lock(self.path):
             self.close()
             tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -264,33 +231,33 @@ class Store:
 
     def _create(self, seed: pd.DataFrame | None) -> None:
         if seed is None:
-            frame, prov, sha = _shipped_snapshot()
+            frame, prov, sha = vt.shipped_snapshot()
         else:
             frame = seed
-            sha = _frame_sha(seed)
+            sha = vt.frame_sha(seed)
             prov = Provenance(kind="seed", label="custom seed", note="given to Store.open")
         with self._transaction() as con:
-            con.execute(_SCHEMA)
+            con.execute(vt.SCHEMA)
             con.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ["schema", SCHEMA_VERSION], ["created_at", now_iso()],
                 ["seed_kind", prov.kind], ["snapshot_sha256", sha]])
-            vid = _insert_vintage(con, frame, prov, full=True, sha=sha)
-            _pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
+            vid = vt.insert_vintage(con, frame, prov, full=True, sha=sha)
+            vt.pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
 
     def _sync_snapshot(self) -> None:
         """Follow a newer shipped snapshot: new full vintage, edition 2024 re-pinned to it."""
         if self.meta("seed_kind") != "snapshot":
             return
         try:
-            sha = _shipped_sha()
+            sha = vt.shipped_sha()
         except FileNotFoundError:
             return
         if sha == self.meta("snapshot_sha256"):
             return
-        frame, prov, sha = _shipped_snapshot()
+        frame, prov, sha = vt.shipped_snapshot()
         with self._transaction() as con:
-            vid = _insert_vintage(con, frame, prov, full=True, sha=sha)
-            _pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
+            vid = vt.insert_vintage(con, frame, prov, full=True, sha=sha)
+            vt.pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
             con.execute("UPDATE meta SET value = ? WHERE key = 'snapshot_sha256'", [sha])
 
     def add_vintage(self, frame: pd.DataFrame, provenance: Provenance) -> str:
@@ -302,7 +269,7 @@ class Store:
         """
         full = provenance.kind in ("snapshot", "seed")
         with self._transaction() as con:
-            return _insert_vintage(con, frame, provenance, full=full, sha=_frame_sha(frame))
+            return vt.insert_vintage(con, frame, provenance, full=full, sha=vt.frame_sha(frame))
 
     def create_edition(self, name: str, vintages: Sequence[str] | None = None,
                        note: str = "") -> None:
@@ -310,12 +277,13 @@ class Store:
         if name == ed.LATEST or ed.VINTAGE_ID.match(name):
             raise ValueError(f"{name!r} is reserved (latest and vintage ids v1, v2, …)")
         known = set(self.vintages()["vintage_id"])
-        ids = list(vintages) if vintages is not None else sorted(known, key=_seq)
+        ids = list(vintages) if vintages is not None else sorted(known, key=vt.seq_of)
         missing = [v for v in ids if v not in known]
         if missing or not ids:
-            raise ed.UnknownEdition(f"unknown vintage(s) {missing}; known: {sorted(known, key=_seq)}")
+            raise ed.UnknownEdition(f"unknown vintage(s) {missing}; known: "
+                                    f"{sorted(known, key=vt.seq_of)}")
         with self._transaction() as con:
-            _pin(con, name, ids, note=note)
+            vt.pin(con, name, ids, note=note)
 
     # ---- reading ---------------------------------------------------------------------------
     def observations(self, edition: str | None = ed.DEFAULT_EDITION, *,
@@ -347,7 +315,7 @@ class Store:
         pins = self._current_editions()
         if name in pins:
             return ed.Selection(name, pinned=tuple(pins[name]))
-        known = [ed.LATEST, *sorted(pins), *sorted(by_id, key=_seq)]
+        known = [ed.LATEST, *sorted(pins), *sorted(by_id, key=vt.seq_of)]
         raise ed.UnknownEdition(f"unknown edition {name!r} in {self.path}; known: "
                                 f"{', '.join(known)}")
 
@@ -355,7 +323,7 @@ class Store:
         rows = self._query(
             "SELECT edition, vintage_id FROM editions e WHERE revision = "
             "(SELECT max(revision) FROM editions WHERE edition = e.edition) ORDER BY vintage_id")
-        return {k: sorted(g["vintage_id"], key=_seq) for k, g in rows.groupby("edition")}
+        return {k: sorted(g["vintage_id"], key=vt.seq_of) for k, g in rows.groupby("edition")}
 
     def vintages(self) -> pd.DataFrame:
         """One row per vintage, oldest first."""
@@ -391,126 +359,8 @@ class Store:
             f"GROUP BY series ORDER BY series", params)
 
     def info(self) -> StoreInfo:
-        counts = _one(self.con, "SELECT count(*), count(DISTINCT series), count(DISTINCT iso3) "
+        counts = vt.one(self.con, "SELECT count(*), count(DISTINCT series), count(DISTINCT iso3) "
                       "FROM observations") or (0, 0, 0)
         return StoreInfo(self.path, self.path.stat().st_size, int(counts[0]), int(counts[1]),
                          int(counts[2]), self.vintages(), self.editions(),
                          {k: self.meta(k) or "" for k in ("created_at", "seed_kind")})
-
-
-# ---- helpers (module level so tests can inject failures) ------------------------------------
-
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> tuple:
-    """First row of a query, fully fetched (DuckDB refuses new work while a result is open)."""
-    rows = con.execute(sql, list(params)).fetchall()
-    return tuple(rows[0]) if rows else ()
-
-
-def _seq(vintage: str) -> int:
-    match = ed.VINTAGE_ID.match(vintage)
-    return int(match.group(1)) if match else 0
-
-
-def _frame_sha(frame: pd.DataFrame) -> str:
-    data = frame.loc[:, [c for c in TIDY if c in frame.columns]].to_csv(index=False)
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
-def _shipped_sha() -> str:
-    from aidi.store.snapshot import OBSERVATIONS, load_manifest, snapshot_dir
-
-    try:
-        return load_manifest().outputs[OBSERVATIONS]
-    except (FileNotFoundError, KeyError):
-        data = (snapshot_dir() / OBSERVATIONS).read_bytes()
-        return hashlib.sha256(data).hexdigest()
-
-
-def _shipped_snapshot() -> tuple[pd.DataFrame, Provenance, str]:
-    from aidi.store.snapshot import load_manifest, load_observations
-
-    frame = load_observations()
-    try:
-        manifest = load_manifest()
-        built, version = manifest.built_at, manifest.aidi_version
-    except FileNotFoundError:
-        built, version = "", ""
-    prov = Provenance(kind="snapshot", label=f"shipped snapshot (aidi {version}, built {built})",
-                      retrieved_at=built.replace("+00:00", "Z") or None,
-                      publisher="aidi shipped snapshot", dataset=f"aidi {version}",
-                      publisher_vintage=built)
-    return frame, prov, _shipped_sha()
-
-
-def check_tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Structural checks before any insert (rows were validated on their way in)."""
-    missing = [c for c in TIDY if c not in frame.columns]
-    if missing:
-        raise DataValidationError(f"cannot store observations: missing column(s) {missing}")
-    if frame.empty:
-        raise DataValidationError("cannot store an empty vintage")
-    if frame[list(TIDY[:5])].isna().any().any():
-        raise DataValidationError("cannot store observations with missing iso3, year, series, "
-                                  "value or unit (validate them first)")
-    dup = frame.duplicated(["iso3", "year", "series"])
-    if dup.any():
-        r = frame[dup].iloc[0]
-        raise DataValidationError(f"cannot store observations: ({r.iso3}, {r.year}, {r.series}) "
-                                  f"appears more than once")
-    return frame
-
-
-def _prepared(frame: pd.DataFrame, prov: Provenance, vid: str) -> pd.DataFrame:
-    frame = check_tidy(frame)
-    defaults = {"publisher": prov.publisher, "dataset": prov.dataset, "url": prov.url,
-                "series_code": prov.series_code, "publisher_vintage": prov.publisher_vintage,
-                "retrieved_at": prov.retrieved_at or now_iso()}
-    out = pd.DataFrame({"vintage_id": vid}, index=frame.index)
-    for column in TIDY:
-        out[column] = frame[column]
-    out["year"] = out["year"].astype("int64")
-    out["value"] = out["value"].astype("float64")
-    out["file"] = out["file"].fillna("").astype(str)
-    for column, default in defaults.items():
-        given = frame[column].fillna("").astype(str) if column in frame.columns else None
-        out[column] = given.where(given != "", default) if given is not None else default
-    return out.loc[:, list(_COLUMNS)].reset_index(drop=True)
-
-
-def _insert_vintage(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prov: Provenance, *,
-                    full: bool, sha: str) -> str:
-    """Insert one vintage inside the caller's transaction; return its id."""
-    seq = int(_one(con, "SELECT coalesce(max(seq), 0) + 1 FROM vintages")[0])
-    vid = ed.vintage_id(seq)
-    rows = _prepared(frame, prov, vid)
-    con.register("incoming", rows)
-    con.execute(
-        "CREATE TEMP TABLE compared AS SELECT i.*, (l.iso3 IS NULL) AS is_new, "
-        "(l.iso3 IS NOT NULL AND (l.value IS DISTINCT FROM i.value OR l.unit <> i.unit)) AS "
-        f"is_changed FROM incoming i LEFT JOIN ({ed.newest_per_key('TRUE')}) l "
-        "USING (iso3, year, series)")
-    con.unregister("incoming")
-    n_new, n_changed, n_all = _one(
-        con, "SELECT count(*) FILTER (is_new), count(*) FILTER (is_changed), count(*) FROM compared")
-    keep = "TRUE" if full else "is_new OR is_changed"
-    _insert_observations(con, keep)
-    stored = _one(con, "SELECT count(*) FROM observations WHERE vintage_id = ?", [vid])
-    con.execute("DROP TABLE compared")
-    con.execute("INSERT INTO vintages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        vid, seq, prov.kind, prov.label, now_iso(), prov.retrieved_at or now_iso(),
-        prov.sources, sha, int(stored[0]), int(n_new), int(n_changed),
-        int(n_all - n_new - n_changed), prov.note])
-    return vid
-
-
-def _insert_observations(con: duckdb.DuckDBPyConnection, keep: str) -> None:
-    con.execute(f"INSERT INTO observations SELECT {', '.join(_COLUMNS)} FROM compared "
-                f"WHERE {keep}")
-
-
-def _pin(con: duckdb.DuckDBPyConnection, name: str, vintages: Sequence[str], note: str) -> None:
-    rev = _one(con, "SELECT coalesce(max(revision), 0) + 1 FROM editions WHERE edition = ?",
-               [name])[0]
-    created = now_iso()
-    con.executemany("INSERT INTO editions VALUES (?, ?, ?, ?, ?)",
-                    [[name, rev, v, created, note] for v in vintages])

@@ -1,0 +1,49 @@
+"""`aidi scenario`: what would change the index — a declarative what-if, rebuilt and compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("scenario")
+    def scenario_cmd(
+        scenario: str = typer.Argument("us-japan-sharing",
+                                       help="shipped scenario name or a scenario YAML file"),
+        spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
+        out: Path = typer.Option(Path("aidi-out"), "--out", "-o"),
+        edition: str = typer.Option(None, "--edition"),
+        countries: str = typer.Option(None, "--countries"),
+    ) -> None:
+        """Rebuild the index under a scenario and show who moves."""
+        from aidi.analysis.scenarios import load_scenario, run_scenario
+        from aidi.commands.build import write_csv
+        from aidi.commands.common import load_inputs
+        from aidi.engine.pipeline import build
+
+        try:
+            sc = load_scenario(scenario)
+            spec_obj, obs, units = load_inputs(spec, edition, countries)
+            res = run_scenario(build(spec_obj, obs, units=units), obs, sc)
+        except (ValueError, KeyError, FileNotFoundError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        write_csv(res.comparison, out / f"scenario_{sc.id}.csv")
+        root = res.nominal.tree.root
+        cmp = res.comparison[res.comparison.measure == root].copy()
+        moved = cmp[(cmp.change.abs() > 1e-12) | (cmp.nominal_rank != cmp.scenario_rank)]
+        table = Table(title=f"Scenario: {sc.name.en}")
+        for col in ("economy", "index before", "after", "change", "rank before", "after"):
+            table.add_column(col, justify="left" if col == "economy" else "right")
+        for _, r in moved.sort_values("scenario_rank").iterrows():
+            table.add_row(r.iso3, f"{r.nominal:.3f}", f"{r.scenario:.3f}", f"{r.change:+.3f}",
+                          f"{int(r.nominal_rank)}", f"{int(r.scenario_rank)}")
+        console.print(table)
+        n_changed = sum(1 for e in res.changed.log if e.step == "scenario")
+        console.print(f"{n_changed} indicator values changed; wrote scenario_{sc.id}.csv to {out}")
