@@ -58,3 +58,33 @@ def test_group_imputation_needs_unit_info(tiny_spec, tiny_obs):
     obs = tiny_obs[~((tiny_obs.iso3 == "DEU") & (tiny_obs.series == "s.a"))]
     with pytest.raises(ValueError, match="region"):
         build(spec, obs)
+
+
+def test_qualitative_checks_on_a_constructed_ranking():
+    """Tier statements are read off ranks; advantage off log(MF) − log(TA) vs the median."""
+    import copy
+
+    import pandas as pd
+
+    from aidi.analysis.reproduction import qualitative_checks
+    from aidi.specs.loader import spec_from_dict
+    from tests.conftest import TINY_SPEC
+
+    d = copy.deepcopy(TINY_SPEC)
+    d["units"] = ["USA", "CHN", "DEU", "JPN", "GBR", "IND"]
+    d["root"]["children"][0]["id"] = "technology_activity"
+    d["root"]["children"][1]["id"] = "market_friendliness"
+    spec = spec_from_dict(d)
+    vals = {"USA": (10, 10, 1), "CHN": (6, 6, 0.7), "DEU": (3, 3, 1.8), "JPN": (3, 3, 1.9),
+            "GBR": (3, 3, 2.0), "IND": (1, 1, 1.1)}
+    rows = []
+    for u, (a, b, c) in vals.items():
+        rows += [(u, 2022, "s.a", a), (u, 2022, "s.b", b), (u, 2022, "s.pop", 1.0),
+                 (u, 2022, "s.c", c)]
+    obs = pd.DataFrame(rows, columns=["iso3", "year", "series", "value"]).assign(
+        unit="u", source="t", file="t")
+    checks = qualitative_checks(build(spec, obs)).set_index("statement")
+    assert checks.loc["USA and China form the first tier (ranks 1–2)", "holds"]
+    assert checks.loc["India follows close behind the second tier (rank 6)", "holds"]
+    assert checks.loc["USA has a comparative advantage on the R&D side", "holds"]
+    assert checks.loc["IND has a comparative advantage on the application side", "holds"]

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.analysis.reproduction import Reproduction, compare
+from aidi.analysis.reproduction import Reproduction, compare, qualitative_checks
 from aidi.engine.pipeline import BuildResult, build
 from aidi.report.tables import indicators_frame, scores_frame
 
@@ -71,6 +71,9 @@ def write_build_outputs(result: BuildResult, out: Path) -> dict[str, Path]:
     }
     if result.spec.published:
         paths["reproduction"] = write_csv(compare(result).table, out / "reproduction.csv")
+        checks = qualitative_checks(result)
+        if len(checks):
+            paths["reproduction_checks"] = write_csv(checks, out / "reproduction_checks.csv")
     return paths
 
 
@@ -108,6 +111,12 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         print_scores(frame, lang, cols)
         if result.spec.published:
             print_reproduction(compare(result))
+            checks = qualitative_checks(result)
+            if len(checks):
+                console.print(f"The source's ranking statements: {int(checks.holds.sum())} of "
+                              f"{len(checks)} hold in our build (reproduction_checks.csv)")
+                for _, r in checks[~checks.holds].iterrows():
+                    console.print(f"  does not hold: {r.statement} ({r.ours})")
         if result.screened_out:
             console.print(f"{len(result.screened_out)} economies dropped for lack of data "
                           f"(availability < {result.spec.screen.min_availability:.0%}): "

@@ -108,6 +108,15 @@ def write_build_report(result: BuildResult, observations: pd.DataFrame, out: Pat
     if exp_section is not None:
         sections.append(exp_section)
         paths.update(exp_paths)
+    if spec.published:
+        from aidi.analysis.reproduction import qualitative_checks
+
+        checks = qualitative_checks(result)
+        if len(checks):
+            sections.append(Section(
+                id="statements", title="The source's ranking statements" if lang == "en"
+                else "原文关于排名的表述", table=checks,
+                sentences=[f"{int(checks.holds.sum())} / {len(checks)}"]))
     if robustness:
         sections.extend(robustness_report_sections(result, out, lang))
     sections.extend(extra_sections)
