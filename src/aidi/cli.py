@@ -15,13 +15,7 @@ app.add_typer(data_app, name="data")
 # Each module exposes `register(app)`; the order is the order of `aidi --help`.
 COMMAND_MODULES = ("build", "explain", "exposure", "scenario", "robustness")
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"aidi.commands.{_name}")
-    except ModuleNotFoundError as _exc:  # only tolerate the module itself being absent
-        if _exc.name != f"aidi.commands.{_name}":
-            raise
-        continue
-    _module.register(app)
+    importlib.import_module(f"aidi.commands.{_name}").register(app)
 
 
 def main() -> None:

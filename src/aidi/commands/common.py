@@ -15,17 +15,22 @@ DEFAULT_EDITION = "2024"
 def load_observations(edition: str | None = None) -> pd.DataFrame:
     """Tidy observations for an edition.
 
-    `None` or "2024" reads the shipped snapshot directly (no local store is created, so a
-    default build never writes outside its output folder); any other edition ("latest", a
-    vintage id) comes from the local DuckDB store, seeded from the snapshot on first use.
+    `None` or "2024": the shipped snapshot's values. Read through the local store when one
+    already exists (so a user's imported series are there too; the pinned edition's values are
+    identical to the snapshot's), otherwise straight from the snapshot — a default build never
+    creates anything outside its output folder. "snapshot" always reads the snapshot. Any other
+    edition ("latest", a vintage id) comes from the local DuckDB store, seeded on first use.
     """
-    if edition in (None, DEFAULT_EDITION, "snapshot"):
+    from aidi.store.duckdb_store import Store, store_path
+
+    if edition in (None, DEFAULT_EDITION) and store_path().is_file():
+        with Store.open() as store:
+            obs = store.observations(DEFAULT_EDITION)
+    elif edition in (None, DEFAULT_EDITION, "snapshot"):
         from aidi.store.snapshot import load_observations as load_snapshot
 
         obs = load_snapshot()
     else:
-        from aidi.store.duckdb_store import Store
-
         with Store.open() as store:
             obs = store.observations(edition)
     return with_model_series(obs)
