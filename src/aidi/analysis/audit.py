@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from aidi.analysis.robustness_report import ReportSection, correlation_heatmap, write_csv
+from aidi.analysis.robustness_report import ReportSection, correlation_heatmap
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.treat import kurtosis, skewness
+from aidi.io import write_csv
 from aidi.specs.schema import Indicator, iter_nodes
 
 __all__ = ["AuditThresholds", "AuditResult", "audit", "cronbach_alpha", "pca_first",

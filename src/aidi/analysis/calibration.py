@@ -113,7 +113,7 @@ def calibrate_weights(result: BuildResult, nodes: tuple[str, ...] | None = None)
 
 
 def write_calibration(cal: Calibration, out: Path) -> list[Path]:
-    from aidi.commands.build import write_csv
+    from aidi.io import write_csv
 
     return [write_csv(cal.weights, out / "calibration_weights.csv"),
             write_csv(cal.fit, out / "calibration_fit.csv")]

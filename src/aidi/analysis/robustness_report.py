@@ -11,8 +11,6 @@ than drawing empty boxes.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,21 +52,6 @@ class ReportSection:
     figures: tuple[Path, ...]
     sentences: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = "%.6g") -> Path:
-    """Write via a temporary file and an atomic rename, so a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, float_format=float_format, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 def factor_label(name: str, lang: str = "en") -> str:

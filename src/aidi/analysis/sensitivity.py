@@ -33,7 +33,6 @@ from aidi.analysis.robustness_report import (
     economy_name,
     factor_label,
     sobol_chart,
-    write_csv,
 )
 from aidi.analysis.variants import (
     ChunkResult,
@@ -43,6 +42,7 @@ from aidi.analysis.variants import (
     evaluate_samples,
 )
 from aidi.engine.pipeline import BuildResult
+from aidi.io import write_csv
 
 __all__ = ["SobolResult", "SensitivityResult", "sobol_analysis", "salib_problem",
            "run_sensitivity", "sensitivity_sentences", "write_sensitivity",

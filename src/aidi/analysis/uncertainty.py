@@ -26,7 +26,6 @@ from aidi.analysis.robustness_report import (
     ReportSection,
     economy_name,
     rank_interval_chart,
-    write_csv,
 )
 from aidi.analysis.variants import (
     ChunkResult,
@@ -36,6 +35,7 @@ from aidi.analysis.variants import (
     evaluate_samples,
 )
 from aidi.engine.pipeline import BuildResult
+from aidi.io import write_csv
 
 __all__ = ["UncertaintyConfig", "UncertaintyResult", "run_uncertainty", "summarise",
            "write_uncertainty", "uncertainty_section"]

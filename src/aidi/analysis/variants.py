@@ -43,12 +43,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aidi.engine.aggregate import aggregate, coverage
 from aidi.engine.impute import IMPUTERS
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.treat import treat_matrix
-from aidi.engine.tree import CompiledTree, ranks
+from aidi.engine.tree import CompiledTree, aggregate_tree_marked, ranks
 from aidi.specs.schema import Impute, IndexSpec, Indicator, Node, Normalise
 
 Array = np.ndarray
@@ -262,50 +261,10 @@ def tree_pass(x: Array, tree: CompiledTree, ref: int | None,
               weights: Mapping[str, Array] | None = None,
               methods: Mapping[str, str] | None = None,
               zeros: str = "spec") -> tuple[Array, Array]:
-    """`aidi.engine.tree.aggregate_tree`, with failures per sample instead of one exception.
-
-    `aggregate_tree` raises for the whole batch at the first zero meeting a geometric mean
-    (the node's `nonpositive: error`), which is right for one build but would let one sample
-    sink 2,000. This runs the same engine `aggregate`/`coverage` node by node and, where a
-    geometric or harmonic node would raise, marks the sample failed (code = 1 + node position)
-    and sets all its values to NaN. On inputs where nothing fails the result equals
-    `aggregate_tree` exactly (tested). `zeros="zero"` applies the `nonpositive: zero` policy
-    (a zero child gives 0) where the spec says `error`.
-    """
-    x = np.asarray(x, dtype=float)
-    n_ind = len(tree.indicator_ids)
-    if x.shape[-1] != n_ind:
-        raise ValueError(f"expected {n_ind} indicator columns, got {x.shape[-1]}")
-    batch = x.shape[:-2]
-    values = np.concatenate(
-        [x, np.full(x.shape[:-1] + (len(tree.aggregate_ids),), np.nan)], axis=-1)
-    weights = weights or {}
-    methods = methods or {}
-    failure = np.zeros(batch, dtype=np.intp)
-    for k, node in enumerate(tree.nodes):
-        w = np.asarray(weights.get(node.id, node.weights), dtype=float)
-        method = methods.get(node.id, node.method)
-        policy = "zero" if (zeros == "zero" and node.nonpositive == "error") else node.nonpositive
-        child = values[..., list(node.child_cols)]
-        if method in ("geometric", "harmonic"):
-            test = child + node.offset if policy == "offset" else child
-            live = (np.broadcast_to(w[..., None, :], child.shape) > 0) & ~np.isnan(child)
-            bad = live & ((test < 0) | ((test == 0) & (policy == "error")))
-            hit = bad.any(axis=(-2, -1))
-            if hit.any():
-                failure = np.where((failure == 0) & hit, k + 1, failure)
-                child = np.where(bad, 1.0, child)  # any positive stand-in; masked below
-        score = aggregate(child, w, method, policy, node.offset)
-        if node.min_coverage > 0:
-            score = np.where(coverage(child, w) + 1e-12 >= node.min_coverage, score, np.nan)
-        if node.standardise == "ratio":
-            if ref is None:
-                raise ValueError(f"node {node.id!r} standardises to a reference unit; none given")
-            with np.errstate(divide="ignore", invalid="ignore"):
-                score = score / score[..., ref:ref + 1]
-        values[..., n_ind + k] = score
-    values[failure > 0] = np.nan
-    return values, failure
+    """One chunk of variants through the engine's tree, failures marked per sample
+    (`aidi.engine.tree.aggregate_tree_marked`): one sample meeting a zero under
+    `nonpositive: error` must not sink the other 1,999 of its chunk."""
+    return aggregate_tree_marked(x, tree, ref, weights, methods, zeros)
 
 
 # ---- precomputation ----------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -14,23 +12,10 @@ from rich.table import Table
 
 from aidi.analysis.reproduction import Reproduction, compare, qualitative_checks
 from aidi.engine.pipeline import BuildResult, build
+from aidi.io import write_csv
 from aidi.report.tables import indicators_frame, scores_frame
 
 console = Console()
-
-
-def write_csv(frame: pd.DataFrame, path: Path, float_format: str | None = "%.6g") -> Path:
-    """Write via a temporary file and an atomic rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, float_format=float_format, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 def print_reproduction(rep: Reproduction) -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidi.commands.build import write_csv
 from aidi.engine.pipeline import BuildResult, LogEntry, build
+from aidi.io import write_csv
 from aidi.sources.coinr import read_coin
 
 

@@ -84,7 +84,7 @@ def _write_rejected(reports: list, path: Path | None) -> None:
         return
     import pandas as pd
 
-    from aidi.commands.build import write_csv
+    from aidi.io import write_csv
 
     write_csv(pd.concat([r.rejected for r in reports], ignore_index=True), path)
     typer.echo(f"rejected rows written to {path}")

@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"{code} is not among the build's units; built with them plus {code}")
         console.print(render_text(lineage, lang))
         if csv is not None:
-            from aidi.commands.build import write_csv
+            from aidi.io import write_csv
 
             write_csv(to_frame(lineage), csv, float_format="%.10g")
             console.print(f"wrote {csv}")

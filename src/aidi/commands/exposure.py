@@ -28,9 +28,9 @@ def register(app: typer.Typer) -> None:
         """Exposed share, exposure scale and diffusion per economy, by industry."""
         from aidi.analysis import exposure as ex
         from aidi.analysis.exposure_inputs import ExposureSettings, run_exposure
-        from aidi.commands.build import write_csv
         from aidi.commands.common import load_inputs
         from aidi.engine.pipeline import resolve_units
+        from aidi.io import write_csv
         from aidi.report.exposure_chart import exposure_stacked_bar
 
         try:

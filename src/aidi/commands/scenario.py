@@ -23,9 +23,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rebuild the index under a scenario and show who moves."""
         from aidi.analysis.scenarios import load_scenario, run_scenario
-        from aidi.commands.build import write_csv
         from aidi.commands.common import load_inputs
         from aidi.engine.pipeline import build
+        from aidi.io import write_csv
 
         try:
             sc = load_scenario(scenario)

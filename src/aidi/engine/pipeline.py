@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from aidi.engine.aggregate import NonPositiveError
 from aidi.engine.aggregate import contributions as child_contributions
 from aidi.engine.impute import IMPUTERS
 from aidi.engine.normalise import normalise_matrix
@@ -222,7 +221,7 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     say("aggregating")
     tree = compile_tree(spec, ids)
     ref = unit_list.index(spec.reference) if spec.reference in unit_list else None
-    values = _aggregate_tree_named(normalised, tree, ref, unit_list)
+    values = aggregate_tree(normalised, tree, ref, units=unit_list)
     agg = values[:, len(ids):]
     scores = pd.DataFrame(agg, index=unit_list, columns=list(tree.aggregate_ids))
     rank_df = pd.DataFrame(ranks(agg), index=unit_list, columns=list(tree.aggregate_ids))
@@ -254,42 +253,6 @@ def _screen(x: np.ndarray, units: list[str], spec: IndexSpec, screened_out: list
     log.append(LogEntry("screen", "", "", f"{int(keep.sum())} of {len(units)} units kept "
                         f"(data availability{when} ≥ {threshold:.0%})"))
     return keep
-
-
-def _aggregate_tree_named(x: np.ndarray, tree: CompiledTree, ref: int | None,
-                          units: list[str]) -> np.ndarray:
-    """`aggregate_tree`, but a zero or negative child of a geometric or harmonic mean is reported
-    with the node, the unit and the child it concerns (the array-level error only has indices).
-
-    COINr's most reported failure is its geometric mean stopping on a zero with no hint of where;
-    here the rule is explicit (`aggregate.nonpositive`) and the error says what to change.
-    """
-    try:
-        return aggregate_tree(x, tree, ref)
-    except NonPositiveError as exc:
-        for k, node in enumerate(tree.nodes):
-            upto = CompiledTree(tree.indicator_ids, tree.aggregate_ids[:k + 1], tree.nodes[:k + 1])
-            try:
-                aggregate_tree(x, upto, ref)
-            except NonPositiveError:
-                below = aggregate_tree(x, CompiledTree(tree.indicator_ids, tree.aggregate_ids[:k],
-                                                       tree.nodes[:k]), ref)
-                child = below[:, list(node.child_cols)]
-                shifted = child + (node.offset if node.nonpositive == "offset" else 0.0)
-                bad = (node.weights > 0) & ((shifted < 0) | ((shifted == 0) &
-                                                             (node.nonpositive == "error")))
-                rows, cols = np.nonzero(bad)
-                if rows.size == 0:  # pragma: no cover - the error came from elsewhere
-                    raise
-                r, c = int(rows[0]), int(cols[0])
-                raise NonPositiveError(
-                    f"node {node.id!r}: the {node.method} mean needs positive values, but "
-                    f"{rows.size} child value(s) are zero or negative; first: unit {units[r]}, "
-                    f"child {node.children[c]!r} = {child[r, c]:g}. Normalise onto positive "
-                    "values (e.g. min–max with low: 1), set this node's aggregate.nonpositive to "
-                    "'zero' (a zero child gives 0) or 'offset', or use the arithmetic mean."
-                ) from exc
-        raise
 
 
 def _apply_override(data: pd.DataFrame, override: pd.DataFrame,

@@ -8,12 +8,12 @@ node, with weights given per sample, so uncertainty analysis never loops over sa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from aidi.engine.aggregate import aggregate
+from aidi.engine.aggregate import NonPositiveError, aggregate, coverage
 from aidi.specs.schema import IndexSpec, Indicator, Node
 
 
@@ -75,13 +75,53 @@ def compile_tree(spec: IndexSpec, indicator_ids: list[str] | None = None) -> Com
 
 def aggregate_tree(normalised: np.ndarray, tree: CompiledTree, ref: int | None = None,
                    weights: Mapping[str, np.ndarray] | None = None,
-                   methods: Mapping[str, str] | None = None) -> np.ndarray:
+                   methods: Mapping[str, str] | None = None,
+                   units: Sequence[str] | None = None,
+                   zeros: str = "spec") -> np.ndarray:
     """All node values, shape (..., n_units, n_indicators + n_aggregates), columns = all_ids.
 
     `ref` is the reference unit's row for nodes with `standardise: ratio`. `weights[node]`
-    (shape (..., n_children)) and `methods[node]` override the spec for that node.
+    (shape (..., n_children)) and `methods[node]` override the spec for that node. A zero or
+    negative child of a geometric/harmonic node under `nonpositive: error` raises
+    `NonPositiveError` naming the node, the unit (from `units`) and the child.
+    `zeros="zero"` applies `nonpositive: zero` wherever the spec says `error`.
     """
-    x = np.asarray(normalised, dtype=float)
+    values, failure, first_bad = _aggregate_tree(normalised, tree, ref, weights, methods, zeros)
+    if first_bad is not None:
+        k, idx, value, n_bad = first_bad
+        node = tree.nodes[k]
+        unit = units[idx[-2]] if units is not None else f"row {idx[-2]}"
+        raise NonPositiveError(
+            f"node {node.id!r}: the {methods.get(node.id, node.method) if methods else node.method}"
+            f" mean needs positive values, but {n_bad} child value(s) are zero or negative; "
+            f"first: unit {unit}, child {node.children[idx[-1]]!r} = "
+            f"{value:g}. Normalise onto positive values (e.g. min–max with low: 1), set this "
+            "node's aggregate.nonpositive to 'zero' (a zero child gives 0) or 'offset', or use "
+            "the arithmetic mean.")
+    return values
+
+
+def aggregate_tree_marked(normalised: np.ndarray, tree: CompiledTree, ref: int | None = None,
+                          weights: Mapping[str, np.ndarray] | None = None,
+                          methods: Mapping[str, str] | None = None,
+                          zeros: str = "spec") -> tuple[np.ndarray, np.ndarray]:
+    """`aggregate_tree` for a batch of variants: a sample whose geometric/harmonic node meets a
+    zero (under `nonpositive: error`) is marked failed instead of sinking the whole batch.
+
+    Returns (values, failure): `failure` (batch shape) is 0 for a good sample, else 1 + the
+    position of the first failing node; a failed sample's values are all NaN. Where nothing
+    fails the values equal `aggregate_tree`'s exactly.
+    """
+    values, failure, _ = _aggregate_tree(normalised, tree, ref, weights, methods, zeros)
+    values[failure > 0] = np.nan
+    return values, failure
+
+
+def _aggregate_tree(x: np.ndarray, tree: CompiledTree, ref: int | None,
+                    weights: Mapping[str, np.ndarray] | None,
+                    methods: Mapping[str, str] | None, zeros: str):
+    """The one bottom-up pass both public functions share."""
+    x = np.asarray(x, dtype=float)
     n_ind = len(tree.indicator_ids)
     if x.shape[-1] != n_ind:
         raise ValueError(f"expected {n_ind} indicator columns, got {x.shape[-1]}")
@@ -89,13 +129,26 @@ def aggregate_tree(normalised: np.ndarray, tree: CompiledTree, ref: int | None =
         [x, np.full(x.shape[:-1] + (len(tree.aggregate_ids),), np.nan)], axis=-1)
     weights = weights or {}
     methods = methods or {}
+    failure = np.zeros(x.shape[:-2], dtype=np.intp)
+    first_bad = None
     for k, node in enumerate(tree.nodes):
-        w = weights.get(node.id, node.weights)
+        w = np.asarray(weights.get(node.id, node.weights), dtype=float)
+        method = methods.get(node.id, node.method)
+        policy = "zero" if (zeros == "zero" and node.nonpositive == "error") else node.nonpositive
         child = values[..., list(node.child_cols)]
-        score = aggregate(child, w, methods.get(node.id, node.method), node.nonpositive,
-                          node.offset)
+        if method in ("geometric", "harmonic"):
+            test = child + node.offset if policy == "offset" else child
+            live = (np.broadcast_to(w[..., None, :], child.shape) > 0) & ~np.isnan(child)
+            bad = live & ((test < 0) | ((test == 0) & (policy == "error")))
+            if bad.any():
+                hit = bad.any(axis=(-2, -1))
+                failure = np.where((failure == 0) & hit, k + 1, failure)
+                if first_bad is None:
+                    idx = tuple(int(i[0]) for i in np.nonzero(bad))
+                    first_bad = (k, idx, float(child[idx]), int(bad.sum()))
+                child = np.where(bad, 1.0, child)  # a positive stand-in; the sample is failed
+        score = aggregate(child, w, method, policy, node.offset)
         if node.min_coverage > 0:
-            from aidi.engine.aggregate import coverage
             score = np.where(coverage(child, w) + 1e-12 >= node.min_coverage, score, np.nan)
         if node.standardise == "ratio":
             if ref is None:
@@ -103,7 +156,7 @@ def aggregate_tree(normalised: np.ndarray, tree: CompiledTree, ref: int | None =
             with np.errstate(divide="ignore", invalid="ignore"):
                 score = score / score[..., ref : ref + 1]
         values[..., n_ind + k] = score
-    return values
+    return values, failure, first_bad
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:

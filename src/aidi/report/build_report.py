@@ -26,7 +26,7 @@ def exposure_section(result: BuildResult, observations: pd.DataFrame, out: Path,
         return None, {}
     from aidi.analysis import exposure as ex
     from aidi.analysis.exposure_inputs import run_exposure
-    from aidi.commands.build import write_csv
+    from aidi.io import write_csv
     from aidi.report.exposure_chart import exposure_stacked_bar
 
     base = observations[~observations["series"].str.startswith("model.")]

@@ -16,9 +16,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -600,16 +598,6 @@ def render_report(ctx: ReportContext, lang: str) -> str:
 def write_report(ctx: ReportContext, lang: str, path: Path) -> Path:
     """Render and write the report atomically (temp file + `os.replace`), so a reader never
     opens a half-written file; returns `path`."""
-    path = Path(path)
-    text = render_report(ctx, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    from aidi.io import write_text
+
+    return write_text(render_report(ctx, lang), Path(path))
