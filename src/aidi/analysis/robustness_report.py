@@ -109,7 +109,7 @@ def _save(fig: Figure, stem: Path) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
     png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
     fig.savefig(png, dpi=_DPI, metadata={"Software": None}, bbox_inches="tight")
-    with plt.rc_context({"svg.fonttype": "none"}):  # text stays text: small, fast, selectable
+    with plt.rc_context({"svg.fonttype": "path"}):  # glyphs as paths: the SVG needs no font
         fig.savefig(svg, metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     plt.close(fig)
     return [png, svg]

@@ -50,7 +50,7 @@ def exposure_stacked_bar(long: pd.DataFrame, lang: str, stem: Path) -> list[Path
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     fig.savefig(paths[0], dpi=130, metadata={"Software": None})
-    with plt.rc_context({"svg.fonttype": "none"}):
+    with plt.rc_context({"svg.fonttype": "path"}):  # glyphs as paths: the SVG needs no font
         fig.savefig(paths[1], metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return paths
