@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -21,20 +20,14 @@ from aidi.store.snapshot import (
     load_table,
     snapshot_dir,
 )
+from tests.conftest import raw_dir
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _raw_dir() -> Path | None:
-    for cand in (os.environ.get("AIDI_RAW_DIR"), Path("/work/shared/data/raw"),
-                 Path.cwd().parent / "shared" / "data" / "raw",
-                 REPO.parent / "shared" / "data" / "raw"):
-        if cand and Path(cand).is_dir():
-            return Path(cand)
-    return None
 
 
-RAW = _raw_dir()
+RAW = raw_dir()
 SERIES_META = {"fake.a": {"name": "A", "unit": "count", "description": "test"}}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from functools import cache
 from pathlib import Path
 
@@ -25,20 +24,14 @@ from aidi.sources.raw import (
     top500,
     wdi,
 )
+from tests.conftest import raw_dir
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _raw_dir() -> Path | None:
-    for cand in (os.environ.get("AIDI_RAW_DIR"), Path("/work/shared/data/raw"),
-                 Path.cwd().parent / "shared" / "data" / "raw",
-                 REPO.parent / "shared" / "data" / "raw"):
-        if cand and Path(cand).is_dir():
-            return Path(cand)
-    return None
 
 
-RAW = _raw_dir()
+RAW = raw_dir()
 needs_raw = pytest.mark.skipif(RAW is None, reason="shared raw data not available")
 READERS = {r.name: r for r in registered_readers() if r.read is not None}
 
