@@ -296,10 +296,11 @@ def test_aiie_variants_share_one_industry_list(aioe_module):
 def test_industry_exposure_table(aioe_module):
     table = aioe_module.TABLES["industry_exposure"](RAW)
     assert list(table.columns) == ["variant", "industry", "industry_name", "exposure", "n_naics",
-                                   "source", "file"]
+                                   "source", "file", "share_method"]
     assert set(table["variant"]) == {"aiie", "lm_aiie", "ig_aiie"}
+    assert set(table["share_method"]) == {"minmax", "rank", "logistic"}
     assert table["exposure"].between(0, 1).all()
-    assert (table.groupby("variant").size() == 7).all()
+    assert (table.groupby(["variant", "share_method"]).size() == 7).all()
 
 
 # ------------------------------------------------------------------ real data end to end

@@ -25,6 +25,7 @@ class ExposureSettings:
     """The model's open choices, all explicit (see docs/methodology.md)."""
 
     variant: str = DEFAULT_VARIANT          # aiie | lm_aiie | ig_aiie | user
+    share_method: str = "minmax"            # standardised score → 0–1: minmax | rank | logistic
     years: tuple[int, int] = DEFAULT_YEARS  # industry-structure window (the source's choice)
     diffusion: str = "effective_number"
     user_table: Path | None = None          # a user's industry,exposure CSV (variant "user")
@@ -40,7 +41,14 @@ def industry_exposure_table(settings: ExposureSettings) -> pd.DataFrame:
     if settings.variant not in set(table["variant"]):
         raise ValueError(f"unknown exposure variant {settings.variant!r}; the snapshot has "
                          f"{sorted(set(table['variant']))} (or pass a CSV with --exposure-table)")
-    return table[table["variant"] == settings.variant]
+    table = table[table["variant"] == settings.variant]
+    if "share_method" in table.columns:
+        methods = sorted(set(table["share_method"]))
+        if settings.share_method not in methods:
+            raise ValueError(f"unknown share method {settings.share_method!r}; the snapshot has "
+                             f"{methods}")
+        table = table[table["share_method"] == settings.share_method]
+    return table
 
 
 def run_exposure(observations: pd.DataFrame, settings: ExposureSettings | None = None,

@@ -19,6 +19,12 @@ def register(app: typer.Typer) -> None:
                                     help="exposure table: aiie, lm_aiie or ig_aiie"),
         exposure_table: Path = typer.Option(None, "--exposure-table",
                                             help="your own CSV with columns industry,exposure"),
+        share_method: str = typer.Option(
+            "minmax", "--share-method",
+            help="standardised AIIE score → 0–1 exposure: minmax (default), rank or logistic"),
+        diffusion: str = typer.Option(
+            "effective_number", "--diffusion",
+            help="variance → diffusion: effective_number (default), inverse_variance, evenness"),
         countries: str = typer.Option(None, "--countries", help="TARGET_20 (default), all, …"),
         edition: str = typer.Option(None, "--edition", help="data edition (default 2024)"),
         sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",
@@ -37,7 +43,8 @@ def register(app: typer.Typer) -> None:
             spec, obs, units = load_inputs(None, edition, countries)
             unit_list = resolve_units(spec, obs, units)
             settings = ExposureSettings(variant="user" if exposure_table else variant,
-                                        user_table=exposure_table)
+                                        user_table=exposure_table, share_method=share_method,
+                                        diffusion=diffusion)
             result = run_exposure(obs, settings, countries=unit_list)
         except (ValueError, KeyError, FileNotFoundError) as exc:
             console.print(f"[red]error:[/red] {exc}")
@@ -71,7 +78,8 @@ def register(app: typer.Typer) -> None:
         if sensitivity:
             from aidi.analysis.exposure_sensitivity import exposure_table_sensitivity
 
-            variants = [ExposureSettings(variant=v) for v in ("aiie", "lm_aiie", "ig_aiie")]
+            variants = [ExposureSettings(variant=v, share_method=share_method, diffusion=diffusion)
+                        for v in ("aiie", "lm_aiie", "ig_aiie")]
             if exposure_table:
                 variants.append(settings)
             sens = exposure_table_sensitivity(spec, obs, variants, units=unit_list)

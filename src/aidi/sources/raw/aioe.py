@@ -342,4 +342,16 @@ def read_industry_exposure(
     return out.loc[:, cols]
 
 
-TABLES = {"industry_exposure": read_industry_exposure}
+#: Ways of turning standardised AIIE scores into 0–1 exposure shipped in the snapshot; the
+#: choice drives the level of every exposed share, so it stays a run-time parameter.
+SHIPPED_SHARE_METHODS: tuple[str, ...] = ("minmax", "rank", "logistic")
+
+
+def read_industry_exposure_table(raw_dir: Path) -> pd.DataFrame:
+    """The snapshot's table: every variant under every shipped share method (`share_method`)."""
+    frames = [read_industry_exposure(raw_dir, method).assign(share_method=method)
+              for method in SHIPPED_SHARE_METHODS]
+    return pd.concat(frames, ignore_index=True)
+
+
+TABLES = {"industry_exposure": read_industry_exposure_table}
