@@ -94,3 +94,23 @@ def test_calibration_is_separate_and_reported(tmp_path):
     scores = pd.read_csv(tmp_path / "scores.csv").set_index("iso3")
     spec_chn = fit[(fit.iso3 == "CHN") & (fit.measure == "index")].ours_spec.iloc[0]
     assert scores.loc["CHN", "index"] == pytest.approx(spec_chn, rel=1e-5)
+
+
+def test_countries_all_builds_and_reports_what_was_dropped(tmp_path):
+    res = CliRunner().invoke(app, ["build", "--countries", "all", "--no-robustness",
+                                   "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    assert len(scores) > 40 and set(TARGET_20) <= set(scores.iso3)
+    assert "dropped for lack of data" in res.output
+    log = pd.read_csv(tmp_path / "build_log.csv")
+    assert (log.step == "screen").any()
+    assert scores["index"].notna().all()
+
+
+def test_countries_group_name(tmp_path):
+    res = CliRunner().invoke(app, ["build", "--countries", "G7", "--no-robustness",
+                                   "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert sorted(pd.read_csv(tmp_path / "scores.csv").iso3) == sorted(
+        ["USA", "JPN", "DEU", "GBR", "FRA", "ITA", "CAN"])
