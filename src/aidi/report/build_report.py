@@ -121,6 +121,11 @@ def write_build_report(result: BuildResult, observations: pd.DataFrame, out: Pat
         sections.extend(robustness_report_sections(result, out, lang))
     sections.extend(extra_sections)
     catalogue, manifest = _snapshot_facts()
+    lineage = None
+    if focus in result.units:
+        from aidi.analysis.lineage import explain, to_frame
+
+        lineage = to_frame(explain(result, focus, observations=observations))
     ctx = ReportContext(
         scores=scores, spec_name=spec.name.get(lang), edition=edition or spec.edition,
         build_time=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -130,6 +135,7 @@ def write_build_report(result: BuildResult, observations: pd.DataFrame, out: Pat
         figures=figs, methodology=indicator_table(spec, observations, catalogue,
                                                   list(result.units)),
         sections=tuple(sections), focus=focus if focus in result.units else None,
+        lineage=lineage,
         reference=spec.reference or result.units[0],
         node_labels={n.id: n.name for n in spec.aggregates()},
     )
