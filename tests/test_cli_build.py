@@ -54,6 +54,7 @@ def test_figures_and_report(built):
             assert (out / f"{stem}{ext}").stat().st_size > 1000
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "China" in html and "Reproduction" in html
+    assert 'id="lineage"' in html and 'id="uncertainty"' in html and 'id="exposure"' in html
     assert 'src="http' not in html and 'href="http' not in html
 
 
