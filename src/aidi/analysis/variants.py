@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aidi.engine.impute import IMPUTERS
+from aidi.engine.impute import IMPUTERS, impute_matrix
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.treat import treat_matrix
@@ -269,25 +269,17 @@ def tree_pass(x: Array, tree: CompiledTree, ref: int | None,
 
 # ---- precomputation ----------------------------------------------------------------------------
 def _impute(result: BuildResult, method: str) -> Array:
-    """The build's data imputed with `method` for every overridable indicator (as the pipeline
-    does it, column by column, within the spec's groups)."""
+    """The build's data imputed with `method` for every overridable indicator (the engine's
+    own `impute_matrix`, within the spec's groups)."""
     spec = result.spec
-    x = result.data.to_numpy(dtype=float)
-    out = x.copy()
-    info = result.unit_info
-    for j, ind in enumerate(spec.indicators()):
+    settings = []
+    for ind in spec.indicators():
         imp = spec.effective_impute(ind)
-        m = method if imp.method in OVERRIDABLE_IMPUTATION else imp.method
-        if m == "none" or not np.isnan(x[:, j]).any():
-            continue
-        groups = None
-        if imp.group:
-            if info is None or imp.group not in info.columns:
-                raise ValueError(f"indicator {ind.id!r} imputes by group {imp.group!r}, but the "
-                                 "build has no such unit attribute")
-            groups = info[imp.group].to_numpy(dtype=object)
-        out[:, j] = IMPUTERS[m](x[:, [j]], groups)[:, 0]
-    return out
+        if imp.method in OVERRIDABLE_IMPUTATION:
+            imp = imp.model_copy(update={"method": method})
+        settings.append(imp)
+    return impute_matrix(result.data.to_numpy(dtype=float), settings, result.unit_info,
+                         [i.id for i in spec.indicators()])
 
 
 def _normalisers(spec: IndexSpec, name: str) -> list[Normalise]:

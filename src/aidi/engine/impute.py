@@ -66,3 +66,23 @@ def impute_min(x: Array, groups: Array | None = None) -> Array:
 
 
 IMPUTERS = {"none": impute_none, "mean": impute_mean, "median": impute_median, "min": impute_min}
+
+
+def impute_matrix(x: Array, settings: list, unit_info=None,
+                  names: list[str] | None = None) -> Array:
+    """Impute each column of an (n_units × n_indicators) array by its own `Impute` setting
+    (method, optional grouping attribute looked up in `unit_info`, a DataFrame by unit)."""
+    x = np.asarray(x, dtype=float)
+    out = x.copy()
+    names = names or [str(j) for j in range(x.shape[-1])]
+    for j, imp in enumerate(settings):
+        if imp.method == "none" or not np.isnan(x[:, j]).any():
+            continue
+        groups = None
+        if imp.group:
+            if unit_info is None or imp.group not in unit_info.columns:
+                raise ValueError(f"indicator {names[j]!r} imputes by group {imp.group!r}, but the "
+                                 "units have no such attribute (pass unit_info with that column)")
+            groups = unit_info[imp.group].to_numpy(dtype=object)
+        out[:, j] = IMPUTERS[imp.method](x[:, [j]], groups)[:, 0]
+    return out

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from aidi.engine.aggregate import contributions as child_contributions
-from aidi.engine.impute import IMPUTERS
+from aidi.engine.impute import impute_matrix
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.screen import availability
 from aidi.engine.select import apply_year_rule, transformed_panel
@@ -166,23 +166,14 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     say("imputing")
     x = data.to_numpy(dtype=float)
     missing = np.isnan(x)
-    imputed = x.copy()
-    for j, ind in enumerate(inds):
-        imp = spec.effective_impute(ind)
-        if imp.method == "none" or not missing[:, j].any():
-            continue
-        groups = None
-        if imp.group:
-            if info is None or imp.group not in info.columns:
-                raise ValueError(f"indicator {ind.id!r} imputes by group {imp.group!r}, but the "
-                                 "units have no such attribute (pass unit_info with that column)")
-            groups = info[imp.group].to_numpy(dtype=object)
-        imputed[:, j] = IMPUTERS[imp.method](x[:, [j]], groups)[:, 0]
-        for r in np.flatnonzero(missing[:, j] & ~np.isnan(imputed[:, j])):
-            where = f" of group {groups[r]}" if groups is not None else ""
-            log.append(LogEntry("impute", unit_list[r], ind.id,
-                                f"missing; filled with the {imp.method}{where}: "
-                                f"{imputed[r, j]:.6g}"))
+    settings = [spec.effective_impute(i) for i in inds]
+    imputed = impute_matrix(x, settings, info, ids)
+    for r, j in zip(*np.nonzero(missing & ~np.isnan(imputed)), strict=True):
+        imp = settings[j]
+        where = f" of group {info[imp.group].iloc[r]}" if imp.group else ""
+        log.append(LogEntry("impute", unit_list[r], ids[j],
+                            f"missing; filled with the {imp.method}{where}: "
+                            f"{imputed[r, j]:.6g}"))
     imputed_mask = pd.DataFrame(missing & ~np.isnan(imputed), index=unit_list, columns=ids) | \
         carried_df
 
