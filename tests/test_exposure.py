@@ -305,40 +305,14 @@ def test_industry_exposure_table(aioe_module):
 
 # ------------------------------------------------------------------ real data end to end
 
-_UN_AMA = {
-    "Agriculture, hunting, forestry, fishing (ISIC A-B)": "AB",
-    "Mining, Manufacturing, Utilities (ISIC C-E)": "CE",
-    "Manufacturing (ISIC D)": "D",
-    "Construction (ISIC F)": "F",
-    "Wholesale, retail trade, restaurants and hotels (ISIC G-H)": "GH",
-    "Transport, storage and communication (ISIC I)": "I",
-    "Other Activities (ISIC J-P)": "JP",
-    "Total Value Added": "TVA",
-}
-
-
-def _un_ama_observations() -> pd.DataFrame:
-    """Minimal tidy UN AMA value added (the project's reader may not exist yet)."""
-    from aidi.countries import to_iso3
-
-    data = pd.read_csv(RAW / "un_national_accounts_ama/un_ama_value_added_by_activity_current_usd.csv")
-    data = data[data["IndicatorName"].isin(_UN_AMA)]
-    data = data.assign(iso3=[to_iso3(n) for n in data["Country"]])
-    long = data.melt(id_vars=["iso3", "IndicatorName"],
-                     value_vars=["2021", "2022", "2023"], var_name="year").dropna()
-    return pd.DataFrame({"iso3": long["iso3"], "year": long["year"].astype(int),
-                         "series": "un_ama.va." + long["IndicatorName"].map(_UN_AMA),
-                         "value": long["value"].astype(float)})
-
-
 @pytest.fixture(scope="module")
 def real_result(aioe_module):
     from aidi.countries import TARGET_20
-    from aidi.sources.raw import wdi
+    from aidi.sources.raw import un_ama, wdi
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        obs = pd.concat([_un_ama_observations(), wdi.read(RAW)], ignore_index=True)
+        obs = pd.concat([un_ama.read(RAW), wdi.read(RAW)], ignore_index=True)
         table = aioe_module.read_industry_exposure(RAW)
     shares = value_added_shares(obs, countries=TARGET_20)
     return exposure_model(shares, table, obs, variant="aiie")
