@@ -57,3 +57,12 @@ def tiny_spec():
 @pytest.fixture
 def tiny_obs():
     return tiny_observations()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A local store in tmp_path, seeded with the tiny observations (never the user's)."""
+    from aidi.store.duckdb_store import Store
+
+    with Store.open(tmp_path / "store.duckdb", seed=tiny_observations()) as s:
+        yield s

@@ -23,12 +23,6 @@ def _store_env(tmp_path, monkeypatch):
     monkeypatch.setenv("AIDI_STORE", str(tmp_path / "store.duckdb"))
 
 
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "store.duckdb", seed=tiny_observations()) as s:
-        yield s
-
-
 def write(path, text, encoding="utf-8"):
     path.write_bytes(text.encode(encoding))
     return path

@@ -30,12 +30,6 @@ def _store_env(tmp_path, monkeypatch):
     monkeypatch.setenv("AIDI_STORE", str(tmp_path / "env-store.duckdb"))
 
 
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "store.duckdb", seed=tiny_observations()) as s:
-        yield s
-
-
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -58,6 +58,17 @@ def _fmt(v: float, digits: int = 0) -> str:
     return "—" if v is None or not math.isfinite(v) else f"{v:.{digits}f}"
 
 
+def _print_caveats(res, zeros_hint: str) -> None:
+    """Failed replicates (never silently dropped) and the design's notes, after any table."""
+    msg = res.failure_message()
+    if msg:
+        console.print(f"[yellow]warning:[/yellow] {msg}")
+        if res.design.config.zeros == "spec":
+            console.print(f"  ({zeros_hint})")
+    for note in res.design.notes:
+        console.print(f"note: {note}")
+
+
 def _print_uncertainty(res, paths: dict[str, Path], out: Path) -> None:
     summary = res.summary()
     table = Table(title=f"Rank uncertainty over {res.n_samples:,} variants (seed {res.seed})")
@@ -69,14 +80,8 @@ def _print_uncertainty(res, paths: dict[str, Path], out: Path) -> None:
                       f"{_fmt(r.p05_rank, 1)}–{_fmt(r.p95_rank, 1)}", _fmt(r.nominal_index, 3),
                       f"{_fmt(r.p05_index, 3)}–{_fmt(r.p95_index, 3)}", str(int(r.n_failed)))
     console.print(table)
-    msg = res.failure_message()
-    if msg:
-        console.print(f"[yellow]warning:[/yellow] {msg}")
-        if res.design.config.zeros == "spec":
-            console.print("  (--zeros zero lets a geometric mean meeting a zero give 0 instead "
-                          "of failing)")
-    for note in res.design.notes:
-        console.print(f"note: {note}")
+    _print_caveats(res, "--zeros zero lets a geometric mean meeting a zero give 0 instead of "
+                        "failing")
     console.print(f"{res.n_samples:,} samples in {res.seconds:.2f} s on {res.backend}; wrote "
                   f"{len(paths)} files to {out}")
 
@@ -100,14 +105,8 @@ def _print_sensitivity(res, paths: dict[str, Path], out: Path) -> None:
         table.add_row(iso3, *[_fmt(v, 2) for v in row],
                       factor_label(top) if top else "nothing (rank constant)")
     console.print(table)
-    msg = res.failure_message()
-    if msg:
-        console.print(f"[yellow]warning:[/yellow] {msg}")
-        if res.design.config.zeros == "spec":
-            console.print("  (the indices are then conditional on the choices that do not fail; "
-                          "--zeros zero lets a geometric mean meeting a zero give 0)")
-    for note in res.design.notes:
-        console.print(f"note: {note}")
+    _print_caveats(res, "the indices are then conditional on the choices that do not fail; "
+                        "--zeros zero lets a geometric mean meeting a zero give 0")
     console.print(f"Sobol analysis in {res.seconds:.2f} s; wrote {len(paths)} files to {out}")
 
 
