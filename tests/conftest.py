@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from aidi.rawdata import find_raw_dir
 from aidi.specs.loader import spec_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def raw_dir() -> Path | None:
-    """The shared raw data, if present (it is in CI: ../shared/data/raw beside the clone)."""
-    for cand in (os.environ.get("AIDI_RAW_DIR"), REPO.parent / "shared" / "data" / "raw",
-                 Path("/work/shared/data/raw")):
-        if cand and Path(cand).is_dir():
-            return Path(cand)
-    return None
+    """The shared raw data, if present (it is in CI: ../shared/data/raw beside the clone);
+    the library's own resolver, so tests look exactly where `aidi` does."""
+    return find_raw_dir()
 
 
 TINY_SPEC = {

@@ -434,7 +434,8 @@ def test_build_coin_writes_coinr_shaped_outputs(tmp_path):
     norm = pd.read_csv(tmp_path / "indicators_normalised.csv")
     assert list(norm.columns) == ["uCode", *[i.id for i in result.spec.indicators()]]
     log = pd.read_csv(tmp_path / "build_log.csv")
-    assert list(log.columns) == ["step", "unit", "indicator", "detail"]
+    assert list(log.columns) == ["step", "unit", "indicator", "code", "method", "before",
+                                 "after", "detail"]
     assert {"denominate", "impute", "screen", "treat"} <= set(log.step)
     # the same build from the steps file alone (its `coin:` paths)
     again = build_coin(None, None, shipped_spec_path("asem"), tmp_path / "again")

@@ -1,3 +1,30 @@
-"""aidi — the AI Development Index toolkit."""
+"""aidi — the AI Development Index toolkit.
+
+The front door is `aidi.build(...)`, which returns an immutable `aidi.Build`; see
+`docs/api.md`. Names are imported on first use so that `import aidi` (and `aidi --help`)
+stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["AidiError", "Build", "build", "read_coin", "load_spec", "trends"]
+
+if TYPE_CHECKING:
+    from aidi.api import Build, build, read_coin
+    from aidi.errors import AidiError
+    from aidi.specs.loader import load_spec
+
+_LAZY = {"Build": "aidi.api", "build": "aidi.api", "read_coin": "aidi.api",
+         "Comparison": "aidi.api", "AidiError": "aidi.errors", "load_spec": "aidi.specs.loader",
+         "trends": "aidi.analysis.trends"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'aidi' has no attribute {name!r}")

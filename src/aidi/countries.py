@@ -9,14 +9,19 @@ what a name means. Anything that is not a single economy — regions, income gro
 
 from __future__ import annotations
 
+import difflib
 import gettext
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 import pycountry
 
+from aidi.errors import UnknownUnitError
+
 __all__ = [
+    "resolve_unit",
     "TARGET_20",
     "GROUPS",
     "name_en",
@@ -277,3 +282,47 @@ def name_zh(iso3: str) -> str:
         return name_en(code)
     translated = _zh_catalogue().gettext(country.name)
     return translated if translated and translated != country.name else name_en(code)
+
+
+def _clean_code(text: str) -> str:
+    """NFKC (full-width ＵＳＡ → USA), trimmed, upper-case."""
+    return unicodedata.normalize("NFKC", str(text)).strip().upper()
+
+
+def resolve_unit(text: str, allowed: Iterable[str] | None = None) -> str:
+    """The unit code meant by `text` — a code in any case (full-width too), an English or
+    Chinese name — checked against `allowed` (the units a build or the data has) when given.
+
+    Raises `UnknownUnitError` naming the closest matches, so a typo never becomes a phantom
+    economy and a region code (WLD, EUU) never passes for one.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UnknownUnitError(f"empty unit code {text!r}; give an ISO3 code such as USA")
+    pool = None if allowed is None else {_clean_code(a): str(a) for a in allowed}
+    code = _clean_code(text)
+    candidates = [code]
+    mapped = to_iso3(unicodedata.normalize("NFKC", text).strip())
+    if mapped:
+        candidates.append(mapped)
+    for cand in candidates:
+        if pool is None:
+            if cand in known_iso3():
+                return cand
+        elif cand in pool:
+            return pool[cand]
+    if is_aggregate(code):
+        raise UnknownUnitError(f"{text!r} is a region or group code, not an economy; name "
+                               "economies (ISO3) or a group such as TARGET_20 or G20")
+    universe = sorted(pool) if pool is not None else sorted(known_iso3())
+    close = difflib.get_close_matches(code, universe, n=3, cutoff=0.5)
+    where = "in this build or its data" if pool is not None else "in ISO 3166-1"
+    known = next((c for c in candidates if c in known_iso3()), None)
+    if known and pool is not None:
+        raise UnknownUnitError(f"{known} ({name_en(known)}) has no data here; units available: "
+                               f"{_short_list(universe)}")
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UnknownUnitError(f"unknown unit {text!r}: no such code or name {where}{hint}")
+
+
+def _short_list(codes: list[str], k: int = 12) -> str:
+    return ", ".join(codes[:k]) + (f", … ({len(codes)} in all)" if len(codes) > k else "")

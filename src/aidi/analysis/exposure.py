@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from aidi.countries import TARGET_20
+from aidi.errors import AidiError
 
 __all__ = [
     "INDUSTRIES",
@@ -94,7 +95,7 @@ SERIES_IDS: dict[str, str] = {
 _TVA_TOLERANCE = 0.01
 
 
-class ExposureTableError(ValueError):
+class ExposureTableError(AidiError, ValueError):
     """A user-supplied exposure table is invalid; the message lists every problem found."""
 
 

@@ -69,13 +69,14 @@ def provenance(observations: pd.DataFrame, result: BuildResult) -> pd.DataFrame:
 
     Columns: iso3, indicator, series, source, file, denominator_series, denominator_source,
     denominator_file. A window mean lists every source/file of the window (';'-separated).
+    The years come from the build's structured `year_from`/`year_to` stages.
     """
     cells = []
     for ind in result.spec.indicators():
         rule = result.spec.effective_years(ind)
         den = denominator_series(ind)
         for unit in result.units:
-            span = _years(result.years.loc[unit, ind.id], rule)
+            span = _span(result, unit, ind.id, rule)
             if span:
                 cells.append((unit, ind.id, ind.series, den, *span))
     frame = pd.DataFrame(cells, columns=["iso3", "indicator", "series", "denominator_series",
@@ -85,6 +86,47 @@ def provenance(observations: pd.DataFrame, result: BuildResult) -> pd.DataFrame:
     out[["denominator_source", "denominator_file"]] = _lookup(frame, "denominator_series",
                                                               observations)
     return out.fillna({"denominator_series": ""})
+
+
+def _span(result: BuildResult, unit: str, ind: str, rule: YearRule) -> tuple[int, int] | None:
+    if result.year_from is not None and result.year_to is not None:
+        lo, hi = result.year_from.loc[unit, ind], result.year_to.loc[unit, ind]
+        return None if pd.isna(lo) else (int(lo), int(hi))
+    return _years(result.years.loc[unit, ind], rule)
+
+
+def cell_provenance(result: BuildResult, observations: pd.DataFrame) -> pd.DataFrame:
+    """One row per (unit, indicator) with everything that made the cell: series, years,
+    source and file, denominator, transform, raw and selected value, imputation, treated and
+    normalised value (what `Build.provenance` returns)."""
+    prov = provenance(observations, result).set_index(["iso3", "indicator"])
+    imp = {(e.unit, e.indicator): e.method or e.code for e in result.log
+           if e.code in ("imputed", "carried_forward")}
+    rows = []
+    for ind in result.spec.indicators():
+        for unit in result.units:
+            key = (unit, ind.id)
+            p = prov.loc[key] if key in prov.index else None
+            rows.append({
+                "iso3": unit, "indicator": ind.id, "series": ind.series,
+                "year_from": _cell(result.year_from, unit, ind.id),
+                "year_to": _cell(result.year_to, unit, ind.id),
+                "year": result.years.loc[unit, ind.id],
+                "source": "" if p is None else p["source"], "file": "" if p is None else p["file"],
+                "denominator_series": denominator_series(ind) or "",
+                "denominator_file": "" if p is None else p["denominator_file"],
+                "transform": ind.transform.kind,
+                "raw_value": result.numerators.loc[unit, ind.id],
+                "value": result.data.loc[unit, ind.id],
+                "imputed": bool(result.imputed_mask.loc[unit, ind.id]),
+                "imputation": imp.get(key, ""),
+                "treated": result.treated.loc[unit, ind.id],
+                "normalised": result.normalised.loc[unit, ind.id]})
+    return pd.DataFrame(rows)
+
+
+def _cell(frame: pd.DataFrame | None, unit: str, col: str) -> float:
+    return float("nan") if frame is None else float(frame.loc[unit, col])
 
 
 def _lookup(cells: pd.DataFrame, key: str, observations: pd.DataFrame) -> pd.DataFrame:

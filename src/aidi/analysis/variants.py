@@ -43,10 +43,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aidi.engine.impute import IMPUTERS, impute_matrix
+from aidi.engine.aggregate import NonPositiveError
+from aidi.engine.impute import IMPUTERS
 from aidi.engine.normalise import normalise_matrix
-from aidi.engine.pipeline import BuildResult
-from aidi.engine.treat import treat_matrix
+from aidi.engine.pipeline import BuildResult, ReferenceScreenedOut, build, prepare
 from aidi.engine.tree import CompiledTree, aggregate_tree_marked, ranks
 from aidi.specs.schema import Impute, IndexSpec, Indicator, Node, Normalise
 
@@ -62,7 +62,8 @@ NORMALISATIONS: dict[str, Normalise] = {
 }
 #: Imputation methods the analysis may swap; others (e.g. `min`, a known bound) are kept.
 OVERRIDABLE_IMPUTATION = ("none", "mean", "median")
-FACTOR_ORDER = ("weights", "normalisation", "aggregation", "imputation", "exclusion")
+FACTOR_ORDER = ("weights", "normalisation", "aggregation", "imputation", "winsorisation",
+                "exclusion")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class UncertaintyConfig:
     aggregations: tuple[str, ...] = ("arithmetic", "geometric")
     aggregation_scope: Literal["pillars", "all"] = "pillars"
     imputations: tuple[str, ...] = ("none", "mean", "median")
+    winsorisation: tuple[int, ...] = ()
     leave_one_out: bool = True
     zeros: Literal["spec", "zero"] = "zero"
 
@@ -88,7 +90,7 @@ class UncertaintyConfig:
     def nominal(cls) -> UncertaintyConfig:
         """Every perturbation off: each sample is the spec's own build."""
         return cls(weights="off", normalisations=(), aggregations=(), imputations=(),
-                   leave_one_out=False)
+                   winsorisation=(), leave_one_out=False)
 
     def __post_init__(self) -> None:
         for name, allowed in (("weights", ("off", "uniform", "dirichlet")),
@@ -107,6 +109,9 @@ class UncertaintyConfig:
         bad = [a for a in self.aggregations if a not in ("arithmetic", "geometric", "harmonic")]
         if bad:
             raise ValueError(f"unknown aggregation(s) {bad}")
+        if any(int(k) != k or k < 0 for k in self.winsorisation):
+            raise ValueError("winsorisation limits must be whole numbers >= 0, got "
+                             f"{list(self.winsorisation)}")
         bad = [m for m in self.imputations if m not in IMPUTERS]
         if bad:
             raise ValueError(f"unknown imputation(s) {bad}; choose from {sorted(IMPUTERS)}")
@@ -146,8 +151,9 @@ class VariantDesign:
     indicator_ids: tuple[str, ...]
     ref: int | None
     tree: CompiledTree
-    matrices: Array                      # (n_imputation, n_normalisation, n_units, n_ind)
+    matrices: Array                      # (n_imputation·n_winsorisation, n_norm, n_units, n_ind)
     imputation_levels: tuple[str, ...]
+    winsorisation_levels: tuple[str, ...]
     normalisation_levels: tuple[str, ...]
     aggregation_levels: tuple[str, ...]
     aggregation_methods: tuple[Mapping[str, str], ...]
@@ -210,6 +216,7 @@ class VariantDesign:
         for name, levels in (("normalisation", self.normalisation_levels),
                              ("aggregation", self.aggregation_levels),
                              ("imputation", self.imputation_levels),
+                             ("winsorisation", self.winsorisation_levels),
                              ("exclusion", self.exclusion_levels)):
             cols[name] = np.asarray(levels, dtype=object)[self.level_index(u, name)]
         return pd.DataFrame(cols)
@@ -225,7 +232,9 @@ class VariantDesign:
         if u.ndim != 2 or u.shape[1] != self.n_vars:
             raise ValueError(f"inputs must have shape (n, {self.n_vars}), got {u.shape}")
         n, n_units = u.shape[0], len(self.units)
-        x = self.matrices[self.level_index(u, "imputation"), self.level_index(u, "normalisation")]
+        prep = self.level_index(u, "imputation") * len(self.winsorisation_levels) + \
+            self.level_index(u, "winsorisation")
+        x = self.matrices[prep, self.level_index(u, "normalisation")]
         weights = self.sample_weights(u)
         agg = self.level_index(u, "aggregation")
         index = np.full((n, n_units), np.nan)
@@ -268,18 +277,26 @@ def tree_pass(x: Array, tree: CompiledTree, ref: int | None,
 
 
 # ---- precomputation ----------------------------------------------------------------------------
-def _impute(result: BuildResult, method: str) -> Array:
-    """The build's data imputed with `method` for every overridable indicator (the engine's
-    own `impute_matrix`, within the spec's groups)."""
-    spec = result.spec
-    settings = []
+def _impute_settings(spec: IndexSpec, method: str) -> list[Impute]:
+    """The spec's imputation with `method` for every overridable indicator ("spec" = as is)."""
+    out = []
     for ind in spec.indicators():
         imp = spec.effective_impute(ind)
-        if imp.method in OVERRIDABLE_IMPUTATION:
+        if method != "spec" and imp.method in OVERRIDABLE_IMPUTATION:
             imp = imp.model_copy(update={"method": method})
-        settings.append(imp)
-    return impute_matrix(result.data.to_numpy(dtype=float), settings, result.unit_info,
-                         [i.id for i in spec.indicators()])
+        out.append(imp)
+    return out
+
+
+def _treat_settings(spec: IndexSpec, level: str) -> list[object]:
+    """The spec's treatment with winsorisation limit `level` where it winsorises."""
+    out = []
+    for ind in spec.indicators():
+        t = spec.effective_treat(ind)
+        if level != "spec" and t.method == "winsorise":
+            t = t.model_copy(update={"winmax": int(level)})
+        out.append(t)
+    return out
 
 
 def _normalisers(spec: IndexSpec, name: str) -> list[Normalise]:
@@ -307,57 +324,83 @@ def _scope_nodes(tree: CompiledTree, scope: str) -> list[str]:
 def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -> VariantDesign:
     """Precompute every per-indicator variant of `result` and lay out the factors.
 
-    Cost: one impute + treat per imputation level and one normalisation per (imputation,
-    normalisation) pair — a few milliseconds — instead of one full build per sample.
+    Each (imputation, winsorisation) level runs the pipeline's own `prepare` step (impute →
+    screen on imputed data → treat → normalise) on the build's candidate units, so a variant
+    is the full rebuild with that choice, screening included; a unit the variant screens out
+    is missing in it. Cost: one `prepare` per level and one normalisation per (level,
+    normalisation) pair — milliseconds — instead of one full build per sample.
     """
     config = config or UncertaintyConfig()
     spec, tree = result.spec, result.tree
     ids = tuple(tree.indicator_ids)
-    units = tuple(result.units)
+    cand = result.candidates if result.candidates is not None else result.data
+    info = result.candidate_info if result.candidates is not None else result.unit_info
+    units = tuple(cand.index)
+    data = cand.to_numpy(dtype=float)
     notes: list[str] = []
     directions = np.array([i.direction for i in spec.indicators()], dtype=float)
 
-    # imputation variants → treated matrices (level 0 = the build's own, bit for bit)
-    treated: list[Array] = [result.treated.to_numpy(dtype=float)]
     imp_levels = ["spec"]
-    imputed_seen = [result.imputed.to_numpy(dtype=float)]
-    treat_settings = [spec.effective_treat(i) for i in spec.indicators()]
+    seen = [_impute_settings(spec, "spec")]
     for m in config.imputations:
-        imp = _impute(result, m)
-        if any(_same(imp, s) for s in imputed_seen):
-            notes.append(f"imputation '{m}' gives the same data as an earlier level; dropped")
+        settings = _impute_settings(spec, m)
+        if settings in seen:
+            notes.append(f"imputation '{m}' changes no indicator's method; dropped")
             continue
-        imputed_seen.append(imp)
-        treated.append(treat_matrix(imp, treat_settings)[0])
+        seen.append(settings)
         imp_levels.append(m)
-
-    # normalisation variants of each treated matrix (level 0 × 0 = the build's own)
+    win_levels = ["spec"]
+    if config.winsorisation:
+        if not any(spec.effective_treat(i).method == "winsorise" for i in spec.indicators()):
+            notes.append("winsorisation limits given, but no indicator is winsorised; dropped")
+        else:
+            win_levels += [str(int(k)) for k in config.winsorisation]
     norm_levels = ["spec"]
     for name in config.normalisations:
         if name == "ratio" and not spec.reference:
             notes.append("normalisation 'ratio' needs a reference unit; dropped")
             continue
         norm_levels.append(name)
-    mats = np.empty((len(treated), len(norm_levels), len(units), len(ids)))
-    keep = np.ones(len(norm_levels), dtype=bool)
-    for a, t in enumerate(treated):
-        for b, name in enumerate(norm_levels):
-            if a == 0 and b == 0:
-                mats[a, b] = result.normalised.to_numpy(dtype=float)
-                continue
+
+    n_u = len(units)
+    mats = np.full((len(imp_levels) * len(win_levels), len(norm_levels), n_u, len(ids)), np.nan)
+    prep_ok = np.ones(mats.shape[0], dtype=bool)
+    keep_norm = np.ones(len(norm_levels), dtype=bool)
+    for a, imp in enumerate(imp_levels):
+        for b, win in enumerate(win_levels):
+            k = a * len(win_levels) + b
             try:
-                mats[a, b] = normalise_matrix(t, _normalisers(spec, name), directions,
-                                              list(units), list(ids))
-            except ValueError as exc:
-                if keep[b]:
-                    notes.append(f"normalisation '{name}' is not possible here ({exc}); dropped")
-                keep[b] = False
-    for b in range(1, len(norm_levels)):
-        if keep[b] and any(keep[c] and _same(mats[:, b], mats[:, c]) for c in range(b)):
-            notes.append(f"normalisation '{norm_levels[b]}' equals an earlier level; dropped")
-            keep[b] = False
-    mats = np.ascontiguousarray(mats[:, keep])
-    norm_levels = [n for n, k in zip(norm_levels, keep, strict=True) if k]
+                prep = prepare(data, units, spec, info, impute=_impute_settings(spec, imp),
+                               treat=_treat_settings(spec, win), with_log=False)
+            except ReferenceScreenedOut as exc:
+                notes.append(f"imputation '{imp}', winsorisation '{win}': {exc}; dropped")
+                prep_ok[k] = False
+                continue
+            kept_units = [u for u, keep in zip(units, prep.keep, strict=True) if keep]
+            for c, name in enumerate(norm_levels):
+                try:
+                    norm = prep.normalised if name == "spec" else normalise_matrix(
+                        prep.treated, _normalisers(spec, name), directions, kept_units,
+                        list(ids))
+                except ValueError as exc:
+                    if keep_norm[c]:
+                        notes.append(f"normalisation '{name}' is not possible here ({exc}); "
+                                     "dropped")
+                    keep_norm[c] = False
+                    continue
+                mats[k, c][prep.keep] = norm
+    if not prep_ok[0]:
+        raise ValueError("the spec's own data preparation fails; cannot build variants")
+    for c in range(1, len(norm_levels)):
+        if keep_norm[c] and any(keep_norm[d] and _same(mats[:, c], mats[:, d])
+                                for d in range(c)):
+            notes.append(f"normalisation '{norm_levels[c]}' equals an earlier level; dropped")
+            keep_norm[c] = False
+    mats = mats[:, keep_norm]
+    norm_levels = [n for n, k in zip(norm_levels, keep_norm, strict=True) if k]
+    # a failed (imputation, winsorisation) level falls back to the spec's preparation
+    mats[~prep_ok] = mats[0]
+    mats = np.ascontiguousarray(mats)
 
     # aggregation levels: the spec's methods, then each alternative for the nodes in scope
     scope = _scope_nodes(tree, config.aggregation_scope)
@@ -392,7 +435,8 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
                 col += n_w
             continue
         levels = {"normalisation": norm_levels, "aggregation": agg_levels,
-                  "imputation": imp_levels, "exclusion": exclusion}[name]
+                  "imputation": imp_levels, "winsorisation": win_levels,
+                  "exclusion": exclusion}[name]
         if len(levels) > 1:
             factors.append(Factor(name, tuple(levels), (col,)))
             col += 1
@@ -404,11 +448,12 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
         units=units, indicator_ids=ids,
         ref=units.index(spec.reference) if spec.reference in units else None,
         tree=tree, matrices=mats, imputation_levels=tuple(imp_levels),
+        winsorisation_levels=tuple(win_levels),
         normalisation_levels=tuple(norm_levels), aggregation_levels=tuple(agg_levels),
         aggregation_methods=tuple(agg_methods), exclusion_levels=tuple(exclusion),
         weight_nodes=tuple(weight_nodes), factors=tuple(factors), config=config,
-        nominal_index=result.scores[root].to_numpy(dtype=float),
-        nominal_rank=result.ranks[root].to_numpy(dtype=float),
+        nominal_index=result.scores[root].reindex(list(units)).to_numpy(dtype=float),
+        nominal_rank=result.ranks[root].reindex(list(units)).to_numpy(dtype=float),
         failure_reasons=reasons, notes=tuple(notes))
 
 
@@ -483,6 +528,7 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
     norm = None if choice["normalisation"] == "spec" else \
         _normalisers(spec, str(choice["normalisation"]))[0]
     imp_method = str(choice["imputation"])
+    win = str(choice["winsorisation"])
 
     def rewrite(n: Node | Indicator) -> Node | Indicator:
         if isinstance(n, Indicator):
@@ -491,7 +537,10 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
                 upd["normalise"] = norm
             eff = spec.effective_impute(n)
             if imp_method != "spec" and eff.method in OVERRIDABLE_IMPUTATION:
-                upd["impute"] = Impute(method=imp_method, group=eff.group)
+                upd["impute"] = eff.model_copy(update={"method": imp_method})
+            treat = spec.effective_treat(n)
+            if win != "spec" and treat.method == "winsorise":
+                upd["treat"] = treat.model_copy(update={"winmax": int(win)})
             return n.model_copy(update=upd)
         kids = tuple(rewrite(c) for c in n.children)
         if n.id in weights:
@@ -509,9 +558,6 @@ def naive_evaluate(design: VariantDesign, result: BuildResult, observations: pd.
                    u: Array) -> ChunkResult:
     """One complete `pipeline.build` per sample — COINr's way; the oracle and the benchmark's
     baseline (deliberately a per-sample loop)."""
-    from aidi.engine.aggregate import NonPositiveError
-    from aidi.engine.pipeline import build
-
     u = np.asarray(u, dtype=float)
     n, n_units = u.shape[0], len(design.units)
     index = np.full((n, n_units), np.nan)
@@ -519,9 +565,9 @@ def naive_evaluate(design: VariantDesign, result: BuildResult, observations: pd.
     failure = np.zeros(n, dtype=np.intp)
     for s in range(n):
         variant = spec_variant(design, result.spec, u[s])
+        info = result.candidate_info if result.candidates is not None else result.unit_info
         try:
-            r = build(variant, observations, units=list(result.units),
-                      unit_info=result.unit_info)
+            r = build(variant, observations, units=list(design.units), unit_info=info)
         except NonPositiveError:
             failure[s] = 1
             continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,12 +14,10 @@ data_app = typer.Typer(help="Build the snapshot, refresh from publishers, inspec
 # --------------------------------------------------------------------------- snapshot
 
 def _default_raw_dir() -> Path | None:
-    """``../shared/data/raw`` relative to the current folder, else ``$AIDI_RAW_DIR``."""
-    candidate = Path.cwd().parent / "shared" / "data" / "raw"
-    if candidate.is_dir():
-        return candidate
-    env = os.environ.get("AIDI_RAW_DIR")
-    return Path(env) if env else None
+    """The raw-data folder of `aidi.rawdata.find_raw_dir` ($AIDI_RAW_DIR, ../shared/data/raw)."""
+    from aidi.rawdata import find_raw_dir
+
+    return find_raw_dir()
 
 
 @data_app.command("snapshot")
@@ -56,6 +53,23 @@ def snapshot(
     for name in manifest.outputs:
         typer.echo(f"wrote {folder / name} ({(folder / name).stat().st_size:,} bytes)")
     typer.echo(f"wrote {folder / 'manifest.json'}")
+    _trends_snapshot(raw_dir, out)
+
+
+def _trends_snapshot(raw_dir: Path, out: Path | None) -> None:
+    """The trend tables of `aidi trends`, in the snapshot's `trends/` subfolder."""
+    from aidi.sources.raw import RawDataMissing
+    from aidi.store.trends_snapshot import TrendsSnapshotError, build_trends_snapshot
+
+    try:
+        manifest = build_trends_snapshot(raw_dir, out / "trends" if out else None)
+    except (RawDataMissing, TrendsSnapshotError) as exc:
+        typer.echo(f"trends snapshot not built: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    folder = Path(manifest["path"])
+    for name, count in manifest["rows"].items():
+        typer.echo(f"trends:{name:<15} {count:>8,} rows")
+    typer.echo(f"wrote {folder} ({len(manifest['outputs'])} tables + manifest.json)")
 
 
 # --------------------------------------------------------------------------- store: refresh, info, import

@@ -18,11 +18,13 @@ from typing import Literal
 
 import numpy as np
 
+from aidi.errors import AidiError
+
 Array = np.ndarray
 NonPositive = Literal["error", "zero", "offset"]
 
 
-class NonPositiveError(ValueError):
+class NonPositiveError(AidiError, ValueError):
     """A geometric or harmonic mean met a zero or negative value."""
 
 
@@ -99,26 +101,134 @@ def weighted_harmonic(x: Array, w: Array, nonpositive: NonPositive = "error",
     return out - offset if nonpositive == "offset" else out
 
 
+def weighted_generalised(x: Array, w: Array, p: float | None = None) -> Array:
+    """COINr `a_genmean`: (Σ wᵢ xᵢᵖ / Σ wᵢ)^(1/p) over the children present (power mean).
+
+    p = 1 is the arithmetic mean, p = −1 the harmonic, p → 0 the geometric (refused here as in
+    COINr: use `geometric`). For p < 0 every child must be positive; for non-integer p > 0 a
+    negative child has no real power and is refused too (COINr returns NaN).
+    """
+    if p is None:
+        raise ValueError("the generalised mean needs its exponent p (f_ag_para: {p: ...})")
+    if p == 0:
+        raise ValueError("generalised mean with p = 0 is the geometric mean: use 'geometric'")
+    x, wp, wsum = _prepare(x, w)
+    live = (wp > 0) & ~np.isnan(x)
+    if (p < 0 and np.any(live & (x <= 0))) or (p != int(p) and np.any(live & (x < 0))):
+        raise NonPositiveError(f"generalised mean with p = {p:g} needs positive values")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        powered = np.where(live, wp * np.where(live, x, 1.0) ** p, 0.0).sum(axis=-1)
+        return np.where(wsum > 0, (powered / wsum) ** (1.0 / p), np.nan)
+
+
+def outranking_matrix(x: Array, w: Array) -> Array:
+    """COINr `outrankMatrix`: for units i < j, Σ w over children where i beats j plus half of
+    Σ w where they tie (weights rescaled to sum to 1; a missing value neither beats nor ties);
+    for i > j, 1 − the (j, i) entry — COINr computes the upper triangle only; diagonal 0.
+
+    Shape (..., n_units, n_units); this is what makes Copeland non-separable: a unit's score
+    depends on every other unit's values.
+    """
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    w = w / np.sum(w, axis=-1, keepdims=True)
+    wb = w[..., None, None, :]
+    xi, xj = x[..., :, None, :], x[..., None, :, :]
+    upper = np.sum(np.where(xi > xj, wb, 0.0), axis=-1) + \
+        0.5 * np.sum(np.where(xi == xj, wb, 0.0), axis=-1)
+    n = x.shape[-2]
+    iu = np.triu(np.ones((n, n), dtype=bool), k=1)
+    orm = np.where(iu, upper, 1.0 - np.swapaxes(upper, -1, -2))
+    return np.where(np.eye(n, dtype=bool), 0.0, orm)
+
+
+def copeland(x: Array, w: Array) -> Array:
+    """COINr `a_copeland`: row sums of the outranking matrix mapped to +1 (> 0.5), −1 (< 0.5),
+    0 (= 0.5): wins minus losses in weighted pairwise majority contests. Ordinal: any
+    increasing transform of a child leaves it unchanged."""
+    orm = outranking_matrix(x, w)
+    s = np.sign(orm - 0.5)
+    n = orm.shape[-1]
+    s = np.where(np.eye(n, dtype=bool), 0.0, s)
+    return s.sum(axis=-1)
+
+
+def mazziotta_pareto(x: Array, w: Array, penalty: int = -1, standardise: bool = True) -> Array:
+    """Mazziotta–Pareto index (not in COINr): M ± S·cv, with M and S the (weighted) mean and
+    population standard deviation of a unit's children and cv = S / M.
+
+    `penalty = −1` (MPI−, for indicators where larger is better) lowers the score of units
+    whose children are unbalanced: the children are treated as only partly substitutable.
+    `standardise` first rescales each child across units to mean 100 and population sd 10
+    (De Muro, Mazziotta & Pareto 2011), which makes the method non-separable; set it False
+    when the children are already on a common positive scale.
+    """
+    if penalty not in (-1, 1):
+        raise ValueError("penalty must be -1 (MPI−, penalise imbalance) or +1 (MPI+)")
+    x = np.asarray(x, dtype=float)
+    if standardise:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mu = np.nanmean(x, axis=-2, keepdims=True)
+            sd = np.nanstd(x, axis=-2, keepdims=True)
+            x = np.where(sd > 0, 100.0 + 10.0 * (x - mu) / sd, 100.0)
+    x, wp, wsum = _prepare(x, w)
+    xv = np.nan_to_num(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(wsum > 0, (wp * xv).sum(axis=-1) / wsum, np.nan)
+        var = (wp * (xv - m[..., None]) ** 2).sum(axis=-1) / wsum
+        s = np.sqrt(np.maximum(var, 0.0))
+        return m + penalty * s * s / m
+
+
+#: aggregators whose score for one unit depends on the other units' values
+NON_SEPARABLE = frozenset({"copeland", "mpi"})
+
+
+def data_availability(x: Array) -> Array:
+    """COINr's availability of a row: the share of children present (by count, not weight)."""
+    x = np.asarray(x, dtype=float)
+    return np.mean(~np.isnan(x), axis=-1)
+
+
 def aggregate(x: Array, w: Array, method: str = "arithmetic", nonpositive: NonPositive = "error",
-              offset: float = 0.0) -> Array:
-    """Dispatch by name ('arithmetic', 'geometric', 'harmonic')."""
+              offset: float = 0.0, p: float | None = None, penalty: int = -1,
+              standardise: bool = True) -> Array:
+    """Dispatch by name: 'arithmetic', 'geometric', 'harmonic', 'genmean' (exponent `p`),
+    'copeland', 'mpi' (Mazziotta–Pareto, `penalty`, `standardise`)."""
     if method == "arithmetic":
         return weighted_arithmetic(x, w)
     if method == "geometric":
         return weighted_geometric(x, w, nonpositive, offset)
     if method == "harmonic":
         return weighted_harmonic(x, w, nonpositive, offset)
+    if method == "genmean":
+        return weighted_generalised(x, w, p)
+    if method == "copeland":
+        return copeland(x, w)
+    if method == "mpi":
+        return mazziotta_pareto(x, w, penalty, standardise)
     raise ValueError(f"unknown aggregation method {method!r}")
 
 
-def contributions(x: Array, w: Array, method: str = "arithmetic") -> Array:
+def contributions(x: Array, w: Array, method: str = "arithmetic",
+                  p: float | None = None) -> Array:
     """Each child's additive contribution to its parent's score, shape (..., n_units, n_children).
 
     Arithmetic: wᵢxᵢ / Σw, which sums to the score. Geometric: wᵢ ln xᵢ / Σw, which sums to
     ln(score) — the additive decomposition of a product. Harmonic: the share of Σ wᵢ/xᵢ times
-    the score (sums to the score). Missing children contribute 0.
+    the score (sums to the score). Generalised mean: the share of Σ wᵢxᵢᵖ times the score (NaN
+    without `p`). Copeland and Mazziotta–Pareto have no additive decomposition by child: NaN.
+    Missing children contribute 0.
     """
     x, wp, wsum = _prepare(x, w)
+    if method in NON_SEPARABLE or (method == "genmean" and p is None):
+        return np.where(wp > 0, np.nan, 0.0)
+    if method == "genmean":
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            pw = np.where(wp > 0, wp * np.where(wp > 0, x, 1.0) ** p, 0.0)
+            score = weighted_generalised(x, w, p)
+            c = pw / pw.sum(axis=-1, keepdims=True) * score[..., None]
+        return np.where(wp > 0, c, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "arithmetic":
             c = wp * np.nan_to_num(x) / wsum[..., None]

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from aidi.countries import GROUPS, resolve_unit
+from aidi.engine.aggregate import aggregate
 from aidi.engine.aggregate import contributions as child_contributions
 from aidi.engine.impute import impute_matrix
 from aidi.engine.normalise import normalise_matrix
@@ -24,20 +26,35 @@ from aidi.engine.screen import availability
 from aidi.engine.select import apply_year_rule, transformed_panel
 from aidi.engine.treat import treat_matrix
 from aidi.engine.tree import CompiledTree, aggregate_tree, compile_tree, ranks
+from aidi.errors import AidiError, InputError, UnknownUnitError
 from aidi.specs.schema import IndexSpec
 
 Progress = Callable[[str], None]
 
+#: The steps of every build, single or batch, in order.
+STEPS = ("select", "denominate", "screen", "impute", "treat", "normalise", "aggregate", "rank")
+LOG_COLUMNS = ["step", "unit", "indicator", "code", "method", "before", "after", "detail"]
+
+
+class ReferenceScreenedOut(AidiError, ValueError):
+    """The reference unit (= 1) would be removed by the availability screen."""
+
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One thing a step did: `step` (select/screen/impute/treat/normalise/aggregate), the unit
-    and indicator it touched (empty = all), and a sentence."""
+    """One thing a step did, as a record: `step` (select/screen/impute/treat/scenario), the
+    unit and indicator it touched (empty = all), a machine-readable `code` (carried_forward,
+    imputed, screened_out, winsorised, transformed, override, ...), the `method` used, the
+    value `before` and `after` (NaN where not applicable), and a sentence for people."""
 
     step: str
     unit: str
     indicator: str
     detail: str
+    code: str = ""
+    method: str = ""
+    before: float = float("nan")
+    after: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,10 @@ class BuildResult:
     screened_out: tuple[str, ...] = ()
     log: tuple[LogEntry, ...] = field(default_factory=tuple)
     unit_info: pd.DataFrame | None = None
+    year_from: pd.DataFrame | None = None   # first year each value rests on (NaN = none)
+    year_to: pd.DataFrame | None = None     # last year each value rests on
+    candidates: pd.DataFrame | None = None  # selected data of every unit past the raw screen
+    candidate_info: pd.DataFrame | None = None
 
     @property
     def index(self) -> pd.Series:
@@ -85,165 +106,282 @@ class BuildResult:
         return pd.concat([self.normalised, self.scores], axis=1)
 
     def log_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([e.__dict__ for e in self.log],
-                            columns=["step", "unit", "indicator", "detail"])
+        return pd.DataFrame([e.__dict__ for e in self.log], columns=LOG_COLUMNS)
 
 
 def _groups() -> dict[str, tuple[str, ...]]:
-    from aidi.countries import GROUPS
-
     return {k.upper(): v for k, v in GROUPS.items()}
 
 
 def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
                   units: Sequence[str] | str | None = None) -> list[str]:
-    """Units to build: an explicit list, a group name (`TARGET_20`, `G20`), or `all`."""
+    """Units to build: an explicit list (codes or names), a group name (`TARGET_20`, `G20`),
+    or `all`; every code is checked against the units the data has (`UnknownUnitError`
+    with the closest matches otherwise), and the reference unit is always included."""
     want = spec.units if units is None else units
+    have = observations["iso3"].astype(str).unique().tolist()
     if isinstance(want, str):
         key = want.strip()
         if key.lower() == "all":
             series = {i.series for i in spec.indicators()}
-            have = observations.loc[observations["series"].isin(series), "iso3"].unique()
-            out = sorted(str(u) for u in have)
+            present = observations.loc[observations["series"].isin(series), "iso3"].unique()
+            out = sorted(str(u) for u in present)
         elif key.upper() in _groups():
             out = list(_groups()[key.upper()])
         else:
-            out = [u.strip().upper() for u in key.split(",") if u.strip()]
+            parts = [u for u in key.split(",") if u.strip()]
+            if not parts:
+                raise UnknownUnitError("no units given; name ISO3 codes (USA,CHN), a group "
+                                       f"({', '.join(sorted(GROUPS))}) or all")
+            out = [resolve_unit(u, allowed=have) for u in parts]
     else:
-        out = [str(u).upper() for u in want]
-    if spec.reference and spec.reference not in out:
-        out.insert(0, spec.reference)
-    if len(set(out)) != len(out):
-        raise ValueError("duplicate units requested")
+        out = [resolve_unit(str(u), allowed=have) for u in want]
+    if spec.reference:
+        ref = resolve_unit(spec.reference, allowed=have)
+        if ref not in out:
+            out.insert(0, ref)
+    dup = sorted({u for u in out if out.count(u) > 1})
+    if dup:
+        raise InputError(f"unit(s) {', '.join(dup)} requested more than once")
     return out
+
+
+def resolved_reference(spec: IndexSpec, observations: pd.DataFrame) -> IndexSpec:
+    """The spec with its reference unit spelled as the data spells it (`usa` → `USA`)."""
+    if not spec.reference:
+        return spec
+    ref = resolve_unit(spec.reference, allowed=observations["iso3"].astype(str).unique())
+    return spec if ref == spec.reference else spec.model_copy(update={"reference": ref})
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The `select` step's output: one value per (unit, indicator) and where it came from."""
+
+    data: pd.DataFrame         # after transform + year rule
+    years: pd.DataFrame        # year label per cell
+    year_from: pd.DataFrame    # first year the value rests on (NaN = no value)
+    year_to: pd.DataFrame      # last year the value rests on
+    numerators: pd.DataFrame
+    denominators: pd.DataFrame
+    carried: pd.DataFrame      # bool: latest-earlier-year fallback
+    log: tuple[LogEntry, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The per-indicator steps' output (impute → screen on imputed → treat → normalise) for the
+    units that survive; `keep` is the mask over the units given to `prepare`."""
+
+    keep: np.ndarray
+    imputed: np.ndarray
+    imputed_mask: np.ndarray
+    treated: np.ndarray
+    normalised: np.ndarray
+    log: tuple[LogEntry, ...]
+
+
+def select(spec: IndexSpec, observations: pd.DataFrame, unit_list: list[str]) -> Selected:
+    """Transform every indicator's series and apply its year rule (`aidi.engine.select`)."""
+    inds = spec.indicators()
+    ids = [i.id for i in inds]
+    log: list[LogEntry] = []
+    cols, years, lo, hi, nums, dens, carried = {}, {}, {}, {}, {}, {}, {}
+    for ind in inds:
+        rule = spec.effective_years(ind)
+        trans, num, den = transformed_panel(observations, ind.series, ind.transform, unit_list)
+        sel = apply_year_rule(trans, num, den, rule)
+        cols[ind.id], years[ind.id] = sel.value, sel.year_label
+        nums[ind.id], dens[ind.id], carried[ind.id] = sel.numerator, sel.denominator, \
+            sel.carried_forward
+        has = sel.value.notna()
+        mean = (rule.rule == "mean") & ~sel.carried_forward
+        lo[ind.id] = sel.year.where(~mean, float(rule.start)).where(has)
+        hi[ind.id] = sel.year.where(~mean, float(rule.end)).where(has)
+        for u in sel.carried_forward.index[sel.carried_forward.to_numpy()]:
+            log.append(LogEntry("select", u, ind.id,
+                                f"no value in {rule.start}–{rule.end}; used {sel.year_label[u]}",
+                                code="carried_forward", after=float(sel.value[u])))
+
+    def frame(d: dict) -> pd.DataFrame:
+        return pd.DataFrame(d, index=unit_list)[ids]
+
+    return Selected(frame(cols), frame(years), frame(lo), frame(hi), frame(nums), frame(dens),
+                    frame(carried).astype(bool), tuple(log))
+
+
+def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
+            info: pd.DataFrame | None, *, impute: Sequence[object] | None = None,
+            treat: Sequence[object] | None = None,
+            normalise: Sequence[object] | None = None, with_log: bool = True) -> Prepared:
+    """Impute → (screen on imputed data) → treat → normalise, for the units given.
+
+    The one implementation of the per-indicator steps: `build` runs it with the spec's
+    settings, and the batch analyses run it once per level of an uncertain choice
+    (`impute`/`treat`/`normalise` override the spec's per-indicator settings), so a variant
+    equals a full rebuild with that choice by construction. `with_log=False` skips writing the
+    log sentences (the batch path needs only the numbers).
+    """
+    inds = spec.indicators()
+    ids = [i.id for i in inds]
+    unit_list = list(units)
+    log: list[LogEntry] = []
+    x = np.asarray(data, dtype=float)
+    missing = np.isnan(x)
+    settings = list(impute) if impute is not None else [spec.effective_impute(i) for i in inds]
+    imputed = impute_matrix(x, settings, info, ids)
+    filled = missing & ~np.isnan(imputed)
+    if with_log:
+        for r, j in zip(*np.nonzero(filled), strict=True):
+            imp = settings[j]
+            where = f" of group {info[imp.group].iloc[r]}" if imp.group and info is not None \
+                else ""
+            log.append(LogEntry("impute", unit_list[r], ids[j],
+                                f"missing; filled with the {imp.method}{where}: "
+                                f"{imputed[r, j]:.6g}", code="imputed", method=imp.method,
+                                after=float(imputed[r, j])))
+    keep = np.ones(len(unit_list), dtype=bool)
+    screen = spec.screen
+    if screen.min_availability > 0 and screen.on == "imputed":
+        keep = screen_mask(imputed, unit_list, spec, log if with_log else None,
+                           " after imputation")
+        imputed, filled = imputed[keep], filled[keep]
+        unit_list = [u for u, k in zip(unit_list, keep, strict=True) if k]
+        info = info.reindex(unit_list) if info is not None else None
+    t_settings = list(treat) if treat is not None else [spec.effective_treat(i) for i in inds]
+    treated, records = treat_matrix(imputed, t_settings)
+    if with_log:
+        log.extend(_treat_log(records, imputed, treated, unit_list, ids))
+    directions = np.array([i.direction for i in inds], dtype=float)
+    n_settings = list(normalise) if normalise is not None else \
+        [spec.effective_normalise(i) for i in inds]
+    normalised = normalise_matrix(treated, n_settings, directions, unit_list, ids)
+    return Prepared(keep, imputed, filled, treated, normalised, tuple(log))
+
+
+def _treat_log(records, imputed: np.ndarray, treated: np.ndarray, units: list[str],
+               ids: list[str]) -> list[LogEntry]:
+    log = []
+    for rec in records:
+        ind_id = ids[rec.column]
+        for side, rows in (("low", rec.winsorised_low), ("high", rec.winsorised_high)):
+            for r in rows:
+                log.append(LogEntry("treat", units[r], ind_id,
+                                    f"winsorised ({side} tail): {imputed[r, rec.column]:.6g} → "
+                                    f"{treated[r, rec.column]:.6g}", code="winsorised",
+                                    before=float(imputed[r, rec.column]),
+                                    after=float(treated[r, rec.column])))
+        if rec.transformed:
+            log.append(LogEntry("treat", "", ind_id, f"{rec.transformed} transform (skew "
+                                f"{rec.skew_before:.2f}, kurtosis {rec.kurt_before:.2f} → "
+                                f"{rec.skew_after:.2f}, {rec.kurt_after:.2f})",
+                                code="transformed", method=rec.transformed))
+        for note in rec.notes:
+            log.append(LogEntry("treat", "", ind_id, note, code="note"))
+    return log
 
 
 def build(spec: IndexSpec, observations: pd.DataFrame,
           units: Sequence[str] | str | None = None, unit_info: pd.DataFrame | None = None,
           progress: Progress | None = None,
           data_override: pd.DataFrame | None = None) -> BuildResult:
-    """Run the whole build; see the module docstring for the stages.
+    """Run the whole build; see the module docstring for the steps (`STEPS`).
 
     `data_override` (units × indicators, NaN = keep) replaces selected indicator values before
     imputation — how scenarios ("what if Japan had the USA's compute?") are expressed; every
     replaced cell is logged.
     """
     say = progress or (lambda _msg: None)
+    spec = resolved_reference(spec, observations)
     unit_list = resolve_units(spec, observations, units)
-    inds = spec.indicators()
-    ids = [i.id for i in inds]
-    log: list[LogEntry] = []
+    ids = [i.id for i in spec.indicators()]
 
-    # --- select: transform + year rule -----------------------------------------------------
     say("selecting data")
-    cols, years, nums, dens, carried = {}, {}, {}, {}, {}
-    for ind in inds:
-        trans, num, den = transformed_panel(observations, ind.series, ind.transform, unit_list)
-        sel = apply_year_rule(trans, num, den, spec.effective_years(ind))
-        cols[ind.id], years[ind.id] = sel.value, sel.year_label
-        nums[ind.id], dens[ind.id], carried[ind.id] = sel.numerator, sel.denominator, \
-            sel.carried_forward
-        for u in sel.carried_forward.index[sel.carried_forward.to_numpy()]:
-            log.append(LogEntry("select", u, ind.id,
-                                f"no value in {spec.effective_years(ind).start}–"
-                                f"{spec.effective_years(ind).end}; used {sel.year_label[u]}"))
-    data = pd.DataFrame(cols, index=unit_list)[ids]
-    year_df = pd.DataFrame(years, index=unit_list)[ids]
-    carried_df = pd.DataFrame(carried, index=unit_list)[ids].astype(bool)
+    sel = select(spec, observations, unit_list)
+    log: list[LogEntry] = list(sel.log)
+    data, year_df, carried_df = sel.data, sel.years, sel.carried
     if data_override is not None:
         data = _apply_override(data, data_override, log)
 
-    # --- screen units by availability (on the raw values: aidi's default) -------------------
+    # screen units by availability on the raw values (aidi's default)
     screened_out: list[str] = []
     screen = spec.screen
     if screen.min_availability > 0 and screen.on == "raw":
-        keep = _screen(data.to_numpy(dtype=float), unit_list, spec, screened_out, log, "")
-        data, year_df, carried_df = data[keep], year_df[keep], carried_df[keep]
+        keep = screen_mask(data.to_numpy(dtype=float), unit_list, spec, log, "")
+        data, carried_df = data[keep], carried_df[keep]
         unit_list = list(data.index)
+    candidates = data
     info = unit_info.reindex(unit_list) if unit_info is not None else None
 
-    # --- impute ----------------------------------------------------------------------------
-    say("imputing")
-    x = data.to_numpy(dtype=float)
-    missing = np.isnan(x)
-    settings = [spec.effective_impute(i) for i in inds]
-    imputed = impute_matrix(x, settings, info, ids)
-    for r, j in zip(*np.nonzero(missing & ~np.isnan(imputed)), strict=True):
-        imp = settings[j]
-        where = f" of group {info[imp.group].iloc[r]}" if imp.group else ""
-        log.append(LogEntry("impute", unit_list[r], ids[j],
-                            f"missing; filled with the {imp.method}{where}: "
-                            f"{imputed[r, j]:.6g}"))
-    imputed_mask = pd.DataFrame(missing & ~np.isnan(imputed), index=unit_list, columns=ids) | \
-        carried_df
-
-    # --- or screen after imputation (COINr's documented order: Screen(dset = "Imputed")) ---
-    if screen.min_availability > 0 and screen.on == "imputed":
-        keep = _screen(imputed, unit_list, spec, screened_out, log, " after imputation")
-        data, year_df, carried_df = data[keep], year_df[keep], carried_df[keep]
-        imputed, imputed_mask = imputed[keep], imputed_mask[keep]
+    say("imputing, treating, normalising")
+    prep = prepare(data.to_numpy(dtype=float), unit_list, spec, info)
+    log.extend(prep.log)
+    if not prep.keep.all():
+        data, carried_df = data[prep.keep], carried_df[prep.keep]
         unit_list = list(data.index)
         info = info.reindex(unit_list) if info is not None else None
+    screened_out = [u for u in sel.data.index if u not in unit_list]
+    imputed_mask = pd.DataFrame(prep.imputed_mask, index=unit_list, columns=ids) | carried_df
 
-    # --- treat outliers ---------------------------------------------------------------------
-    say("treating outliers")
-    treated, records = treat_matrix(imputed, [spec.effective_treat(i) for i in inds])
-    for rec in records:
-        ind_id = ids[rec.column]
-        for side, rows in (("low", rec.winsorised_low), ("high", rec.winsorised_high)):
-            for r in rows:
-                log.append(LogEntry("treat", unit_list[r], ind_id,
-                                    f"winsorised ({side} tail): {imputed[r, rec.column]:.6g} → "
-                                    f"{treated[r, rec.column]:.6g}"))
-        if rec.transformed:
-            log.append(LogEntry("treat", "", ind_id, f"{rec.transformed} transform (skew "
-                                f"{rec.skew_before:.2f}, kurtosis {rec.kurt_before:.2f} → "
-                                f"{rec.skew_after:.2f}, {rec.kurt_after:.2f})"))
-        for note in rec.notes:
-            log.append(LogEntry("treat", "", ind_id, note))
-
-    # --- normalise --------------------------------------------------------------------------
-    say("normalising")
-    directions = np.array([i.direction for i in inds], dtype=float)
-    norm_settings = [spec.effective_normalise(i) for i in inds]
-    normalised = normalise_matrix(treated, norm_settings, directions, unit_list, ids)
-
-    # --- aggregate ---------------------------------------------------------------------------
     say("aggregating")
     tree = compile_tree(spec, ids)
     ref = unit_list.index(spec.reference) if spec.reference in unit_list else None
-    values = aggregate_tree(normalised, tree, ref, units=unit_list)
+    values = aggregate_tree(prep.normalised, tree, ref, units=unit_list)
     agg = values[:, len(ids):]
+    _check_reference(agg, tree, ref, spec)
     scores = pd.DataFrame(agg, index=unit_list, columns=list(tree.aggregate_ids))
     rank_df = pd.DataFrame(ranks(agg), index=unit_list, columns=list(tree.aggregate_ids))
     contrib = _contributions(values, tree, unit_list, ref)
 
+    def kept(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.reindex(unit_list)
+
     return BuildResult(
-        spec=spec, units=tuple(unit_list), tree=tree, data=data, years=year_df,
-        numerators=pd.DataFrame(nums, index=data.index)[ids].reindex(unit_list),
-        denominators=pd.DataFrame(dens, index=data.index)[ids].reindex(unit_list),
-        imputed=pd.DataFrame(imputed, index=unit_list, columns=ids), imputed_mask=imputed_mask,
-        treated=pd.DataFrame(treated, index=unit_list, columns=ids),
-        normalised=pd.DataFrame(normalised, index=unit_list, columns=ids),
+        spec=spec, units=tuple(unit_list), tree=tree, data=data, years=kept(year_df),
+        numerators=kept(sel.numerators), denominators=kept(sel.denominators),
+        imputed=pd.DataFrame(prep.imputed, index=unit_list, columns=ids),
+        imputed_mask=imputed_mask,
+        treated=pd.DataFrame(prep.treated, index=unit_list, columns=ids),
+        normalised=pd.DataFrame(prep.normalised, index=unit_list, columns=ids),
         scores=scores, ranks=rank_df, contributions=contrib,
-        screened_out=tuple(screened_out), log=tuple(log), unit_info=info)
+        screened_out=tuple(screened_out), log=tuple(log), unit_info=info,
+        year_from=kept(sel.year_from), year_to=kept(sel.year_to), candidates=candidates,
+        candidate_info=unit_info.reindex(list(candidates.index)) if unit_info is not None
+        else None)
 
 
-def _screen(x: np.ndarray, units: list[str], spec: IndexSpec, screened_out: list[str],
-            log: list[LogEntry], when: str) -> np.ndarray:
+def screen_mask(x: np.ndarray, units: Sequence[str], spec: IndexSpec,
+                log: list[LogEntry] | None, when: str) -> np.ndarray:
     """Mask of the units kept by the availability screen; logs every unit removed."""
     threshold = spec.screen.min_availability
     avail = availability(x)
     keep = avail >= threshold - 1e-12
     for u, a in zip(np.asarray(units)[~keep], avail[~keep], strict=True):
         if u == spec.reference:
-            raise ValueError(f"reference unit {u} fails the availability screen ({a:.0%})")
-        screened_out.append(str(u))
-        log.append(LogEntry("screen", str(u), "", f"data availability{when} {a:.1%} < "
-                            f"{threshold:.0%}: unit removed"))
-    log.append(LogEntry("screen", "", "", f"{int(keep.sum())} of {len(units)} units kept "
-                        f"(data availability{when} ≥ {threshold:.0%})"))
+            raise ReferenceScreenedOut(f"reference unit {u} fails the availability screen "
+                                       f"({a:.0%} < {threshold:.0%}); lower "
+                                       "`screen.min_availability` or choose another reference")
+        if log is not None:
+            log.append(LogEntry("screen", str(u), "", f"data availability{when} {a:.1%} < "
+                                f"{threshold:.0%}: unit removed", code="screened_out",
+                                after=float(a)))
+    if log is not None:
+        log.append(LogEntry("screen", "", "", f"{int(keep.sum())} of {len(units)} units kept "
+                            f"(data availability{when} ≥ {threshold:.0%})", code="summary"))
     return keep
+
+
+def _check_reference(agg: np.ndarray, tree: CompiledTree, ref: int | None,
+                     spec: IndexSpec) -> None:
+    """A node standardised to the reference (= 1) needs the reference's own value there."""
+    if ref is None:
+        return
+    for k, node in enumerate(tree.nodes):
+        if node.standardise == "ratio" and not np.isfinite(agg[ref, k]):
+            raise InputError(f"reference unit {spec.reference} has no value for "
+                             f"{node.id!r}, which is standardised to it (= 1): every unit's "
+                             f"{node.id} would be missing. Choose a reference with data for "
+                             "every pillar (spec field `reference`)")
 
 
 def _apply_override(data: pd.DataFrame, override: pd.DataFrame,
@@ -255,7 +393,9 @@ def _apply_override(data: pd.DataFrame, override: pd.DataFrame,
     out = data.where(ov.isna(), ov)
     for (unit, ind), value in ov.stack().dropna().items():
         log.append(LogEntry("scenario", str(unit), str(ind),
-                            f"{data.loc[unit, ind]:.6g} → {value:.6g} (scenario)"))
+                            f"{data.loc[unit, ind]:.6g} → {value:.6g} (scenario)",
+                            code="override", before=float(data.loc[unit, ind]),
+                            after=float(value)))
     return out
 
 
@@ -294,8 +434,6 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
 
 def _unstandardised_ref(values: np.ndarray, tree: CompiledTree, k: int, ref: int) -> float:
     node = tree.nodes[k]
-    from aidi.engine.aggregate import aggregate
-
     raw = aggregate(values[ref:ref + 1, list(node.child_cols)], node.weights, node.method,
                     node.nonpositive, node.offset)
     return float(raw[0])

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aidi.errors import AidiError
 from aidi.specs.schema import Transform, YearRule
 
 DEFAULT_DENOMINATORS = {"per_capita": "wdi.SP.POP.TOTL", "share_of_gdp": "wdi.NY.GDP.MKTP.CD"}
 
 
-class MissingSeriesError(KeyError):
+class MissingSeriesError(AidiError, KeyError):
     """A spec refers to a series the data does not have."""
 
     def __str__(self) -> str:  # KeyError quotes its message; we want it plain

@@ -39,7 +39,6 @@ Where aidi deliberately differs from COINr (each is a rule, not an accident):
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +49,8 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from aidi.errors import AidiError
+from aidi.rawdata import find_raw_dir
 from aidi.specs.schema import (
     Aggregate,
     Defaults,
@@ -82,7 +83,7 @@ STEP_KINDS = (*STEP_ORDER, "screen")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 
 
-class CoinTableError(ValueError):
+class CoinTableError(AidiError, ValueError):
     """A malformed iData / iMeta table or steps file; the message says where and why."""
 
 
@@ -542,14 +543,10 @@ def load_steps(path: Path) -> CoinSteps:
 
 
 def raw_roots() -> list[Path]:
-    """Where a relative `coin: data:` path may live: $AIDI_RAW_DIR, ../shared/data/raw from the
-    working folder, and the shared raw folder beside this checkout."""
-    roots = []
-    if os.environ.get("AIDI_RAW_DIR"):
-        roots.append(Path(os.environ["AIDI_RAW_DIR"]))
-    roots.append(Path.cwd().parent / "shared" / "data" / "raw")
-    roots.append(Path(__file__).resolve().parents[3].parent / "shared" / "data" / "raw")
-    return roots
+    """Where a relative `coin: data:` path may live: the raw-data folder of
+    `aidi.rawdata.find_raw_dir` (the one resolver of library, CLI and tests)."""
+    found = find_raw_dir()
+    return [found] if found is not None else []
 
 
 def _resolve(path: Path, base: Path) -> Path:

@@ -13,13 +13,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from aidi.errors import AidiError
 from aidi.specs.schema import IndexSpec
 
 SHIPPED = {"aidi-2024": "aidi_2024.yaml", "asem": "asem_example.yaml"}
 DEFAULT_SPEC = "aidi-2024"
 
 
-class SpecError(ValueError):
+class SpecError(AidiError, ValueError):
     """A spec file that cannot be used; the message says where and why."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from aidi.errors import AidiError
 from aidi.store import editions as ed
 from aidi.store import vintages as vt
 from aidi.store.validate import TIDY
@@ -44,7 +45,7 @@ STORE_FILE = "store.duckdb"
 SCHEMA_VERSION = "1"
 
 
-class StoreError(ValueError):
+class StoreError(AidiError, ValueError):
     """The store file cannot be used; the one-line message names the file and the fix."""
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aidi.errors import AidiError
+
 LATEST = "latest"
 DEFAULT_EDITION = "2024"
 VINTAGE_ID = re.compile(r"^v?(\d+)$")
 
 
-class UnknownEdition(KeyError):
+class UnknownEdition(AidiError, KeyError):
     """An edition name the store does not know."""
 
     def __str__(self) -> str:

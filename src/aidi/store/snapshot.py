@@ -30,6 +30,7 @@ import pandas as pd
 
 import aidi
 from aidi.countries import is_country
+from aidi.errors import AidiError
 from aidi.sources.raw import COLUMNS, RawDataMissing, Reader, registered_readers
 
 __all__ = [
@@ -55,7 +56,7 @@ CATALOG_COLUMNS = ("series", "name", "unit", "source", "file", "description",
                    "first_year", "last_year", "n_countries", "n_obs")
 
 
-class SnapshotError(ValueError):
+class SnapshotError(AidiError, ValueError):
     """Invalid reader output or table; the message names the reader, file and row."""
 
 

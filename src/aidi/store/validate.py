@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from aidi.countries import is_aggregate, to_iso3
+from aidi.errors import AidiError
 
 TIDY = ("iso3", "year", "series", "value", "unit", "source", "file")
 REJECTED_COLUMNS = ("source", "row", "country", "year", "series", "value", "rule", "reason")
@@ -50,7 +51,7 @@ _NONNEGATIVE_UNITS = re.compile(
 _SCORE_0_100 = re.compile(r"\b0\s*[-–]\s*100\b")
 
 
-class DataValidationError(ValueError):
+class DataValidationError(AidiError, ValueError):
     """Incoming data that cannot be stored; the message names the source, rows and reasons."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import requests
 
+from aidi.errors import AidiError
 from aidi.sources.connectors.config import SourceConfig
 
 #: Columns a connector's `parse` returns (validation maps `country` to ISO3).
@@ -42,7 +43,7 @@ class Connector:
     parse: Callable[[Payload, SourceConfig], pd.DataFrame]
 
 
-class SourceUnreachable(ConnectionError):
+class SourceUnreachable(AidiError, ConnectionError):
     """A publisher could not be reached (or refused); nothing was stored."""
 
     def __init__(self, source: str, host: str, detail: str) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from aidi.countries import to_iso3
+from aidi.errors import AidiError
 
 COLUMNS: tuple[str, ...] = ("iso3", "year", "series", "value", "unit", "source", "file")
 
@@ -21,7 +22,7 @@ COLUMNS: tuple[str, ...] = ("iso3", "year", "series", "value", "unit", "source",
 NA_STRINGS: tuple[str, ...] = ("..", "#N/A", "N/A", "n/a", "NA", "-", "—", "–", "", "nan")
 
 
-class RawDataMissing(FileNotFoundError):
+class RawDataMissing(AidiError, FileNotFoundError):
     """A raw folder or file that a reader needs does not exist."""
 
 

@@ -1,0 +1,426 @@
+"""The public Python API: `aidi.build(...)` → an immutable `Build` that owns its inputs.
+
+Everything else — the CLI, the report, the explorer, the batch analyses — is a layer over
+this: it loads the spec and the data the way `aidi build` does, runs the one pipeline
+(`aidi.engine.pipeline`), and hands back an object from which every number can be traced.
+
+    >>> import aidi
+    >>> b = aidi.build()                       # AIDI 2024 on the embedded data
+    >>> b.scores.loc["CHN", "index"]           # doctest: +SKIP
+    >>> b.with_weights({"data": 0.5}).ranks    # doctest: +SKIP
+
+No method writes files: writers in `aidi.report` take the result objects and a folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from aidi.engine.pipeline import BuildResult, resolve_units
+from aidi.engine.pipeline import build as run_pipeline
+from aidi.errors import AidiError, InputError, UnknownUnitError
+from aidi.sources.coinr import CoinInputs
+from aidi.sources.coinr import read_coin as _read_coin
+from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, load_spec, resolve_spec_path
+from aidi.specs.schema import IndexSpec, Indicator, Node
+
+if TYPE_CHECKING:
+    from aidi.analysis.audit import AuditResult
+    from aidi.analysis.lineage import Lineage
+    from aidi.analysis.scenarios import Scenario
+    from aidi.analysis.sensitivity import SensitivityResult
+    from aidi.analysis.uncertainty import UncertaintyResult
+    from aidi.analysis.variants import UncertaintyConfig
+
+__all__ = ["Build", "Comparison", "Inputs", "build", "read_coin", "load_observations"]
+
+#: The edition whose data the shipped snapshot pins.
+DEFAULT_EDITION = "2024"
+#: Data availability asked of each economy when building beyond the spec's own list
+#: (`countries="all"`): an economy with most indicators missing would be scored on a handful.
+WIDE_BUILD_MIN_AVAILABILITY = 0.6
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build was made from: the spec, the tidy observations, the unit attributes
+    (groups, for COINr builds), the units asked for, and where the data came from."""
+
+    spec: IndexSpec
+    observations: pd.DataFrame
+    unit_info: pd.DataFrame | None = None
+    units: tuple[str, ...] | str | None = None
+    edition: str | None = None
+    origin: str = "snapshot"
+
+
+def read_coin(idata: str | Path | None, imeta: str | Path | None,
+              steps: str | Path | Mapping[str, Any] | None = None) -> CoinInputs:
+    """Read COINr's `iData`/`iMeta` tables (and optionally a steps file) for `aidi.build(data=…)`."""
+    return _read_coin(None if idata is None else Path(idata),
+                      None if imeta is None else Path(imeta), steps)
+
+
+def with_model_series(observations: pd.DataFrame) -> pd.DataFrame:
+    """Add the series computed by aidi's own models (the AI-exposure model) to the data.
+
+    Model outputs are series like any other (`model.exposure.scale`, ...), with a source that
+    names the model, so specs read them the same way and lineage can trace them.
+    """
+    from aidi.analysis.exposure_inputs import exposure_observations
+
+    if observations["series"].str.startswith("model.").any():
+        return observations
+    extra = exposure_observations(observations)
+    if extra is None or extra.empty:
+        return observations
+    return pd.concat([observations, extra], ignore_index=True)
+
+
+def load_observations(edition: str | None = None) -> tuple[pd.DataFrame, str]:
+    """(tidy observations with the model series, origin) for an edition.
+
+    `None` or "2024": the shipped snapshot's values, read through the local store when one
+    already exists (so a user's imported series are there too; the pinned edition's values
+    are identical to the snapshot's), otherwise straight from the snapshot — a default build
+    never creates anything outside its output folder. "snapshot" always reads the snapshot.
+    Any other edition ("latest", a vintage id) comes from the local store, seeded on first use.
+    """
+    from aidi.store.duckdb_store import Store, store_path
+    from aidi.store.snapshot import load_observations as load_snapshot
+
+    if edition in (None, DEFAULT_EDITION) and store_path().is_file():
+        with Store.open() as store:
+            obs, origin = store.observations(DEFAULT_EDITION), f"store:{DEFAULT_EDITION}"
+    elif edition in (None, DEFAULT_EDITION, "snapshot"):
+        obs, origin = load_snapshot(), "snapshot"
+    else:
+        with Store.open() as store:
+            obs, origin = store.observations(edition), f"store:{edition}"
+    return with_model_series(obs), origin
+
+
+def load_inputs(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
+                countries: Sequence[str] | str | None = None,
+                data: pd.DataFrame | CoinInputs | None = None) -> Inputs:
+    """The inputs `aidi.build` and every command use (see `build`)."""
+    if isinstance(data, CoinInputs):
+        spec_obj = data.spec if spec is None else _spec(spec, data)
+        return Inputs(spec_obj, data.observations, data.unit_info, _units(countries), edition,
+                      "coin")
+    if spec is not None and not isinstance(spec, IndexSpec) and is_coin_steps(spec):
+        coin = _read_coin(None, None, resolve_spec_path(spec))
+        obs = coin.observations if data is None else _tidy(data)
+        return Inputs(coin.spec, obs, coin.unit_info, _units(countries), edition,
+                      f"coin:{resolve_spec_path(spec).name}")
+    spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec or DEFAULT_SPEC)
+    if data is None:
+        obs, origin = load_observations(edition)
+    else:
+        obs, origin = with_model_series(_tidy(data)), "user data"
+    return Inputs(spec_obj, obs, None, _units(countries), edition, origin)
+
+
+def _spec(spec: str | Path | IndexSpec, coin: CoinInputs) -> IndexSpec:
+    """The spec for COINr data: an explicit spec object or file, or the tables' own tree (a
+    steps file goes to `aidi.read_coin(idata, imeta, steps)` instead)."""
+    if isinstance(spec, IndexSpec):
+        return spec
+    if is_coin_steps(spec):
+        raise InputError(f"{spec}: a COINr steps file is read with the tables — use "
+                         "aidi.read_coin(idata, imeta, steps) and pass that as `data`")
+    return load_spec(spec)
+
+
+def _units(countries: Sequence[str] | str | None) -> tuple[str, ...] | str | None:
+    if countries is None or isinstance(countries, str):
+        return countries
+    return tuple(countries)
+
+
+TIDY_COLUMNS = ("iso3", "year", "series", "value")
+
+
+def _tidy(data: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("data must be a tidy DataFrame (iso3, year, series, value, …) or the "
+                         "result of aidi.read_coin(idata, imeta)")
+    missing = [c for c in TIDY_COLUMNS if c not in data.columns]
+    if missing:
+        raise InputError(f"data lacks the column(s) {missing}; tidy observations have "
+                         f"{list(TIDY_COLUMNS)} plus unit, source, file")
+    out = data.copy()
+    for col, default in (("unit", ""), ("source", "user data"), ("file", "")):
+        if col not in out.columns:
+            out[col] = default
+    return out
+
+
+def build(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
+          countries: Sequence[str] | str | None = None,
+          data: pd.DataFrame | CoinInputs | None = None,
+          min_availability: float | None = None) -> Build:
+    """Build an index and return the immutable `Build`.
+
+    - `spec`: a shipped name (`"aidi-2024"`, `"asem"`), a YAML path, or an `IndexSpec`;
+      default: the AIDI 2024 spec (or the spec that comes with a COINr `data`).
+    - `edition`: the data edition (`"2024"` = the shipped snapshot, `"latest"`, a vintage).
+    - `countries`: a group name (`TARGET_20`, `G20`), `"all"`, or a list of codes or names.
+    - `data`: tidy observations, or `aidi.read_coin(idata, imeta)`; default: the local store
+      or the embedded snapshot, with the model series (AI exposure), as the CLI does.
+    - `min_availability`: drop units with a smaller share of indicators (default: the
+      spec's; 0.6 with `countries="all"`).
+    """
+    inputs = load_inputs(spec, edition=edition, countries=countries, data=data)
+    return Build.from_inputs(inputs, min_availability=min_availability)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two builds side by side: per unit and node, scores (relative to the reference) and
+    ranks of each, and their differences. `frame` columns: iso3, node, score_a, score_b,
+    score_change, rank_a, rank_b, rank_change (positive = moved up)."""
+
+    frame: pd.DataFrame
+
+    def largest(self, node: str | None = None, k: int = 10) -> pd.DataFrame:
+        f = self.frame if node is None else self.frame[self.frame["node"] == node]
+        return f.reindex(f["score_change"].abs().sort_values(ascending=False).index).head(k)
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build: its inputs, every stage (`result`), and methods for what to ask of it.
+
+    Immutable: `with_weights`, `with_changes` and `with_spec` return new builds from the same
+    inputs, and the analyses return result objects of plain DataFrames.
+    """
+
+    inputs: Inputs
+    result: BuildResult
+    origin: str = field(default="")
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_inputs(cls, inputs: Inputs, *, min_availability: float | None = None,
+                    data_override: pd.DataFrame | None = None) -> Build:
+        spec = inputs.spec
+        units = _resolve_units(spec, inputs)
+        if min_availability is None and isinstance(inputs.units, str) and \
+                inputs.units.strip().lower() == "all":
+            min_availability = WIDE_BUILD_MIN_AVAILABILITY
+        if min_availability is not None:
+            if not 0 <= min_availability <= 1:
+                raise InputError(f"min_availability must be in [0, 1], got {min_availability}")
+            spec = spec.model_copy(update={"screen": spec.screen.model_copy(
+                update={"min_availability": float(min_availability)})})
+            inputs = _replace(inputs, spec=spec)
+        result = run_pipeline(spec, inputs.observations, units=units,
+                              unit_info=inputs.unit_info, data_override=data_override)
+        return cls(inputs, result, inputs.origin)
+
+    def _rebuild(self, spec: IndexSpec, data_override: pd.DataFrame | None = None) -> Build:
+        inputs = _replace(self.inputs, spec=spec, units=self.units)
+        result = run_pipeline(spec, inputs.observations, units=list(self.candidate_units),
+                              unit_info=inputs.unit_info, data_override=data_override)
+        return Build(inputs, result, self.origin)
+
+    # ---- what was built -----------------------------------------------------------------------
+    @property
+    def spec(self) -> IndexSpec:
+        return self.result.spec
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        return self.inputs.observations
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return self.result.units
+
+    @property
+    def candidate_units(self) -> tuple[str, ...]:
+        """Every unit asked for that passed the raw-data screen (what a rebuild starts from)."""
+        cand = self.result.candidates
+        return tuple(cand.index) if cand is not None else self.units
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Every aggregate node's score per unit (pillars and index relative to the reference
+        where the spec standardises them)."""
+        return self.result.scores
+
+    @property
+    def ranks(self) -> pd.DataFrame:
+        return self.result.ranks
+
+    @property
+    def index(self) -> pd.Series:
+        return self.result.index
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        return self.result.contributions
+
+    @property
+    def log(self) -> pd.DataFrame:
+        """What each step did, one record per action (step, unit, indicator, code, method,
+        before, after, detail)."""
+        return self.result.log_frame()
+
+    def relative(self) -> pd.DataFrame:
+        """Every aggregate node divided by the reference unit's value (reference = 1)."""
+        return self.result.relative_scores()
+
+    @property
+    def provenance(self) -> pd.DataFrame:
+        """One row per (unit, indicator): series, year_from, year_to, year label, source, file,
+        denominator series/source/file, transform, raw value, value used, imputed, imputation
+        method, treated and normalised value."""
+        from aidi.analysis.lineage import cell_provenance
+
+        return cell_provenance(self.result, self.observations)
+
+    # ---- questions ------------------------------------------------------------------------------
+    def explain(self, unit: str, node: str | None = None) -> Lineage:
+        """How `unit`'s score at `node` (default: the index) came to be, down to raw values."""
+        from aidi.analysis.lineage import explain
+
+        code = self.resolve_unit(unit)
+        if node is not None:
+            self.resolve_node(node)
+        return explain(self.result, code, node, observations=self.observations)
+
+    def resolve_unit(self, unit: str) -> str:
+        """A unit code of this build from a code or name (case-insensitive), or a clear error."""
+        from aidi.countries import resolve_unit
+
+        try:
+            code = resolve_unit(unit, allowed=self.units + self.result.screened_out)
+        except UnknownUnitError:
+            raise
+        if code in self.result.screened_out:
+            raise UnknownUnitError(f"{code} was screened out of this build for lack of data")
+        return code
+
+    def resolve_node(self, node: str) -> str:
+        ids = [n.id for n in _walk(self.spec.root)]
+        if node not in ids:
+            import difflib
+
+            close = difflib.get_close_matches(node, ids, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else \
+                f"; nodes: {', '.join(ids)}"
+            raise InputError(f"no node {node!r} in spec {self.spec.id}{hint}")
+        return node
+
+    def with_weights(self, weights: Mapping[str, float]) -> Build:
+        """The same build with some nodes' weights (within their parent) changed."""
+        from aidi.specs.edit import with_weights
+
+        for node_id in weights:
+            self.resolve_node(node_id)
+        return self._rebuild(with_weights(self.spec, weights))
+
+    def with_spec(self, spec: IndexSpec) -> Build:
+        """The same inputs built with another spec (e.g. `spec.model_copy(update=...)`)."""
+        return self._rebuild(spec)
+
+    def with_changes(self, scenario: Scenario | str | Path) -> Build:
+        """The build with a scenario's changes to indicator values (see `aidi.analysis.scenarios`)."""
+        from aidi.analysis.scenarios import load_scenario, scenario_override
+
+        sc = scenario if not isinstance(scenario, str | Path) else load_scenario(scenario)
+        sc = _resolve_scenario_units(sc, self)
+        return self._rebuild(self.spec, scenario_override(self.result, sc))
+
+    def uncertainty(self, n_samples: int = 1000, seed: int = 0,
+                    config: UncertaintyConfig | None = None, backend: str = "numpy",
+                    **kwargs: Any) -> UncertaintyResult:
+        """Monte-Carlo over the open choices (see `aidi.analysis.uncertainty`)."""
+        from aidi.analysis.uncertainty import run_uncertainty
+
+        _positive("n_samples", n_samples)
+        return run_uncertainty(self.result, n_samples=n_samples, seed=seed, config=config,
+                               backend=backend, **kwargs)
+
+    def sensitivity(self, n_base: int = 1024, seed: int = 0,
+                    config: UncertaintyConfig | None = None, **kwargs: Any) -> SensitivityResult:
+        """Sobol indices of the open choices (see `aidi.analysis.sensitivity`)."""
+        from aidi.analysis.sensitivity import run_sensitivity
+
+        _positive("n_base", n_base)
+        return run_sensitivity(self.result, n_base=n_base, seed=seed, config=config, **kwargs)
+
+    def audit(self, **kwargs: Any) -> AuditResult:
+        """Statistical audit: correlations, Cronbach's alpha, PCA, outlier flags."""
+        from aidi.analysis.audit import audit
+
+        return audit(self.result, **kwargs)
+
+    def compare(self, other: Build) -> Comparison:
+        """Score and rank differences by unit and node (`other` minus this build)."""
+        a, b = self.relative(), other.relative()
+        nodes = [n for n in a.columns if n in b.columns]
+        units = [u for u in a.index if u in b.index]
+        rows = []
+        for node in nodes:
+            ra, rb = self.ranks[node].reindex(units), other.ranks[node].reindex(units)
+            sa, sb = a[node].reindex(units), b[node].reindex(units)
+            rows.append(pd.DataFrame({
+                "iso3": units, "node": node, "score_a": sa.to_numpy(),
+                "score_b": sb.to_numpy(), "score_change": (sb - sa).to_numpy(),
+                "rank_a": ra.to_numpy(), "rank_b": rb.to_numpy(),
+                "rank_change": (ra - rb).to_numpy()}))
+        frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+            columns=["iso3", "node", "score_a", "score_b", "score_change", "rank_a", "rank_b",
+                     "rank_change"])
+        return Comparison(frame)
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+def _replace(inputs: Inputs, **changes: Any) -> Inputs:
+    from dataclasses import replace
+
+    return replace(inputs, **changes)
+
+
+def _positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
+
+
+def _walk(n: Node | Indicator):
+    yield n
+    if isinstance(n, Node):
+        for c in n.children:
+            yield from _walk(c)
+
+
+def _resolve_units(spec: IndexSpec, inputs: Inputs) -> list[str]:
+    """Units to build, every code checked against the data and the country table."""
+    return resolve_units(spec, inputs.observations, inputs.units)
+
+
+def _resolve_scenario_units(sc: Scenario, b: Build) -> Scenario:
+    from aidi.countries import resolve_unit
+
+    changes = []
+    for ch in sc.changes:
+        units = tuple(resolve_unit(u, allowed=b.units) for u in ch.units)
+        upd: dict[str, Any] = {"units": units}
+        if ch.close_gap is not None:
+            upd["close_gap"] = ch.close_gap.model_copy(
+                update={"to": resolve_unit(ch.close_gap.to, allowed=b.units)})
+        changes.append(ch.model_copy(update=upd))
+    return sc.model_copy(update={"changes": tuple(changes)})
+
+
+def is_aidi_error(exc: BaseException) -> bool:
+    return isinstance(exc, AidiError)
