@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aidi.api import load_spec
 from aidi.engine import treat
 from aidi.engine.pipeline import build
 from aidi.sources.coinr import CoinTableError, parse_steps, read_coin, read_idata, read_imeta
-from aidi.specs.loader import load_spec, shipped_spec_path
+from aidi.specs.loader import shipped_spec_path
 from tests.conftest import raw_dir
 
 RAW = raw_dir()

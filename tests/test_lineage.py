@@ -8,9 +8,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import aidi
 from aidi.analysis.lineage import explain, provenance, reconcile, render_text, to_frame
+from aidi.api import with_model_series
 from aidi.cli import app
-from aidi.commands.common import load_inputs, with_model_series
 from aidi.countries import GROUPS
 from aidi.engine.pipeline import build
 from aidi.store.duckdb_store import Store
@@ -23,8 +24,8 @@ def _store_env(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def real():
-    spec, obs, units = load_inputs()
-    return build(spec, obs, units=units), obs
+    b = aidi.build()
+    return b.result, b.observations
 
 
 def text_of(renderable) -> str:
@@ -108,7 +109,7 @@ def test_real_build_china(real):
 
 def test_non_g20_unit_from_the_store(tmp_path):
     """units='all' on the store's edition, and the lineage of an economy outside the G20."""
-    spec, _, _ = load_inputs()
+    spec = aidi.load_spec()
     spec = spec.model_copy(update={"screen": spec.screen.model_copy(
         update={"min_availability": 0.6})})
     with Store.open(tmp_path / "store.duckdb") as store:
@@ -140,4 +141,4 @@ def test_cli_explain_adds_a_unit_and_reports_errors(tmp_path):
     assert res.exit_code == 0, res.output
     assert "built with them plus ARG" in res.output and "Lineage of ARG" in res.output
     res = CliRunner().invoke(app, ["explain", "CHN", "no_such_node"])
-    assert res.exit_code == 2 and "no node 'no_such_node'" in res.output
+    assert res.exit_code == 1 and "no node 'no_such_node'" in res.output

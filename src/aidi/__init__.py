@@ -15,10 +15,10 @@ __all__ = ["AidiError", "Build", "build", "read_coin", "load_spec", "trends"]
 if TYPE_CHECKING:
     from aidi.api import Build, build, read_coin
     from aidi.errors import AidiError
-    from aidi.specs.loader import load_spec
+    from aidi.api import load_spec
 
 _LAZY = {"Build": "aidi.api", "build": "aidi.api", "read_coin": "aidi.api",
-         "Comparison": "aidi.api", "AidiError": "aidi.errors", "load_spec": "aidi.specs.loader",
+         "Comparison": "aidi.api", "AidiError": "aidi.errors", "load_spec": "aidi.api",
          "trends": "aidi.analysis.trends"}
 
 

@@ -27,7 +27,8 @@ from aidi.engine.pipeline import build as run_pipeline
 from aidi.errors import AidiError, InputError, UnknownUnitError
 from aidi.sources.coinr import CoinInputs
 from aidi.sources.coinr import read_coin as _read_coin
-from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, load_spec, resolve_spec_path
+from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, resolve_spec_path
+from aidi.specs.loader import load_spec as load_spec_file
 from aidi.specs.schema import IndexSpec, Indicator, Node
 
 if TYPE_CHECKING:
@@ -65,6 +66,15 @@ def read_coin(idata: str | Path | None, imeta: str | Path | None,
     """Read COINr's `iData`/`iMeta` tables (and optionally a steps file) for `aidi.build(data=…)`."""
     return _read_coin(None if idata is None else Path(idata),
                       None if imeta is None else Path(imeta), steps)
+
+
+def load_spec(source: str | Path | None = None) -> IndexSpec:
+    """A shipped spec by name (`aidi-2024`, `asem`) or a YAML file by path; a COINr steps file
+    (`kind: coinr-steps`) gets its tree from the iMeta table it names."""
+    source = DEFAULT_SPEC if source is None else source
+    if is_coin_steps(source):
+        return _read_coin(None, None, resolve_spec_path(source)).spec
+    return load_spec_file(source)
 
 
 def with_model_series(observations: pd.DataFrame) -> pd.DataFrame:
@@ -327,6 +337,11 @@ class Build:
         for node_id in weights:
             self.resolve_node(node_id)
         return self._rebuild(with_weights(self.spec, weights))
+
+    def with_units(self, units: Sequence[str] | str) -> Build:
+        """The same spec and data built for other units (codes, names or a group)."""
+        inputs = _replace(self.inputs, units=_units(units))
+        return Build.from_inputs(inputs)
 
     def with_spec(self, spec: IndexSpec) -> Build:
         """The same inputs built with another spec (e.g. `spec.model_copy(update=...)`)."""

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.select import DEFAULT_DENOMINATORS
-from aidi.report.methodology import describe_transform
+from aidi.specs.describe import describe_transform
 from aidi.specs.schema import Indicator, Node, YearRule
 
 COLUMNS = ("depth", "node", "kind", "parent", "name_en", "name_zh", "series", "year",

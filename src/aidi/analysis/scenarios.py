@@ -127,6 +127,12 @@ def run_scenario(nominal: BuildResult, observations: pd.DataFrame,
     override = scenario_override(nominal, scenario)
     changed = build(nominal.spec, observations, units=list(nominal.units),
                     unit_info=nominal.unit_info, data_override=override)
+    return compare_scenario(nominal, changed, scenario)
+
+
+def compare_scenario(nominal: BuildResult, changed: BuildResult,
+                     scenario: Scenario) -> ScenarioResult:
+    """The nominal and the changed build side by side, for the index and the pillars."""
     measures = [nominal.tree.root] + [c.id for c in nominal.spec.root.children
                                       if isinstance(c, Node)]
     rel_a, rel_b = nominal.relative_scores(), changed.relative_scores()

@@ -1,60 +1,50 @@
-"""What every command needs: the spec, the observations (edition or snapshot) and the units."""
+"""What every command shares: the option types and one way to get the nominal `Build`.
+
+Each command declares its options with these `Annotated` types, so `--spec`, `--edition`,
+`--countries`, `--coin-data/--coin-meta`, `--out` and `--lang` mean the same everywhere, and
+builds through `nominal_build` — the public API's `aidi.build` — so every command accepts every
+spec (shipped AIDI, the COINr ASEM steps file, or COINr tables given directly).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
 
-import pandas as pd
+import typer
 
-from aidi.specs.loader import load_spec
-from aidi.specs.schema import IndexSpec
+from aidi.errors import UsageError
 
-DEFAULT_EDITION = "2024"
-
-
-def load_observations(edition: str | None = None) -> pd.DataFrame:
-    """Tidy observations for an edition.
-
-    `None` or "2024": the shipped snapshot's values. Read through the local store when one
-    already exists (so a user's imported series are there too; the pinned edition's values are
-    identical to the snapshot's), otherwise straight from the snapshot — a default build never
-    creates anything outside its output folder. "snapshot" always reads the snapshot. Any other
-    edition ("latest", a vintage id) comes from the local DuckDB store, seeded on first use.
-    """
-    from aidi.store.duckdb_store import Store, store_path
-
-    if edition in (None, DEFAULT_EDITION) and store_path().is_file():
-        with Store.open() as store:
-            obs = store.observations(DEFAULT_EDITION)
-    elif edition in (None, DEFAULT_EDITION, "snapshot"):
-        from aidi.store.snapshot import load_observations as load_snapshot
-
-        obs = load_snapshot()
-    else:
-        with Store.open() as store:
-            obs = store.observations(edition)
-    return with_model_series(obs)
+SpecOpt = Annotated[str | None, typer.Option(
+    "--spec", help="spec: aidi-2024, asem (COINr's ASEM example), or a YAML path")]
+EditionOpt = Annotated[str | None, typer.Option(
+    "--edition", help="data edition: 2024 (shipped snapshot), latest, or a vintage id")]
+CountriesOpt = Annotated[str | None, typer.Option(
+    "--countries", help="TARGET_20 (default), G20, all, or codes/names: USA,CHN,...")]
+CoinDataOpt = Annotated[Path | None, typer.Option("--coin-data", help="COINr iData CSV")]
+CoinMetaOpt = Annotated[Path | None, typer.Option("--coin-meta", help="COINr iMeta CSV")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder")]
+LangOpt = Annotated[str, typer.Option("--lang", help="language: en or zh")]
 
 
-def with_model_series(observations: pd.DataFrame) -> pd.DataFrame:
-    """Add the series computed by aidi's own models (the AI-exposure model) to the data.
-
-    Model outputs are series like any other (`model.exposure.scale`, ...), with a source that
-    names the model, so specs read them the same way and lineage can trace them.
-    """
-    if observations["series"].str.startswith("model.").any():
-        return observations
-    from aidi.analysis.exposure_inputs import exposure_observations
-
-    extra = exposure_observations(observations)
-    if extra is None or extra.empty:
-        return observations
-    return pd.concat([observations, extra], ignore_index=True)
+def check_lang(lang: str) -> str:
+    if lang not in ("en", "zh"):
+        raise UsageError(f"--lang must be en or zh, got {lang!r}")
+    return lang
 
 
-def load_inputs(spec: str | IndexSpec | None = None, edition: str | None = None,
-                countries: Sequence[str] | str | None = None
-                ) -> tuple[IndexSpec, pd.DataFrame, Sequence[str] | str | None]:
-    """(spec, observations, units) with the defaults of `aidi build`."""
-    spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec)
-    return spec_obj, load_observations(edition), countries
+def nominal_build(spec: str | None = None, edition: str | None = None,
+                  countries: str | None = None, coin_data: Path | None = None,
+                  coin_meta: Path | None = None, min_availability: float | None = None):
+    """The build a command starts from (an `aidi.Build`), exactly as `aidi.build` makes it."""
+    from aidi.api import build, read_coin
+    from aidi.specs.loader import is_coin_steps, resolve_spec_path
+
+    if (coin_data is None) != (coin_meta is None):
+        raise UsageError("--coin-data and --coin-meta go together")
+    if coin_data is not None:
+        steps = resolve_spec_path(spec) if spec and is_coin_steps(spec) else None
+        data = read_coin(coin_data, coin_meta, steps)
+        return build(None if steps or spec is None else spec, countries=countries, data=data,
+                     min_availability=min_availability)
+    return build(spec, edition=edition, countries=countries, min_availability=min_availability)

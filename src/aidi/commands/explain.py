@@ -7,29 +7,34 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+from aidi.errors import AidiError
+
 console = Console()
 
 
-def _inputs(spec: str | None, edition: str | None, countries: str | None, store: Path | None):
-    """(spec, observations, units) as `aidi build` would use them; `--store` picks the store."""
-    from aidi.commands.common import load_inputs, with_model_series
+def _build(spec: str | None, edition: str | None, countries: str | None, store: Path | None,
+           coin_data: Path | None, coin_meta: Path | None, unit: str):
+    """The build `aidi build` would make (any spec; `--store` picks the store), with `unit`
+    added to its units when it is not among them. Returns (Build, added)."""
+    import os
 
-    if store is None:
-        return load_inputs(spec, edition, countries)
-    from aidi.store.duckdb_store import Store
+    from aidi.commands.common import nominal_build
 
-    spec_obj, _, units = load_inputs(spec, "2024", countries)
-    with Store.open(store) as db:
-        obs = with_model_series(db.observations(edition or "2024"))
-    return spec_obj, obs, units
+    if store is not None:
+        os.environ["AIDI_STORE"] = str(store)
+    b = nominal_build(spec, edition, countries, coin_data, coin_meta)
+    code = unit.strip()
+    try:
+        b.resolve_unit(code)
+        return b, False
+    except AidiError:
+        pass
+    from aidi.countries import resolve_unit
 
-
-def _units_with(spec, obs, units, unit: str) -> tuple[list[str], bool]:
-    """The build's units, plus `unit` if it is not among them (True: it was added)."""
-    from aidi.engine.pipeline import resolve_units
-
-    resolved = resolve_units(spec, obs, units)
-    return (resolved, False) if unit in resolved else ([*resolved, unit], True)
+    have = b.observations["iso3"].astype(str).unique()
+    extra = resolve_unit(code, allowed=have)
+    return b.with_units([*b.units, extra]), True
 
 
 def register(app: typer.Typer) -> None:
@@ -44,28 +49,22 @@ def register(app: typer.Typer) -> None:
                                       help="units built together: TARGET_20 (default), G20, all, "
                                            "or an ISO3 list; UNIT is added if missing"),
         store: Path = typer.Option(None, "--store", help="store file (default: $AIDI_STORE)"),
+        coin_data: CoinDataOpt = None,
+        coin_meta: CoinMetaOpt = None,
         lang: str = typer.Option("en", "--lang", help="en or zh"),
         csv: Path = typer.Option(None, "--csv", help="also write the lineage table to this CSV"),
     ) -> None:
         """Every number behind a score: raw values, sources, years, imputation, weights."""
-        from aidi.analysis.lineage import explain, render_text, to_frame
-        from aidi.engine.pipeline import build
-        from aidi.store.duckdb_store import StoreError
+        from aidi.analysis.lineage import render_text, to_frame
 
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
-        code = unit.strip().upper()
-        try:
-            spec_obj, obs, units = _inputs(spec, edition, countries, store)
-            unit_list, added = _units_with(spec_obj, obs, units, code)
-            with console.status("building…"):
-                result = build(spec_obj, obs, units=unit_list)
-            lineage = explain(result, code, node, observations=obs)
-        except (StoreError, ValueError, KeyError, FileNotFoundError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        with console.status("building…"):
+            b, added = _build(spec, edition, countries, store, coin_data, coin_meta, unit)
+        lineage = b.explain(unit, node)
         if added:
-            console.print(f"{code} is not among the build's units; built with them plus {code}")
+            console.print(f"{lineage.unit} is not among the build's units; built with them plus "
+                          f"{lineage.unit}")
         console.print(render_text(lineage, lang))
         if csv is not None:
             from aidi.io import write_csv

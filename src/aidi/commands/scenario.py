@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+
 console = Console()
 
 
@@ -20,20 +22,17 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("aidi-out"), "--out", "-o"),
         edition: str = typer.Option(None, "--edition"),
         countries: str = typer.Option(None, "--countries"),
+        coin_data: CoinDataOpt = None,
+        coin_meta: CoinMetaOpt = None,
     ) -> None:
         """Rebuild the index under a scenario and show who moves."""
-        from aidi.analysis.scenarios import load_scenario, run_scenario
-        from aidi.commands.common import load_inputs
-        from aidi.engine.pipeline import build
+        from aidi.analysis.scenarios import compare_scenario, load_scenario
+        from aidi.commands.common import nominal_build
         from aidi.io import write_csv
 
-        try:
-            sc = load_scenario(scenario)
-            spec_obj, obs, units = load_inputs(spec, edition, countries)
-            res = run_scenario(build(spec_obj, obs, units=units), obs, sc)
-        except (ValueError, KeyError, FileNotFoundError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        sc = load_scenario(scenario)
+        nominal = nominal_build(spec, edition, countries, coin_data, coin_meta)
+        res = compare_scenario(nominal.result, nominal.with_changes(sc).result, sc)
         write_csv(res.comparison, out / f"scenario_{sc.id}.csv")
         root = res.nominal.tree.root
         cmp = res.comparison[res.comparison.measure == root].copy()
