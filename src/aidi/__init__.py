@@ -13,9 +13,8 @@ __version__ = "0.1.0"
 __all__ = ["AidiError", "Build", "build", "read_coin", "load_spec", "trends"]
 
 if TYPE_CHECKING:
-    from aidi.api import Build, build, read_coin
+    from aidi.api import Build, build, load_spec, read_coin
     from aidi.errors import AidiError
-    from aidi.api import load_spec
 
 _LAZY = {"Build": "aidi.api", "build": "aidi.api", "read_coin": "aidi.api",
          "Comparison": "aidi.api", "AidiError": "aidi.errors", "load_spec": "aidi.api",
