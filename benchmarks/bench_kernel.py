@@ -5,8 +5,9 @@
 For the AIDI 2024 spec (and ASEM when the COINr tables are found) it measures, best of
 `--repeat`:
 
-- the kernel: `VariantDesign.evaluate` on `--samples` uniform input rows (gather each sample's
-  precomputed indicator matrix, per-sample weights, the tree pass, ranks);
+- the kernel: `evaluate_samples` (what `Build.uncertainty` runs) on `--samples` uniform input
+  rows, in its default chunks — gather each sample's precomputed indicator matrix, per-sample
+  weights, the tree pass, ranks;
 - the NumPy pass: one weighted sum over an array of the same shape (samples × units ×
   indicators) — the floor any vectorised evaluation is compared with;
 - a per-sample rebuild (`naive_evaluate`, COINr's way) on a few samples, per replicate.
@@ -33,14 +34,14 @@ def _best(fn, repeat: int) -> float:
 
 
 def measure(name: str, build, config, n: int, repeat: int, n_naive: int) -> None:
-    from aidi.analysis.variants import build_design, naive_evaluate
+    from aidi.analysis.variants import build_design, evaluate_samples, naive_evaluate
 
     design = build_design(build.result, config)
     u = np.random.default_rng(0).random((n, design.n_vars))
     n_units, n_ind = len(design.units), len(design.indicator_ids)
     cells = n * n_units * n_ind
-    design.evaluate(u[:100])  # warm up
-    t_kernel = _best(lambda: design.evaluate(u), repeat)
+    evaluate_samples(design, u[:100])  # warm up
+    t_kernel = _best(lambda: evaluate_samples(design, u), repeat)
     x = np.random.default_rng(1).random((n, n_units, n_ind))
     w = np.random.default_rng(2).random((n, n_ind))
     t_numpy = _best(lambda: np.einsum("sui,si->su", x, w), repeat)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -46,8 +47,14 @@ import pandas as pd
 from aidi.engine.aggregate import NonPositiveError
 from aidi.engine.impute import IMPUTERS
 from aidi.engine.normalise import normalise_matrix
-from aidi.engine.pipeline import BuildResult, ReferenceScreenedOut, build, prepare
-from aidi.engine.tree import CompiledTree, aggregate_tree_marked, ranks
+from aidi.engine.pipeline import (
+    BuildResult,
+    ReferenceHasNoValue,
+    ReferenceScreenedOut,
+    build,
+    prepare,
+)
+from aidi.engine.tree import CompiledTree, aggregate_node_major, aggregate_tree_marked, ranks
 from aidi.specs.schema import Impute, IndexSpec, Indicator, Node, Normalise
 
 Array = np.ndarray
@@ -166,6 +173,14 @@ class VariantDesign:
     failure_reasons: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    @cached_property
+    def node_major_matrices(self) -> Array:
+        """`matrices` as (n_indicators, n_variants, n_units), variant = prep·n_norm + norm:
+        the layout the tree pass gathers from without a transposition."""
+        n_prep, n_norm, n_units, n_ind = self.matrices.shape
+        flat = self.matrices.reshape(n_prep * n_norm, n_units, n_ind)
+        return np.ascontiguousarray(np.moveaxis(flat, -1, 0))
+
     # ---- inputs → choices -------------------------------------------------------------------
     @property
     def n_vars(self) -> int:
@@ -232,20 +247,25 @@ class VariantDesign:
         if u.ndim != 2 or u.shape[1] != self.n_vars:
             raise ValueError(f"inputs must have shape (n, {self.n_vars}), got {u.shape}")
         n, n_units = u.shape[0], len(self.units)
+        n_norm = self.matrices.shape[1]
         prep = self.level_index(u, "imputation") * len(self.winsorisation_levels) + \
             self.level_index(u, "winsorisation")
-        x = self.matrices[prep, self.level_index(u, "normalisation")]
+        variant = prep * n_norm + self.level_index(u, "normalisation")
         weights = self.sample_weights(u)
         agg = self.level_index(u, "aggregation")
         index = np.full((n, n_units), np.nan)
         failure = np.zeros(n, dtype=np.intp)
-        root = len(self.indicator_ids) + len(self.tree.aggregate_ids) - 1
+        n_ind, root = len(self.indicator_ids), len(self.tree.all_ids) - 1
+        by_indicator = self.node_major_matrices
         for lvl in np.unique(agg):
-            sel = agg == lvl
+            sel = np.flatnonzero(agg == lvl)
+            block = np.empty((len(self.tree.all_ids), len(sel), n_units))
+            np.take(by_indicator, variant[sel], axis=1, out=block[:n_ind])
             w = {k: v[sel] for k, v in weights.items()}
-            values, fail = tree_pass(x[sel], self.tree, self.ref, w,
-                                     self.aggregation_methods[lvl], self.config.zeros)
-            index[sel] = values[..., root]
+            fail, _ = aggregate_node_major(block, self.tree, self.ref, w,
+                                           self.aggregation_methods[lvl], self.config.zeros)
+            block[:, fail > 0] = np.nan
+            index[sel] = block[root]
             failure[sel] = fail
         index = np.where(np.isfinite(index), index, np.nan)
         return ChunkResult(index, ranks(index[..., None])[..., 0], failure)
@@ -568,6 +588,8 @@ def naive_evaluate(design: VariantDesign, result: BuildResult, observations: pd.
         info = result.candidate_info if result.candidates is not None else result.unit_info
         try:
             r = build(variant, observations, units=list(design.units), unit_info=info)
+        except ReferenceHasNoValue:
+            continue  # every unit's standardised score is missing: the batch path gives NaN
         except NonPositiveError:
             failure[s] = 1
             continue

@@ -14,6 +14,7 @@ Zeros and negatives (the geometric and harmonic means are defined for positive v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -26,6 +27,24 @@ NonPositive = Literal["error", "zero", "offset"]
 
 class NonPositiveError(AidiError, ValueError):
     """A geometric or harmonic mean met a zero or negative value."""
+
+
+def _complete(x: Array, w: Array) -> tuple[Array, Array] | None:
+    """(x, w) as float arrays when no child is missing and `w` is per child — the common case
+    of the batch analyses, where the weighted sums can run as one `einsum` over the children
+    without materialising a (..., units, children) weight array; None otherwise."""
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if w.ndim == 0 or np.isnan(x).any():
+        return None
+    if np.any(w < 0):
+        raise ValueError("weights must be >= 0")
+    return x, w
+
+
+def _wsum(x: Array, w: Array, wsum: Array) -> Array:
+    """Σ wᵢ xᵢ over the children (last axis), weights broadcast over units."""
+    return np.einsum("...uk,...k->...u", x, w) if w.ndim > 1 else x @ w
 
 
 def _prepare(x: Array, w: Array) -> tuple[Array, Array, Array]:
@@ -49,6 +68,12 @@ def coverage(x: Array, w: Array) -> Array:
 
 def weighted_arithmetic(x: Array, w: Array) -> Array:
     """Σ wᵢxᵢ / Σ wᵢ over the children present."""
+    fast = _complete(x, w)
+    if fast is not None:
+        x, w = fast
+        wsum = w.sum(axis=-1)[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(wsum > 0, _wsum(x, w, wsum) / wsum, np.nan)
     x, wp, wsum = _prepare(x, w)
     num = np.where(wp > 0, wp * np.nan_to_num(x), 0.0).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -78,6 +103,16 @@ def _check_nonpositive(x: Array, wp: Array, mode: NonPositive, offset: float,
 def weighted_geometric(x: Array, w: Array, nonpositive: NonPositive = "error",
                        offset: float = 0.0) -> Array:
     """exp(Σ wᵢ ln xᵢ / Σ wᵢ) over the children present (see module doc for zeros)."""
+    fast = _complete(x, w) if nonpositive != "offset" else None
+    if fast is not None:
+        x, w = fast
+        live = np.broadcast_to((w > 0)[..., None, :], x.shape)
+        x, zero = _check_nonpositive(x, live, nonpositive, offset, "geometric")
+        wsum = w.sum(axis=-1)[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = _wsum(np.log(np.where(x > 0, x, 1.0)), w, wsum)
+            out = np.where(wsum > 0, np.exp(logs / wsum), np.nan)
+        return np.where(zero.any(axis=-1), 0.0, out)
     x, wp, wsum = _prepare(x, w)
     x, zero = _check_nonpositive(x, wp, nonpositive, offset, "geometric")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -91,6 +126,16 @@ def weighted_geometric(x: Array, w: Array, nonpositive: NonPositive = "error",
 def weighted_harmonic(x: Array, w: Array, nonpositive: NonPositive = "error",
                       offset: float = 0.0) -> Array:
     """Σ wᵢ / Σ (wᵢ / xᵢ) over the children present (see module doc for zeros)."""
+    fast = _complete(x, w) if nonpositive != "offset" else None
+    if fast is not None:
+        x, w = fast
+        live = np.broadcast_to((w > 0)[..., None, :], x.shape)
+        x, zero = _check_nonpositive(x, live, nonpositive, offset, "harmonic")
+        wsum = w.sum(axis=-1)[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = _wsum(1.0 / np.where(x > 0, x, 1.0), w, wsum)
+            out = np.where(wsum > 0, wsum / inv, np.nan)
+        return np.where(zero.any(axis=-1), 0.0, out)
     x, wp, wsum = _prepare(x, w)
     x, zero = _check_nonpositive(x, wp, nonpositive, offset, "harmonic")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -132,10 +177,11 @@ def outranking_matrix(x: Array, w: Array) -> Array:
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)
     w = w / np.sum(w, axis=-1, keepdims=True)
-    wb = w[..., None, None, :]
     xi, xj = x[..., :, None, :], x[..., None, :, :]
-    upper = np.sum(np.where(xi > xj, wb, 0.0), axis=-1) + \
-        0.5 * np.sum(np.where(xi == xj, wb, 0.0), axis=-1)
+    w = np.broadcast_to(w, x.shape[:-2] + w.shape[-1:])  # weights per sample, or shared
+    # einsum on the boolean tensors: no float copy of the (..., units, units, k) block
+    upper = np.einsum("...ijk,...k->...ij", xi > xj, w) + \
+        0.5 * np.einsum("...ijk,...k->...ij", xi == xj, w)
     n = x.shape[-2]
     iu = np.triu(np.ones((n, n), dtype=bool), k=1)
     orm = np.where(iu, upper, 1.0 - np.swapaxes(upper, -1, -2))
@@ -182,6 +228,73 @@ def mazziotta_pareto(x: Array, w: Array, penalty: int = -1, standardise: bool = 
 
 #: aggregators whose score for one unit depends on the other units' values
 NON_SEPARABLE = frozenset({"copeland", "mpi"})
+
+
+SEPARABLE = ("arithmetic", "geometric", "harmonic")
+
+
+def separable_mean(children: Sequence[Array], w: Array, method: str,
+                   nonpositive: NonPositive = "error", offset: float = 0.0) -> tuple[Array, Array]:
+    """The weighted arithmetic, geometric or harmonic mean of children given as one array per
+    child, each (..., n_units) — the layout of the tree pass, where a sum over a short last
+    axis of (..., n_units, n_children) would cost more than all the arithmetic. Same rules as
+    `weighted_arithmetic` / `weighted_geometric` / `weighted_harmonic` (missing children skipped
+    and weights renormalised; zeros and negatives by `nonpositive`). `w` is (n_children,) or
+    (..., n_children) per sample. Returns (score, Σ of the present children's weights).
+    """
+    if method not in SEPARABLE:
+        raise ValueError(f"separable_mean does arithmetic, geometric or harmonic, not {method!r}")
+    w = np.asarray(w, dtype=float)
+    if np.any(w < 0):
+        raise ValueError("weights must be >= 0")
+    if nonpositive == "offset" and offset <= 0:
+        raise ValueError("nonpositive='offset' needs offset > 0")
+    shape = np.broadcast_shapes(*(np.shape(c) for c in children))
+    complete = [not np.isnan(c).any() for c in children]
+    # with every child present the weight sum is per sample, not per unit: (..., 1)
+    wsum = np.zeros(shape[:-1] + (1,) if all(complete) else shape)
+    acc = np.zeros(shape)
+    zero_any = np.zeros(shape, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j, xj in enumerate(children):
+            wj = w[..., j, None] if w.ndim > 1 else w[j]
+            if method == "arithmetic" and complete[j]:
+                wsum += wj
+                acc += np.where(wj > 0, xj * wj, 0.0) if np.any(np.isinf(xj)) else xj * wj
+                continue
+            wpj = np.where(np.isnan(xj), 0.0, wj) if not complete[j] else \
+                np.broadcast_to(wj, shape)
+            wsum += wpj if not complete[j] else wj
+            live = wpj > 0
+            if method == "arithmetic":
+                acc += np.where(live, wpj * xj, 0.0)
+                continue
+            xx = xj + offset if nonpositive == "offset" else xj
+            zero = live & (xx == 0)
+            bad = live & (xx < 0)
+            if nonpositive == "error":
+                bad = bad | zero
+            if bad.any():
+                idx = tuple(int(i[0]) for i in np.nonzero(bad))
+                raise NonPositiveError(
+                    f"{method} mean needs positive values: {int(bad.sum())} zero/negative "
+                    f"cell(s) of child {j}, first at index {idx} (value {xx[idx]:g}). Use "
+                    "min–max/ratio normalisation onto positive values, set "
+                    "aggregate.nonpositive to 'zero' (zeros give 0) or 'offset', or use the "
+                    "arithmetic mean.")
+            zero_any |= zero
+            ok = live & ~zero
+            safe = np.where(ok, xx, 1.0)
+            acc += np.where(ok, wpj * (np.log(safe) if method == "geometric" else 1.0 / safe),
+                            0.0)
+        if method == "arithmetic":
+            out = acc / wsum
+        else:
+            out = np.exp(acc / wsum) if method == "geometric" else wsum / acc
+            out = np.where(zero_any, 0.0, out)
+        out = np.where(wsum > 0, out, np.nan)
+    wsum = np.broadcast_to(wsum, shape)
+    return (out - offset if nonpositive == "offset" else out), wsum
 
 
 def data_availability(x: Array) -> Array:

@@ -40,6 +40,10 @@ class ReferenceScreenedOut(AidiError, ValueError):
     """The reference unit (= 1) would be removed by the availability screen."""
 
 
+class ReferenceHasNoValue(InputError):
+    """The reference unit has no value at a node standardised to it (reference = 1)."""
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One thing a step did, as a record: `step` (select/screen/impute/treat/scenario), the
@@ -378,7 +382,7 @@ def _check_reference(agg: np.ndarray, tree: CompiledTree, ref: int | None,
         return
     for k, node in enumerate(tree.nodes):
         if node.standardise == "ratio" and not np.isfinite(agg[ref, k]):
-            raise InputError(f"reference unit {spec.reference} has no value for "
+            raise ReferenceHasNoValue(f"reference unit {spec.reference} has no value for "
                              f"{node.id!r}, which is standardised to it (= 1): every unit's "
                              f"{node.id} would be missing. Choose a reference with data for "
                              "every pillar (spec field `reference`)")

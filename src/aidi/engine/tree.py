@@ -4,6 +4,8 @@
 (..., n_units, n_indicators) it fills every aggregate node in one pass per node, broadcasting
 over any leading batch axes (Monte-Carlo samples). Weights and methods can be overridden per
 node, with weights given per sample, so uncertainty analysis never loops over samples.
+Non-separable aggregators (Copeland, Mazziotta–Pareto) need every unit of a node's children,
+which each node's call has: the units axis is never split.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aidi.engine.aggregate import NonPositiveError, aggregate, coverage
+from aidi.engine.aggregate import SEPARABLE, NonPositiveError, aggregate, separable_mean
 from aidi.specs.schema import IndexSpec, Indicator, Node
 
 
@@ -28,6 +30,10 @@ class CompiledNode:
     offset: float
     min_coverage: float
     standardise: str
+    #: method parameters beyond weights (genmean `p`; mpi `penalty`, `standardise`)
+    params: tuple[tuple[str, object], ...] = ()
+    #: COINr `dat_thresh`: a unit with a smaller share of children present (by count) is NaN
+    dat_thresh: float | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def compile_tree(spec: IndexSpec, indicator_ids: list[str] | None = None) -> Com
             n.id, kids, tuple(all_ids.index(k) for k in kids),
             np.array([c.weight for c in n.children], dtype=float), n.aggregate.method,
             n.aggregate.nonpositive, n.aggregate.offset, n.aggregate.min_coverage,
-            n.standardise))
+            n.standardise, n.aggregate.method_params(), n.aggregate.dat_thresh))
     return CompiledTree(ind_ids, agg_ids, tuple(nodes))
 
 
@@ -120,43 +126,89 @@ def aggregate_tree_marked(normalised: np.ndarray, tree: CompiledTree, ref: int |
 def _aggregate_tree(x: np.ndarray, tree: CompiledTree, ref: int | None,
                     weights: Mapping[str, np.ndarray] | None,
                     methods: Mapping[str, str] | None, zeros: str):
-    """The one bottom-up pass both public functions share."""
+    """The one bottom-up pass both public functions share.
+
+    Works node-major — one contiguous (..., n_units) block per node — so that a node's
+    children are whole blocks and its weighted mean is a few elementwise operations per child
+    (`separable_mean`), not a reduction over a short last axis; the result is returned in the
+    public (..., n_units, n_nodes) layout (a view).
+    """
     x = np.asarray(x, dtype=float)
     n_ind = len(tree.indicator_ids)
     if x.shape[-1] != n_ind:
         raise ValueError(f"expected {n_ind} indicator columns, got {x.shape[-1]}")
-    values = np.concatenate(
-        [x, np.full(x.shape[:-1] + (len(tree.aggregate_ids),), np.nan)], axis=-1)
+    node_major = np.empty((n_ind + len(tree.aggregate_ids),) + x.shape[:-1])
+    node_major[:n_ind] = np.moveaxis(x, -1, 0)
+    failure, first_bad = aggregate_node_major(node_major, tree, ref, weights, methods, zeros)
+    return np.moveaxis(node_major, 0, -1), failure, first_bad
+
+
+def aggregate_node_major(node_major: np.ndarray, tree: CompiledTree, ref: int | None,
+                         weights: Mapping[str, np.ndarray] | None = None,
+                         methods: Mapping[str, str] | None = None, zeros: str = "spec"):
+    """The tree pass in place on a node-major array (n_indicators + n_aggregates, ...,
+    n_units) whose first n_indicators blocks hold the normalised indicators: fills the
+    aggregate blocks and returns (failure per sample, first failing cell or None).
+
+    The batch analyses gather their variants straight into this layout, so no transposition
+    is needed on the hot path.
+    """
+    n_ind = len(tree.indicator_ids)
     weights = weights or {}
     methods = methods or {}
-    failure = np.zeros(x.shape[:-2], dtype=np.intp)
+    failure = np.zeros(node_major.shape[1:-1], dtype=np.intp)
     first_bad = None
     for k, node in enumerate(tree.nodes):
         w = np.asarray(weights.get(node.id, node.weights), dtype=float)
         method = methods.get(node.id, node.method)
         policy = "zero" if (zeros == "zero" and node.nonpositive == "error") else node.nonpositive
-        child = values[..., list(node.child_cols)]
+        children = [node_major[c] for c in node.child_cols]
         if method in ("geometric", "harmonic"):
-            test = child + node.offset if policy == "offset" else child
-            live = (np.broadcast_to(w[..., None, :], child.shape) > 0) & ~np.isnan(child)
-            bad = live & ((test < 0) | ((test == 0) & (policy == "error")))
-            if bad.any():
-                hit = bad.any(axis=(-2, -1))
+            bads = [_nonpositive_cells(xj, w, j, policy, node.offset)
+                    for j, xj in enumerate(children)]
+            if any(b.any() for b in bads):
+                hit = np.logical_or.reduce([b.any(axis=-1) for b in bads])
                 failure = np.where((failure == 0) & hit, k + 1, failure)
                 if first_bad is None:
-                    idx = tuple(int(i[0]) for i in np.nonzero(bad))
-                    first_bad = (k, idx, float(child[idx]), int(bad.sum()))
-                child = np.where(bad, 1.0, child)  # a positive stand-in; the sample is failed
-        score = aggregate(child, w, method, policy, node.offset)
+                    j = next(i for i, b in enumerate(bads) if b.any())
+                    idx = tuple(int(i[0]) for i in np.nonzero(bads[j]))
+                    first_bad = (k, idx + (j,), float(children[j][idx]),
+                                 int(sum(b.sum() for b in bads)))
+                # a positive stand-in; the sample is failed
+                children = [np.where(b, 1.0, c) for b, c in zip(bads, children, strict=True)]
+        if method in SEPARABLE:
+            score, wsum = separable_mean(children, w, method, policy, node.offset)
+        else:
+            params = dict(node.params) if method == node.method else {}
+            score = aggregate(np.stack(children, axis=-1), w, method, policy, node.offset,
+                              **params)
+            wsum = None
+        if node.dat_thresh is not None and any(np.isnan(c).any() for c in children):
+            present = sum((~np.isnan(c)).astype(float) for c in children) / len(children)
+            score = np.where(present < node.dat_thresh, np.nan, score)
         if node.min_coverage > 0:
-            score = np.where(coverage(child, w) + 1e-12 >= node.min_coverage, score, np.nan)
+            if wsum is None:
+                _, wsum = separable_mean(children, w, "arithmetic")
+            total = w.sum(axis=-1)[..., None] if w.ndim > 1 else w.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cov = np.where(total > 0, wsum / total, 0.0)
+            score = np.where(cov + 1e-12 >= node.min_coverage, score, np.nan)
         if node.standardise == "ratio":
             if ref is None:
                 raise ValueError(f"node {node.id!r} standardises to a reference unit; none given")
             with np.errstate(divide="ignore", invalid="ignore"):
                 score = score / score[..., ref : ref + 1]
-        values[..., n_ind + k] = score
-    return values, failure, first_bad
+        node_major[n_ind + k] = score
+    return failure, first_bad
+
+
+def _nonpositive_cells(xj: np.ndarray, w: np.ndarray, j: int, policy: str,
+                       offset: float) -> np.ndarray:
+    """Cells of child `j` a geometric/harmonic mean cannot take under `policy` (negatives;
+    zeros too under 'error'), among children with weight > 0."""
+    wj = w[..., j, None] if w.ndim > 1 else w[j]
+    test = xj + offset if policy == "offset" else xj
+    return (wj > 0) & ~np.isnan(xj) & ((test < 0) | ((test == 0) & (policy == "error")))
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:
