@@ -1,27 +1,34 @@
 """Sensitivity analysis: which uncertain choice moves each economy's rank and index most.
 
-First-order (S1) and total (ST) Sobol indices with bootstrap confidence intervals, using
-SALib's Saltelli/Sobol' sampler (`SALib.sample.sobol`) and estimator (`SALib.analyze.sobol`),
-as the OECD/JRC Handbook recommends and COINr's `get_sensitivity(SA_type = "SA")` does. The
-model is the same vectorised variant model as the uncertainty analysis
+First-order (S1) and total (ST) Sobol indices with bootstrap confidence intervals — SALib's
+Saltelli/Sobol' design and estimators, as the OECD/JRC Handbook recommends and COINr's
+`get_sensitivity(SA_type = "SA")` does — computed for all outputs at once by
+`aidi.analysis.sobol` (same formulas as `SALib.analyze.sobol`, checked against it to 1e-12), so
+the analysis grows linearly in N and stays a small share of the run next to the model
+evaluations. The model is the same vectorised variant model as the uncertainty analysis
 (`aidi.analysis.variants`): every input is uniform on [0, 1), a discrete choice with L levels
 takes level ⌊u·L⌋, and the weights (one input per child weight) form one SALib *group*, so they
 count as a single factor.
+
+Outputs (`OUTPUTS`): by default each economy's `index` and `rank` — what a reader asks ("what
+moves my rank?"); on request also `rank_shift` (|rank − nominal rank| per economy) and
+`mean_rank_shift` (the mean of those over economies, one output, iso3 "all": COINr's summary of
+how much the whole ranking moves).
 
 `sobol_analysis` is a generic wrapper (model: (n, d) → (n,) or (n, m)); the tests check it on
 the Ishigami function against the analytic indices. Failed evaluations are handled explicitly:
 the Saltelli estimator needs complete blocks (A, B and every A_B^i of one base sample), so a
 block with a failed evaluation is left out *for that output* and `n_base_used` says how many
-blocks the indices rest on — nothing is dropped silently.
+blocks the indices rest on — nothing is dropped silently. Outputs sharing the same complete
+blocks are estimated together, on the same resample indices.
 """
 
 from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +41,7 @@ from aidi.analysis.robustness_report import (
     factor_label,
     sobol_chart,
 )
+from aidi.analysis.sobol import factor_names, saltelli_sample, sobol_indices
 from aidi.analysis.variants import (
     ChunkResult,
     UncertaintyConfig,
@@ -44,27 +52,41 @@ from aidi.analysis.variants import (
 from aidi.engine.pipeline import BuildResult
 from aidi.io import write_csv
 
-__all__ = ["SobolResult", "SensitivityResult", "sobol_analysis", "salib_problem",
-           "run_sensitivity", "sensitivity_sentences", "write_sensitivity",
+__all__ = ["OUTPUTS", "DEFAULT_OUTPUTS", "SobolResult", "SensitivityResult", "sobol_analysis",
+           "salib_problem", "run_sensitivity", "sensitivity_sentences", "write_sensitivity",
            "sensitivity_section"]
 
 Model = Callable[[np.ndarray], np.ndarray]
 
+#: Outputs the index model can be analysed on; per economy unless noted.
+OUTPUTS = {
+    "index": "the economy's index value",
+    "rank": "the economy's rank",
+    "rank_shift": "|rank − nominal rank| of the economy",
+    "mean_rank_shift": "mean |rank − nominal rank| over all economies (one output)",
+}
+DEFAULT_OUTPUTS = ("index", "rank")
+_STATS = ("S1", "S1_conf", "ST", "ST_conf")
+
 
 @dataclass(frozen=True)
 class SobolResult:
-    """Long table: output, factor, S1, S1_conf, ST, ST_conf, n_base, n_base_used, note."""
+    """Long table: output, factor, S1, S1_conf, ST, ST_conf, n_base, n_base_used, note.
+
+    `timings` splits the run: `sample` (the design), `model` (the evaluations), `estimate`
+    (indices and bootstrap).
+    """
 
     frame: pd.DataFrame
     inputs: np.ndarray
     outputs: np.ndarray
     n_base: int
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _groups(problem: dict[str, Any]) -> list[str]:
     """Factor names in SALib's order (groups in order of first appearance)."""
-    groups = problem.get("groups") or problem["names"]
-    return list(dict.fromkeys(groups))
+    return factor_names(problem)
 
 
 def sobol_analysis(problem: dict[str, Any], model: Model, n_base: int, seed: int = 0,
@@ -74,49 +96,52 @@ def sobol_analysis(problem: dict[str, Any], model: Model, n_base: int, seed: int
 
     `n_base` is rounded up to a power of 2 (Sobol' sequences lose their balance otherwise);
     the model is called once on all N·(D+2) inputs, so it should be vectorised. An output whose
-    value never changes gets S1 = ST = 0 (nothing moves it), noted as "constant".
+    value never changes gets S1 = ST = 0 (nothing moves it), noted as "constant". `seed` drives
+    both the scrambled design and the bootstrap; 0 is a seed like any other.
     """
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
-
     if n_base < 2:
         raise ValueError("n_base must be >= 2")
     n_base = 1 << math.ceil(math.log2(n_base))
-    x = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
-    y = np.asarray(model(x), dtype=float)
-    y2 = y.reshape(len(x), -1)
+    t0 = time.perf_counter()
+    x = saltelli_sample(problem, n_base, seed)
+    t1 = time.perf_counter()
+    y2 = np.asarray(model(x), dtype=float).reshape(len(x), -1)
+    t2 = time.perf_counter()
     names = list(output_names) if output_names is not None else \
         [str(j) for j in range(y2.shape[1])]
     if len(names) != y2.shape[1]:
         raise ValueError(f"{len(names)} output names for {y2.shape[1]} outputs")
     factors = _groups(problem)
-    step = len(factors) + 2
-    rows = []
-    for j, out_name in enumerate(names):
-        blocks = y2[:, j].reshape(n_base, step)
-        ok = np.isfinite(blocks).all(axis=1)
-        used = blocks[ok]
-        note = ""
-        if ok.sum() < 2:
-            s = {k: np.full(len(factors), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-            note = "too few complete blocks"
-        elif np.ptp(used) == 0:
-            s = {k: np.zeros(len(factors)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-            note = "constant"
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                s = sobol_analyze.analyze(problem, used.ravel(), calc_second_order=False,
-                                          num_resamples=num_resamples, conf_level=conf_level,
-                                          seed=seed)
-        if not note and ok.sum() < n_base:
-            note = f"{n_base - int(ok.sum())} blocks with a failed evaluation left out"
-        for k, f in enumerate(factors):
-            rows.append({"output": out_name, "factor": f,
-                         "S1": float(s["S1"][k]), "S1_conf": float(s["S1_conf"][k]),
-                         "ST": float(s["ST"][k]), "ST_conf": float(s["ST_conf"][k]),
-                         "n_base": n_base, "n_base_used": int(ok.sum()), "note": note})
-    return SobolResult(pd.DataFrame(rows), x, y2, n_base)
+    d, m = len(factors), y2.shape[1]
+    blocks = y2.reshape(n_base, d + 2, m)
+    ok = np.isfinite(blocks).all(axis=1)                     # (N, M): complete blocks
+    stats = {k: np.full((d, m), np.nan) for k in _STATS}
+    used_n = ok.sum(axis=0)
+    notes = np.full(m, "", dtype=object)
+    groups: dict[bytes, list[int]] = {}      # outputs with the same complete blocks
+    packed = np.packbits(ok, axis=0)
+    for j in range(m):
+        groups.setdefault(packed[:, j].tobytes(), []).append(j)
+    for members in groups.values():
+        cols, mask = np.asarray(members), ok[:, members[0]]
+        if mask.sum() < 2:
+            notes[cols] = "too few complete blocks"
+            continue
+        used = blocks if len(cols) == m and mask.all() else blocks[mask][:, :, cols]
+        res = sobol_indices(used.reshape(-1, len(cols)), d, num_resamples, conf_level, seed)
+        for k in _STATS:
+            stats[k][:, cols] = getattr(res, k)
+        constant = np.ptp(used.reshape(-1, len(cols)), axis=0) == 0
+        notes[cols[constant]] = "constant"
+    failed = (used_n < n_base) & (notes == "")
+    notes[failed] = [f"{n_base - int(k)} blocks with a failed evaluation left out"
+                     for k in used_n[failed]]
+    frame = pd.DataFrame({"output": np.repeat(names, d), "factor": np.tile(factors, m),
+                          **{k: v.T.ravel() for k, v in stats.items()},
+                          "n_base": n_base, "n_base_used": np.repeat(used_n, d),
+                          "note": np.repeat(notes, d)})
+    timings = {"sample": t1 - t0, "model": t2 - t1, "estimate": time.perf_counter() - t2}
+    return SobolResult(frame, x, y2, n_base, timings)
 
 
 def salib_problem(design: VariantDesign) -> dict[str, Any]:
@@ -137,7 +162,11 @@ def salib_problem(design: VariantDesign) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SensitivityResult:
-    """Sobol indices of every uncertain choice on every economy's rank and index."""
+    """Sobol indices of every uncertain choice on every economy's rank and index.
+
+    `timings` (seconds): `design`, `sample`, `model` (the evaluations), `estimate` (indices and
+    bootstrap) and `assemble` (the table); `seconds` is their total.
+    """
 
     design: VariantDesign
     frame: pd.DataFrame      # iso3, output, factor, S1, S1_conf, ST, ST_conf, n_base, ...
@@ -145,6 +174,7 @@ class SensitivityResult:
     n_base: int
     seed: int
     seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_evaluations(self) -> int:
@@ -153,6 +183,16 @@ class SensitivityResult:
     @property
     def n_failed(self) -> int:
         return int(np.count_nonzero(self.outputs.failure))
+
+    @property
+    def headline(self) -> str:
+        """The output the table, chart and sentences read: rank if analysed, else index."""
+        return "rank" if (self.frame["output"] == "rank").any() else "index"
+
+    @property
+    def outside_model_share(self) -> float:
+        """Share of the run not spent evaluating the model (sampling, estimation, tables)."""
+        return 1.0 - self.timings.get("model", 0.0) / self.seconds if self.seconds else 0.0
 
     def failure_message(self) -> str:
         if self.n_failed == 0:
@@ -167,41 +207,82 @@ class SensitivityResult:
                 "blocks without a failure (column n_base_used).")
 
 
+def parse_outputs(outputs: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Requested outputs, checked: known names, at least `rank` or `index` (what the table,
+    chart and sentences read), no duplicates. A comma-separated string is accepted."""
+    if outputs is None:
+        return DEFAULT_OUTPUTS
+    items = [s.strip() for s in outputs.split(",")] if isinstance(outputs, str) else \
+        [str(s).strip() for s in outputs]
+    items = list(dict.fromkeys(s for s in items if s))
+    bad = [s for s in items if s not in OUTPUTS]
+    if bad:
+        raise ValueError(f"unknown output(s) {bad}; choose from {', '.join(OUTPUTS)}")
+    if not {"rank", "index"} & set(items):
+        raise ValueError("outputs must include rank or index (the table and chart read them)")
+    return tuple(items)
+
+
+def _model_outputs(out: ChunkResult, design: VariantDesign,
+                   outputs: Sequence[str]) -> tuple[np.ndarray, list[str], list[str]]:
+    """The (n, m) output matrix of the requested outputs, with their kind and iso3 per column."""
+    units = list(design.units)
+    shift = np.abs(out.rank - design.nominal_rank[None, :])
+    per_unit = {"index": out.index, "rank": out.rank, "rank_shift": shift}
+    cols, kinds, iso3 = [], [], []
+    for name in outputs:
+        if name == "mean_rank_shift":
+            cols.append(shift.mean(axis=1, keepdims=True))  # NaN if any economy failed
+            kinds.append(name)
+            iso3.append("all")
+        else:
+            cols.append(per_unit[name])
+            kinds += [name] * len(units)
+            iso3 += units
+    return np.concatenate(cols, axis=1), kinds, iso3
+
+
 def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
                     config: UncertaintyConfig | None = None, backend: str = "numpy",
                     scheduler: str | None = None, chunk_size: int = 2000,
                     num_resamples: int = 100, conf_level: float = 0.95,
-                    design: VariantDesign | None = None) -> SensitivityResult:
+                    design: VariantDesign | None = None,
+                    outputs: str | Sequence[str] | None = None) -> SensitivityResult:
     """Sobol analysis of a nominal build (N·(D+2) evaluations of the vectorised model)."""
     started = time.perf_counter()
+    wanted = parse_outputs(outputs)
     design = design or build_design(result, config)
     if not design.factors:
         raise ValueError("no uncertain choice is switched on: nothing to analyse")
     problem = salib_problem(design)
-    units = list(design.units)
-    store: dict[str, ChunkResult] = {}
+    t_design = time.perf_counter() - started
+    store: dict[str, Any] = {}
 
     def model(x: np.ndarray) -> np.ndarray:
         out = evaluate_samples(design, x, backend=backend, scheduler=scheduler,
                                chunk_size=chunk_size)
-        store["out"] = out
-        return np.concatenate([out.rank, out.index], axis=1)
+        y, store["kinds"], store["iso3"] = _model_outputs(out, design, wanted)
+        store["out"], store["y"] = out, y
+        return y
 
-    names = [f"rank|{u}" for u in units] + [f"index|{u}" for u in units]
+    names = [str(j) for j in range(_n_outputs(design, wanted))]
     sob = sobol_analysis(problem, model, n_base, seed, num_resamples, conf_level, names)
-    frame = sob.frame
-    split = frame["output"].str.split("|", n=1, expand=True)
-    frame = frame.assign(iso3=split[1], output=split[0])
-    out = store["out"]
-    n_fail = {f"{o}|{u}": int(np.isnan(v[:, j]).sum())
-              for o, v in (("rank", out.rank), ("index", out.index))
-              for j, u in enumerate(units)}
-    frame["n_failed"] = [n_fail[f"{o}|{u}"] for o, u in zip(frame.output, frame.iso3,
-                                                            strict=True)]
+    t_asm = time.perf_counter()
+    d = len(_groups(problem))
+    frame = sob.frame.assign(iso3=np.repeat(store["iso3"], d),
+                             output=np.repeat(store["kinds"], d))
+    frame["n_failed"] = np.repeat(np.isnan(store["y"]).sum(axis=0), d)
     cols = ["iso3", "output", "factor", "S1", "S1_conf", "ST", "ST_conf", "n_base",
             "n_base_used", "n_failed", "note"]
-    return SensitivityResult(design, frame[cols].reset_index(drop=True), out, sob.n_base, seed,
-                             time.perf_counter() - started)
+    frame = frame[cols].reset_index(drop=True)
+    end = time.perf_counter()
+    timings = {"design": t_design, **sob.timings, "assemble": end - t_asm}
+    return SensitivityResult(design, frame, store["out"], sob.n_base, seed, end - started,
+                             timings)
+
+
+def _n_outputs(design: VariantDesign, outputs: Sequence[str]) -> int:
+    return sum(1 if o == "mean_rank_shift" else len(design.units) for o in outputs)
 
 
 def _ordinal(k: int) -> str:
@@ -255,12 +336,14 @@ def sensitivity_sentences(sobol: pd.DataFrame, uncertainty: pd.DataFrame | None 
 
 def write_sensitivity(res: SensitivityResult, out: Path, lang: str = "en",
                       order: Sequence[str] | None = None) -> dict[str, Path]:
-    """`sobol.csv` and the Sobol heatmap (rank) as PNG + SVG."""
+    """`sobol.csv` and the Sobol heatmap of the headline output (rank, else index) as PNG +
+    SVG."""
     out = Path(out)
     paths = {"sobol": write_csv(res.frame, out / "sobol.csv")}
     order = order or _nominal_order(res.design)
-    for p in sobol_chart(res.frame, out / "fig_sobol_rank", "rank", lang, order):
-        paths[f"fig_sobol_rank{p.suffix}"] = p
+    stem = f"fig_sobol_{res.headline}"
+    for p in sobol_chart(res.frame, out / stem, res.headline, lang, order):
+        paths[f"{stem}{p.suffix}"] = p
     return paths
 
 
@@ -273,14 +356,15 @@ def sensitivity_section(res: SensitivityResult, outdir: Path, lang: str = "en",
                         uncertainty: pd.DataFrame | None = None) -> ReportSection:
     """Everything the report shows for the Sobol analysis: table, heatmap, one sentence per
     economy (in nominal rank order)."""
-    figs = sobol_chart(res.frame, Path(outdir) / "fig_sobol_rank", "rank", lang,
+    head = res.headline
+    figs = sobol_chart(res.frame, Path(outdir) / f"fig_sobol_{head}", head, lang,
                        _nominal_order(res.design))
-    sent = sensitivity_sentences(res.frame, uncertainty, lang)
+    sent = sensitivity_sentences(res.frame, uncertainty, lang, output=head)
     ordered = [sent[u] for u in _nominal_order(res.design) if u in sent]
-    wide = res.frame[res.frame.output == "rank"].pivot(index="iso3", columns="factor",
-                                                       values="ST")
+    wide = res.frame[res.frame.output == head].pivot(index="iso3", columns="factor",
+                                                     values="ST")
     wide = wide.reindex(_nominal_order(res.design)).reset_index()
     notes = tuple(n for n in (res.failure_message(), *res.design.notes) if n)
     title = "Sensitivity analysis (Sobol indices)" if lang == "en" else "敏感性分析(Sobol指数)"
-    return ReportSection("sensitivity", title, {"sobol": res.frame, "sobol_rank_ST": wide},
+    return ReportSection("sensitivity", title, {"sobol": res.frame, f"sobol_{head}_ST": wide},
                          tuple(figs), tuple(ordered), notes)

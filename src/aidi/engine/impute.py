@@ -65,18 +65,175 @@ def impute_min(x: Array, groups: Array | None = None) -> Array:
     return _fill(x, np.nanmin, groups)
 
 
-IMPUTERS = {"none": impute_none, "mean": impute_mean, "median": impute_median, "min": impute_min}
+def _nanmode(x: Array, axis: int = -2, keepdims: bool = True) -> Array:
+    """Most frequent value along `axis`, ignoring NaN; ties → the smallest such value."""
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    srt = np.sort(x, axis=-1)  # NaN last
+    n = srt.shape[-1]
+    # run length of equal values ending at each position
+    same = np.concatenate([np.zeros(srt.shape[:-1] + (1,), bool), srt[..., 1:] == srt[..., :-1]],
+                          axis=-1)
+    run = np.zeros(srt.shape)
+    for k in range(n):  # n = units: a short loop, vectorised over the other axes
+        run[..., k] = np.where(same[..., k], run[..., k - 1] + 1 if k else 1, 1)
+    run = np.where(np.isnan(srt), 0, run)
+    best = np.argmax(run, axis=-1)  # first maximum → smallest value among ties
+    out = np.take_along_axis(srt, best[..., None], axis=-1)
+    out = np.where(np.all(np.isnan(srt), axis=-1, keepdims=True), np.nan, out)
+    out = np.moveaxis(out, -1, axis)
+    return out if keepdims else np.squeeze(out, axis)
+
+
+def impute_mode(x: Array, groups: Array | None = None) -> Array:
+    """Fill with the most frequent value (within group if given) — for ordinal or categorical
+    indicators (scores 0–5, yes/no) where a mean is not a possible value. Not in COINr."""
+    return _fill(x, _nanmode, groups)
+
+
+IMPUTERS = {"none": impute_none, "mean": impute_mean, "median": impute_median, "min": impute_min,
+            "mode": impute_mode}
+
+
+def impute_row(x: Array, stat: str = "mean", directions: Array | None = None,
+               normalise_first: bool = True) -> Array:
+    """COINr `Impute(impute_by = "row")`: fill a unit's missing indicators with the mean (or
+    median) of its other indicators.
+
+    With `normalise_first` (COINr's default for rows) each column is first multiplied by its
+    direction and min–max scaled onto [0, 1], the row statistic taken there, and the result
+    mapped back to the column's own scale — otherwise indicators in different units would be
+    averaged. Works on (..., n_units, n_indicators).
+    """
+    x = np.asarray(x, dtype=float)
+    d = np.ones(x.shape[-1]) if directions is None else np.asarray(directions, dtype=float)
+    f = {"mean": np.nanmean, "median": np.nanmedian}[stat]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if normalise_first:
+            o = x * d
+            lo = np.nanmin(o, axis=-2, keepdims=True)
+            hi = np.nanmax(o, axis=-2, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = (o - lo) / (hi - lo)
+            fill = f(z, axis=-1, keepdims=True)
+            back = (fill * (hi - lo) + lo) * d
+        else:
+            back = np.broadcast_to(f(x, axis=-1, keepdims=True), x.shape)
+    return np.where(np.isnan(x), back, x)
+
+
+def impute_iterative(x: Array, max_iter: int = 10, seed: int = 0) -> Array:
+    """scikit-learn's IterativeImputer: each indicator with gaps is regressed (Bayesian ridge)
+    on the others, round robin, until the fills settle — a chained-equations cousin of EM that
+    uses the correlation between indicators. Deterministic for a given `seed`. Not in COINr."""
+    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.impute import IterativeImputer
+
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError("iterative imputation takes one (units × indicators) matrix")
+    keep = ~np.all(np.isnan(x), axis=0)
+    out = x.copy()
+    if keep.any() and np.isnan(x[:, keep]).any():
+        imp = IterativeImputer(max_iter=max_iter, random_state=seed, sample_posterior=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter is reported below
+            out[:, keep] = imp.fit_transform(x[:, keep])
+    return out
+
+
+def impute_knn(x: Array, n_neighbors: int = 5) -> Array:
+    """scikit-learn's KNNImputer: the mean of the `n_neighbors` units nearest on the indicators
+    both have (NaN-Euclidean distance). Columns are min–max scaled for the distance only, so an
+    indicator in large units does not decide who is near; fills are in the column's own
+    units. Not in COINr."""
+    from sklearn.impute import KNNImputer
+
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError("kNN imputation takes one (units × indicators) matrix")
+    keep = ~np.all(np.isnan(x), axis=0)
+    out = x.copy()
+    if keep.any() and np.isnan(x[:, keep]).any():
+        sub = x[:, keep]
+        lo, hi = np.nanmin(sub, axis=0), np.nanmax(sub, axis=0)
+        span = np.where(hi > lo, hi - lo, 1.0)
+        z = KNNImputer(n_neighbors=n_neighbors).fit_transform((sub - lo) / span)
+        out[:, keep] = np.where(np.isnan(sub), z * span + lo, sub)
+    return out
+
+
+def impute_panel(x: Array, times: Array, method: str = "latest",
+                 max_time: int | None = None) -> Array:
+    """COINr `impute_panel` on a (n_times, n_units, n_indicators) array, `times` ascending.
+
+    - `latest`: a missing cell takes the unit's latest earlier value, looking back at most
+      `max_time` time points (never forwards);
+    - `constant` / `linear`: R's `approx(rule = 2)` along time per unit and indicator — step
+      or straight-line interpolation between observed points, and the nearest observed value
+      before the first and after the last.
+    """
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(times, dtype=float)
+    if x.ndim != 3 or t.shape != (x.shape[0],) or np.any(np.diff(t) <= 0):
+        raise ValueError("impute_panel takes (times, units, indicators) with ascending times")
+    if method == "latest":
+        out = x.copy()
+        look = x.shape[0] - 1 if max_time is None else max_time
+        for lag in range(1, look + 1):  # a loop over time lags, vectorised over cells
+            prev = np.full_like(x, np.nan)
+            prev[lag:] = x[:-lag]
+            out = np.where(np.isnan(out), prev, out)
+        return out
+    if method not in ("constant", "linear"):
+        raise ValueError("method must be latest, constant or linear")
+    flat = x.reshape(x.shape[0], -1)
+    out = flat.copy()
+    for c in np.flatnonzero(np.isnan(flat).any(axis=0) & ~np.isnan(flat).all(axis=0)):
+        ok = ~np.isnan(flat[:, c])
+        tt, yy = t[ok], flat[ok, c]
+        if method == "linear":
+            out[:, c] = np.interp(t, tt, yy)  # ends held at the nearest value: rule = 2
+        else:
+            idx = np.searchsorted(tt, t, side="right") - 1  # last observed at or before
+            out[:, c] = yy[np.clip(idx, 0, len(yy) - 1)]
+    return out.reshape(x.shape)
+
+
+#: imputers that use several columns at once (run on every column sharing the setting)
+MATRIX_IMPUTERS = ("row_mean", "row_median", "iterative", "knn")
 
 
 def impute_matrix(x: Array, settings: list, unit_info=None,
-                  names: list[str] | None = None) -> Array:
+                  names: list[str] | None = None, directions: Array | None = None) -> Array:
     """Impute each column of an (n_units × n_indicators) array by its own `Impute` setting
-    (method, optional grouping attribute looked up in `unit_info`, a DataFrame by unit)."""
+    (method, optional grouping attribute looked up in `unit_info`, a DataFrame by unit).
+
+    Column methods run per column; matrix methods (`MATRIX_IMPUTERS`) run once over all the
+    columns that share the same setting, filling only those columns. `directions` is used by
+    the row methods' min–max step (all +1 when not given).
+    """
     x = np.asarray(x, dtype=float)
     out = x.copy()
     names = names or [str(j) for j in range(x.shape[-1])]
+    d = np.ones(x.shape[-1]) if directions is None else np.asarray(directions, dtype=float)
+    shared: dict[object, list[int]] = {}
     for j, imp in enumerate(settings):
-        if imp.method == "none" or not np.isnan(x[:, j]).any():
+        if imp.method in MATRIX_IMPUTERS:
+            shared.setdefault(imp, []).append(j)
+    for imp, cols in shared.items():
+        if not np.isnan(x[:, cols]).any():
+            continue
+        sub = x[:, cols]
+        if imp.method in ("row_mean", "row_median"):
+            res = impute_row(sub, imp.method.removeprefix("row_"), d[cols], imp.normalise_first)
+        elif imp.method == "iterative":
+            res = impute_iterative(sub, imp.max_iter, imp.seed)
+        else:
+            res = impute_knn(sub, imp.n_neighbors)
+        out[:, cols] = res
+    for j, imp in enumerate(settings):
+        if imp.method == "none" or imp.method in MATRIX_IMPUTERS or not np.isnan(x[:, j]).any():
             continue
         groups = None
         if imp.group:

@@ -117,12 +117,69 @@ def log_ct(x: Array) -> Array:
     return np.log(v - lo + 0.01 * (hi - lo))
 
 
-FALLBACKS = {"log": log_transform, "log_ct": log_ct}
+def log_ct_plus(x: Array) -> Array:
+    """COINr `log_CT_plus`: `log_CT` for positive skew, its mirror −ln(max + a − x) otherwise
+    (a = 0.01·range), so a negatively skewed indicator is compressed at the low end and keeps
+    its direction. COINr tests `skew > 0` here (`>=` in winsorise); a zero skew mirrors."""
+    v = np.asarray(x, dtype=float)
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    if not hi > lo:
+        return v.copy()
+    a = 0.01 * (hi - lo)
+    return np.log(v - lo + a) if skewness(v) > 0 else -np.log(hi + a - v)
+
+
+def log_ct_orig(x: Array) -> Array:
+    """COINr `log_CT_orig` (the COIN Tool's original): ln(x − min + 1). Not unit-free: the +1
+    means a change of units changes the shape of the transform."""
+    v = np.asarray(x, dtype=float)
+    return np.log(v - np.nanmin(v) + 1.0)
+
+
+def log_gii(x: Array) -> Array:
+    """COINr `log_GII` (the GII 2020 spreadsheet's): ln((max − 1)(x − min) / (max − min) + 1).
+
+    Maps min → 0 and max → ln(max). COINr warns it flips the direction when max < 1 (then
+    max − 1 < 0); that is kept. Note: COINr 1.1.14's function computes this and returns the
+    untransformed x (its body assigns the result to x1 and returns x) — aidi returns the
+    documented transform.
+    """
+    v = np.asarray(x, dtype=float)
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    if not hi > lo:
+        return v.copy()
+    return np.log((hi - 1.0) * (v - lo) / (hi - lo) + 1.0)
+
+
+def boxcox(x: Array, lam: float | None = None, makepos: bool = True) -> Array:
+    """Box-Cox: (yᵏ − 1) / λ, ln y for λ = 0, with y = x − min + 1 when `makepos` (COINr
+    `boxcox(x, lambda, makepos = TRUE)`). `lam=None` estimates λ by maximum likelihood
+    (scipy.stats.boxcox on the values present) — not in COINr, which takes λ as given."""
+    v = np.asarray(x, dtype=float)
+    y = v - np.nanmin(v) + 1.0 if makepos else v
+    if lam is None:
+        from scipy.stats import boxcox as _bc  # scipy.stats is slow to import
+
+        present = y[~np.isnan(y)]
+        if present.size < 2 or np.all(present == present[0]):
+            return v.copy()
+        lam = float(_bc(present)[1])
+    if np.nanmin(y) <= 0:
+        raise ValueError("Box-Cox needs positive values (use makepos)")
+    return np.log(y) if lam == 0 else (y**lam - 1.0) / lam
+
+
+FALLBACKS = {"log": log_transform, "log_ct": log_ct, "log_ct_plus": log_ct_plus,
+             "log_ct_orig": log_ct_orig, "log_gii": log_gii, "boxcox": boxcox}
+
+
+def _transform(name: str, x: Array, lam: float | None = None) -> Array:
+    return boxcox(x, lam) if name == "boxcox" else FALLBACKS[name](x)
 
 
 def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
                      kurt_thresh: float = 3.5, fallback: str = "log",
-                     column: int = 0) -> tuple[Array, TreatRecord]:
+                     column: int = 0, lam: float | None = None) -> tuple[Array, TreatRecord]:
     """Apply the rule above to one column; returns the treated column and what was done."""
     v = np.asarray(x, dtype=float).copy()
     sk0, ku0 = skewness(v), kurtosis(v)
@@ -149,7 +206,7 @@ def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
     transformed = None
     if _outside(work, skew_thresh, kurt_thresh):
         if fallback in FALLBACKS:
-            work = FALLBACKS[fallback](v)
+            work = _transform(fallback, v, lam)
             low, high, transformed = set(), set(), fallback
         else:
             notes.append(f"still outside the thresholds after {len(low | high)} winsorised "
@@ -162,8 +219,8 @@ def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
 def treat_matrix(x: Array, settings: Sequence[object]) -> tuple[Array, list[TreatRecord]]:
     """Treat each column of an (n_units × n_indicators) array by its own `Treat` setting.
 
-    `settings[j]` has attributes method ('none' | 'winsorise' | 'log' | 'log_ct'), winmax,
-    skew_thresh, kurt_thresh, fallback (see `aidi.specs.schema.Treat`).
+    `settings[j]` has attributes method ('none' | 'winsorise' | a transform of `FALLBACKS`),
+    winmax, skew_thresh, kurt_thresh, fallback, lam (see `aidi.specs.schema.Treat`).
     """
     x = np.asarray(x, dtype=float)
     out = x.copy()
@@ -173,14 +230,14 @@ def treat_matrix(x: Array, settings: Sequence[object]) -> tuple[Array, list[Trea
         if method == "none":
             continue
         if method in FALLBACKS:
-            out[:, j] = FALLBACKS[method](x[:, j])
+            out[:, j] = _transform(method, x[:, j], getattr(s, "lam", None))
             records.append(TreatRecord(j, transformed=method, skew_before=skewness(x[:, j]),
                                        kurt_before=kurtosis(x[:, j]),
                                        skew_after=skewness(out[:, j]),
                                        kurt_after=kurtosis(out[:, j])))
             continue
         out[:, j], rec = winsorise_column(x[:, j], s.winmax, s.skew_thresh, s.kurt_thresh,
-                                          s.fallback, column=j)
+                                          s.fallback, column=j, lam=getattr(s, "lam", None))
         if rec.changed or rec.notes:
             records.append(rec)
     return out, records
