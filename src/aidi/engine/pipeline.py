@@ -170,6 +170,7 @@ class Selected:
     denominators: pd.DataFrame
     carried: pd.DataFrame      # bool: latest-earlier-year fallback
     log: tuple[LogEntry, ...]
+    reader_filled: pd.DataFrame | None = None  # bool: a value the reader wrote (bound, 0-fill)
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,33 @@ def select(spec: IndexSpec, observations: pd.DataFrame, unit_list: list[str]) ->
     def frame(d: dict) -> pd.DataFrame:
         return pd.DataFrame(d, index=unit_list)[ids]
 
+    filled = _reader_filled(spec, observations, unit_list, frame(hi))
     return Selected(frame(cols), frame(years), frame(lo), frame(hi), frame(nums), frame(dens),
-                    frame(carried).astype(bool), tuple(log))
+                    frame(carried).astype(bool), tuple(log), filled)
+
+
+#: Companion series a reader writes beside values it did not measure (see
+#: `aidi.sources.raw._fills`): a 0 for an economy absent from a census file, the smallest
+#: listed value for one absent from a top-N list.
+READER_FILL_SUFFIXES = (".zero_filled", ".upper_bound")
+
+
+def _reader_filled(spec: IndexSpec, observations: pd.DataFrame, units: list[str],
+                   year_to: pd.DataFrame) -> pd.DataFrame:
+    """True where an indicator's value rests on a reader-written value: the marker series has
+    a row for that economy in the last year the value uses."""
+    out = pd.DataFrame(False, index=units, columns=year_to.columns)
+    wanted = {ind.series + suf: ind.id for ind in spec.indicators()
+              for suf in READER_FILL_SUFFIXES}
+    marks = observations[observations["series"].isin(list(wanted))]
+    for series, rows in marks.groupby("series"):
+        col = wanted[str(series)]
+        years = year_to[col]
+        hit = rows[rows["iso3"].isin(units)]
+        keys = set(zip(hit["iso3"], hit["year"].astype(int), strict=True))
+        out[col] = [(u, int(y)) in keys if pd.notna(y) else False
+                    for u, y in years.items()]
+    return out
 
 
 def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
@@ -311,7 +337,9 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     screened_out: list[str] = []
     screen = spec.screen
     if screen.min_availability > 0 and screen.on == "raw":
-        keep = screen_mask(data.to_numpy(dtype=float), unit_list, spec, log, "")
+        # the screen counts measured values only: a reader-written bound or 0-fill is no data
+        measured = data.where(~sel.reader_filled.reindex(data.index).fillna(False).astype(bool))
+        keep = screen_mask(measured.to_numpy(dtype=float), unit_list, spec, log, "")
         data, carried_df = data[keep], carried_df[keep]
         unit_list = list(data.index)
     candidates = data

@@ -17,7 +17,8 @@ ran when the date is known; without a date they are dropped). Two variants, beca
 * ``epoch.gpu_clusters_all.*`` — the same without the standard-analysis flag.
 
 Counts are zero-filled for every country that appears anywhere in the file and for the 20
-target economies: absence from a census-style database means zero, not unknown.
+target economies: absence from a census-style database means zero, not unknown. Every 0 written
+for an absent unit is marked by a row of ``<series>.zero_filled`` (``aidi.sources.raw._fills``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pandas as pd
 
 from aidi.countries import TARGET_20, to_iso3
 from aidi.sources.raw._common import concat, rel, require, tidy
+from aidi.sources.raw._fills import ZERO_FILLED, marker_metadata, markers
 
 SOURCE_MODELS = "Epoch AI — Data on AI Models"
 SOURCE_CLUSTERS = "Epoch AI — GPU Clusters"
@@ -78,6 +80,8 @@ for _variant, _label in (("gpu_clusters", "standard-analysis clusters"),
         "description": "Compute: number of the same clusters operating at year end.",
     }
 
+SERIES.update(marker_metadata(dict(SERIES), ZERO_FILLED))
+
 
 def _countries(cell: object) -> list[str]:
     """Distinct ISO3 codes listed in a comma-separated country cell (order kept)."""
@@ -88,10 +92,21 @@ def _countries(cell: object) -> list[str]:
 
 
 def _zero_filled(counts: pd.DataFrame, universe: set[str]) -> pd.DataFrame:
-    """Complete a (iso3, year) → value frame over ``universe`` × YEARS with zeros."""
+    """Complete a (iso3, year) → value frame over ``universe`` × YEARS with zeros; column
+    ``filled`` is True where the 0 was written here (the unit is absent that year)."""
     index = pd.MultiIndex.from_product([sorted(universe), list(YEARS)], names=["iso3", "year"])
-    full = counts.set_index(["iso3", "year"])["value"].reindex(index, fill_value=0.0)
-    return full.reset_index()
+    counted = counts.set_index(["iso3", "year"])["value"]
+    full = counted.reindex(index, fill_value=0.0).reset_index()
+    full["filled"] = ~index.isin(counted.index)
+    return full
+
+
+def _with_markers(full: pd.DataFrame, series: str, unit: str, source: str,
+                  file: str) -> pd.DataFrame:
+    """The zero-filled series and its `.zero_filled` marker rows (see `_fills`)."""
+    return concat([tidy(full, series=series, unit=unit, source=source, file=file),
+                   markers(full, full["filled"], series, ZERO_FILLED, unit=unit, source=source,
+                           file=file)])
 
 
 def _read_models(raw_dir: Path, key: str, filename: str) -> pd.DataFrame:
@@ -109,8 +124,8 @@ def _read_models(raw_dir: Path, key: str, filename: str) -> pd.DataFrame:
     universe = set(long["iso3"]) | set(TARGET_20)
     long = long[long["year"].isin(YEARS)]
     counts = long.groupby(["iso3", "year"]).size().rename("value").reset_index()
-    return tidy(_zero_filled(counts, universe), series=f"epoch.models.{key}", unit="count",
-                source=SOURCE_MODELS, file=rel(raw_dir, path))
+    return _with_markers(_zero_filled(counts, universe), f"epoch.models.{key}", "count",
+                         SOURCE_MODELS, rel(raw_dir, path))
 
 
 def _flag(column: pd.Series) -> pd.Series:
@@ -164,9 +179,9 @@ def _read_clusters(raw_dir: Path) -> pd.DataFrame:
         for measure, unit in (("h100e", "H100 equivalents"), ("power_mw", "MW"),
                               ("count", "count")):
             counts = totals[["iso3", "year", measure]].rename(columns={measure: "value"})
-            frames.append(tidy(_zero_filled(counts, universe),
-                               series=f"epoch.{variant}.{measure}", unit=unit,
-                               source=SOURCE_CLUSTERS, file=rel(raw_dir, path)))
+            frames.append(_with_markers(_zero_filled(counts, universe),
+                                        f"epoch.{variant}.{measure}", unit, SOURCE_CLUSTERS,
+                                        rel(raw_dir, path)))
     return concat(frames)
 
 

@@ -34,6 +34,16 @@ SERIES: dict[str, dict[str, str]] = {
     for column, (series, name) in COLUMNS.items()
 }
 
+#: Dimension 2.2 of pillar 2: openness of the national statistical office's data (Open Data
+#: Watch's ODIN openness criteria: machine-readable, non-proprietary formats, download options,
+#: metadata, open terms of use) — the "openness" item of the source's data institutions.
+OPENNESS_COLUMN = "SPI.D2.2.Openness.subscore"
+SERIES["spi.openness"] = {
+    "name": "SPI data openness subscore (ODIN)", "unit": "score 0-1",
+    "description": "Data (non-embodied), institutions: openness of official statistics — "
+                   f"column {OPENNESS_COLUMN} of the SPI index file (Open Data Watch ODIN "
+                   "openness elements), vintage ending 2019."}
+
 
 def read(raw_dir: Path) -> pd.DataFrame:
     """SPI overall score and the five pillar scores per country-year."""
@@ -45,4 +55,8 @@ def read(raw_dir: Path) -> pd.DataFrame:
              series=series, unit=UNIT, source=SOURCE, file=rel(raw_dir, path))
         for column, (series, _) in COLUMNS.items()
     ]
+    frames.append(tidy(pd.DataFrame({"iso3": iso3, "year": data["date"],
+                                     "value": data[OPENNESS_COLUMN]}),
+                       series="spi.openness", unit="score 0-1", source=SOURCE,
+                       file=rel(raw_dir, path)))
     return concat(frames)

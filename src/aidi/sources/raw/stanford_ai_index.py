@@ -6,7 +6,9 @@ reviewable in one place. Years not printed in a file come from the figure titles
 report (data through calendar 2024; patents per capita through 2023). Regional rows
 ("Europe", "Rest of the world", ...) are dropped. Where two figures give the same
 country-year (robot installations: 2023 top-15 cross-section vs the 2011–23 panel of 5),
-the first figure listed wins because it is printed with more precision.
+the first figure listed wins because it is printed with more precision. Top-N cross-sections
+(``TOP_N``) bound every absent economy by the smallest value listed; those values are marked
+by ``<series>.upper_bound`` rows (``aidi.sources.raw._fills``).
 
 Not used: figures whose reference period is not stated in the file (public AI contract
 spending, ICT graduates, legislative mentions), regional-only figures, survey opinion data.
@@ -19,7 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from aidi.countries import is_country, known_iso3
 from aidi.sources.raw._common import concat, map_iso3, rel, require, tidy, to_number
+from aidi.sources.raw._fills import UPPER_BOUND, marker_metadata, markers
 
 SOURCE = "Stanford HAI — AI Index Report 2025 (public data)"
 FOLDER = "stanford_ai_index_2025"
@@ -112,6 +116,12 @@ SPECS: tuple[Spec, ...] = (
 SERIES: dict[str, dict[str, str]] = {
     s.series: {"name": s.name, "unit": s.unit, "description": s.description} for s in SPECS
 }
+#: Top-N cross-sections: series → (figure file, year). An economy absent from the list
+#: installed fewer than the smallest value listed, so that value is its upper bound.
+TOP_N: dict[str, tuple[str, int]] = {
+    "stanford.robots.installations": ("ch4_economy/fig_4.5.4.csv", 2023),
+}
+SERIES.update(marker_metadata({s: SERIES[s] for s in TOP_N}, UPPER_BOUND))
 
 
 def _find(columns: pd.Index, wanted: tuple[str, ...]) -> str | None:
@@ -157,4 +167,20 @@ def read(raw_dir: Path) -> pd.DataFrame:
         for file, part in parts.groupby("file", sort=False):
             frames.append(tidy(part, series=spec.series, unit=spec.unit, source=SOURCE,
                                file=str(file)))
+        if spec.series in TOP_N:
+            frames.append(_upper_bounds(raw_dir, spec, parts))
     return concat(frames)
+
+
+def _upper_bounds(raw_dir: Path, spec: Spec, parts: pd.DataFrame) -> pd.DataFrame:
+    """Every economy absent from a top-N list gets the smallest listed value, marked as an
+    upper bound (`<series>.upper_bound`); the smallest listed value is the list's own, not
+    the smallest among whichever economies a build happens to include."""
+    file, year = TOP_N[spec.series]
+    listed = parts[(parts["year"] == year) & parts["file"].str.endswith(file)]
+    absent = sorted(c for c in known_iso3() if is_country(c) and c not in set(listed["iso3"]))
+    bound = pd.DataFrame({"iso3": absent, "year": year, "value": float(listed["value"].min())})
+    path = rel(raw_dir, require(Path(raw_dir) / FOLDER / file))
+    return concat([tidy(bound, series=spec.series, unit=spec.unit, source=SOURCE, file=path),
+                   markers(bound, pd.Series(True, index=bound.index), spec.series, UPPER_BOUND,
+                           unit=spec.unit, source=SOURCE, file=path)])

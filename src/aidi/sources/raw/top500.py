@@ -4,7 +4,8 @@ A public-HPC proxy for the compute dimension. Only November lists are used so th
 value per year means the same thing every year (the mirror has no June lists before 2020
 and misses Nov 2021/2022). Rmax is published in GFlop/s up to 2016 (``RMax``/``Rmax``) and in
 TFlop/s from 2017 (``Rmax [TFlop/s]``); everything is stored in TFlop/s. Countries with no
-system in a list get 0 (for every country appearing in any list and for the 20 targets).
+system in a list get 0 (for every country appearing in any list and for the 20 targets); each
+such 0 is marked by a row of ``<series>.zero_filled`` (``aidi.sources.raw._fills``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from aidi.countries import TARGET_20
 from aidi.sources.raw._common import RawDataMissing, concat, map_iso3, rel, require, tidy
+from aidi.sources.raw._fills import ZERO_FILLED, marker_metadata, markers
 
 SOURCE = "TOP500.org — TOP500 supercomputer lists (November)"
 FOLDER = "top500"
@@ -35,6 +37,8 @@ SERIES: dict[str, dict[str, str]] = {
                        "2016 are converted from GFlop/s.",
     },
 }
+
+SERIES.update(marker_metadata(dict(SERIES), ZERO_FILLED))
 
 
 def november_lists(folder: Path) -> dict[int, Path]:
@@ -83,10 +87,15 @@ def read(raw_dir: Path) -> pd.DataFrame:
         per_list.append((year, path, agg))
     frames = []
     for year, path, agg in per_list:
+        listed = agg.index
         agg = agg.reindex(sorted(universe), fill_value=0).reset_index()
         agg["year"] = year
+        filled = ~agg["iso3"].isin(listed)  # no system on this list: the 0 is written here
         for measure in ("systems", "rmax"):
             frames.append(tidy(agg.rename(columns={measure: "value"}),
                                series=f"top500.{measure}", unit=SERIES[f"top500.{measure}"]["unit"],
                                source=SOURCE, file=rel(raw_dir, path)))
+            frames.append(markers(agg, filled, f"top500.{measure}", ZERO_FILLED,
+                                  unit=SERIES[f"top500.{measure}"]["unit"], source=SOURCE,
+                                  file=rel(raw_dir, path), value=measure))
     return concat(frames)
