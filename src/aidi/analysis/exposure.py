@@ -28,12 +28,18 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from aidi.countries import TARGET_20
+from aidi.engine.exposure_shares import (
+    INDUSTRIES,
+    INDUSTRY_NAMES,
+    SHARE_METHODS,
+    aggregate_exposure,
+    exposure_to_share,
+)
 from aidi.errors import AidiError
 
 __all__ = [
@@ -57,27 +63,11 @@ __all__ = [
     "compare_with_source",
 ]
 
-#: The model's industries, in display order; together they make up total value added.
-INDUSTRIES: tuple[str, ...] = ("AB", "D", "CE_excl_D", "F", "GH", "I", "JP")
-
-INDUSTRY_NAMES: dict[str, str] = {
-    "AB": "Agriculture, hunting, forestry, fishing (ISIC Rev.3 A-B)",
-    "D": "Manufacturing (ISIC Rev.3 D)",
-    "CE_excl_D": "Mining and utilities (ISIC Rev.3 C and E = C-E minus D)",
-    "F": "Construction (ISIC Rev.3 F)",
-    "GH": "Wholesale, retail trade, restaurants and hotels (ISIC Rev.3 G-H)",
-    "I": "Transport, storage and communication (ISIC Rev.3 I)",
-    "JP": "Other activities: finance, real estate, business services, public admin., "
-          "education, health... (ISIC Rev.3 J-P)",
-}
-
 #: UN AMA value-added series (current US$) in the tidy observations.
 VA_SERIES: dict[str, str] = {
     code: f"un_ama.va.{code}" for code in ("AB", "CE", "D", "F", "GH", "I", "JP", "TVA")
 }
 
-SHARE_METHODS: tuple[str, ...] = ("minmax", "rank", "logistic", "as_is")
-ShareMethod = Literal["minmax", "rank", "logistic", "as_is"]
 
 GDP_PPP_SERIES = "wdi.GDP.PPP"
 GDP_PC_PPP_SERIES = "wdi.NY.GDP.PCAP.PP.CD"
@@ -97,125 +87,6 @@ _TVA_TOLERANCE = 0.01
 
 class ExposureTableError(AidiError, ValueError):
     """A user-supplied exposure table is invalid; the message lists every problem found."""
-
-
-# ----------------------------------------------------------------------------------------
-# From standardised scores to a 0–1 "exposed share"
-# ----------------------------------------------------------------------------------------
-
-def exposure_to_share(
-    scores: Sequence[float] | np.ndarray | pd.Series,
-    method: ShareMethod = "minmax",
-    *,
-    reference: Sequence[float] | np.ndarray | pd.Series | None = None,
-    slope: float = 1.0,
-    midpoint: float = 0.0,
-) -> np.ndarray | pd.Series:
-    """Turn exposure scores into a 0–1 "theoretically exposed share".
-
-    Felten et al. publish AIIE standardised across US industries (mean 0, sd 1), so there is
-    no natural zero or one: turning them into a share is a modelling choice, made explicit:
-
-    * ``"minmax"`` (default): ``(x − min) / (max − min)`` over ``reference`` (default: the
-      scores themselves), clipped to [0, 1]. It is affine, so it keeps the *relative distances*
-      between industries that the published scores measure, and it needs no free parameter:
-      the least exposed industry of the reference universe means "no exposure", the most
-      exposed "full exposure". Used on the 4-digit NAICS universe of a variant (≈250
-      industries) *before* aggregation, the anchors are the published extremes, so none of
-      the seven aggregated industries is forced to exactly 0 or 1 (which min–max over only
-      seven aggregates would do, wiping out agriculture's contribution). Being affine, it
-      commutes with the weighted-mean aggregation, so the order does not matter for it (it
-      does for the two non-linear methods). Read the result as a relative 0–1 scale, not a
-      measured share of tasks; the source's ≈50 % (China) and ≈55 % (mean) were not used
-      to choose it — :func:`compare_with_source` only reports the gap.
-    * ``"rank"``: mid-rank percentile within ``reference``, ``(rank − 1) / (n − 1)``; robust
-      to outliers but throws away the magnitudes.
-    * ``"logistic"``: ``1 / (1 + exp(−slope·(x − midpoint)))``; the average industry maps to
-      0.5, but ``slope`` is an arbitrary free parameter.
-    * ``"as_is"``: scores that already are shares (e.g. a user table); checked to lie in
-      [0, 1].
-
-    NaN stays NaN. A Series in gives a Series (same index) out; anything else an ndarray.
-    """
-    x = np.asarray(scores, dtype=float)
-    ref = x if reference is None else np.asarray(reference, dtype=float)
-    ref = ref[np.isfinite(ref)]
-    if method == "minmax":
-        out = _minmax(x, ref)
-    elif method == "rank":
-        out = _rank(x, ref)
-    elif method == "logistic":
-        out = 1.0 / (1.0 + np.exp(-slope * (x - midpoint)))
-    elif method == "as_is":
-        out = _as_is(x)
-    else:
-        raise ValueError(f"unknown exposure-to-share method {method!r}; use one of {SHARE_METHODS}")
-    if isinstance(scores, pd.Series):
-        return pd.Series(out, index=scores.index, name=scores.name)
-    return out
-
-
-def _minmax(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    lo, hi = ref.min(), ref.max()
-    if hi <= lo:
-        raise ValueError("min–max needs a reference with spread (max > min)")
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
-
-
-def _rank(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    if ref.size < 2:
-        raise ValueError("rank needs a reference of at least two scores")
-    srt = np.sort(ref)
-    below = np.searchsorted(srt, x, side="left")
-    ties = np.searchsorted(srt, x, side="right") - below
-    mid = below + np.maximum(ties - 1, 0) / 2.0
-    out = np.clip(mid / (ref.size - 1), 0.0, 1.0)
-    return np.where(np.isnan(x), np.nan, out)
-
-
-def _as_is(x: np.ndarray) -> np.ndarray:
-    finite = x[np.isfinite(x)]
-    if finite.size and (finite.min() < 0 or finite.max() > 1):
-        raise ValueError("method 'as_is' needs scores already in [0, 1]; "
-                         "use 'minmax', 'rank' or 'logistic' for standardised scores")
-    return x.copy()
-
-
-def aggregate_exposure(
-    naics_exposure: pd.Series,
-    crosswalk: pd.DataFrame,
-    employment: pd.Series | None = None,
-) -> pd.DataFrame:
-    """Weighted mean of NAICS-level exposure per model industry.
-
-    ``exposure_g = Σ_n w_ng·m_n·x_n / Σ_n w_ng·m_n`` where ``w_ng`` is the crosswalk weight of
-    NAICS industry *n* in model industry *g* (weights sum to 1 per *n*) and ``m_n`` the
-    employment weight (1 for every *n* when ``employment`` is None — equal weights, because
-    no occupation-by-industry or industry employment table is available in the raw inputs).
-
-    Returns one row per model industry: ``industry, exposure, n_naics`` (number of NAICS
-    industries with a positive weight) and ``weight`` (Σ w_ng·m_n).
-    """
-    x = naics_exposure.dropna()
-    cw = crosswalk[crosswalk["naics4"].isin(x.index) & (crosswalk["weight"] > 0)]
-    missing = sorted(set(x.index) - set(cw["naics4"]))
-    if missing:
-        raise ValueError(f"NAICS industries without a crosswalk row: {missing}")
-    m = pd.Series(1.0, index=x.index) if employment is None else employment.reindex(x.index)
-    if m.isna().any():
-        raise ValueError(f"employment weights missing for {sorted(m.index[m.isna()])}")
-    w = cw["weight"].to_numpy() * m.loc[cw["naics4"]].to_numpy()
-    frame = pd.DataFrame({"industry": cw["industry"].to_numpy(), "w": w,
-                          "wx": w * x.loc[cw["naics4"]].to_numpy()})
-    g = frame.groupby("industry", sort=False).agg(wx=("wx", "sum"), w=("w", "sum"),
-                                                  n_naics=("w", "size"))
-    g = g.reindex(list(INDUSTRIES))
-    return pd.DataFrame({
-        "industry": list(INDUSTRIES),
-        "exposure": (g["wx"] / g["w"]).to_numpy(),
-        "n_naics": g["n_naics"].fillna(0).astype(int).to_numpy(),
-        "weight": g["w"].fillna(0.0).to_numpy(),
-    })
 
 
 # ----------------------------------------------------------------------------------------
@@ -652,10 +523,11 @@ PUBLISHED: dict[str, float] = {
 
 
 def _row(statement: str, published: float, ours: float, holds: bool | None,
-         detail: str) -> dict[str, object]:
+         detail: str, key: str = "") -> dict[str, object]:
+    """One checked statement; `key` names it for translation (`exposure.stmt.<key>`)."""
     diff = ours - published if np.isfinite(published) and np.isfinite(ours) else np.nan
     return {"statement": statement, "published": published, "ours": ours, "difference": diff,
-            "holds": holds, "detail": detail}
+            "holds": holds, "detail": detail, "key": key}
 
 
 def compare_with_source(result: ExposureResult, *, tolerance: float = 0.05) -> pd.DataFrame:
@@ -677,7 +549,7 @@ def compare_with_source(result: ExposureResult, *, tolerance: float = 0.05) -> p
     rows += _industry_rows(exp)
     rows += _spread_rows(summ)
     return pd.DataFrame(rows, columns=["statement", "published", "ours", "difference",
-                                       "holds", "detail"])
+                                       "holds", "detail", "key"])
 
 
 def _get(frame: pd.DataFrame | pd.Series, iso3: str, col: str | None = None) -> float:
@@ -703,16 +575,16 @@ def _share_rows(summ: pd.DataFrame, tol: float) -> list[dict[str, object]]:
     peers = min(_get(summ, "USA", "exposed_share"), _get(summ, "KOR", "exposed_share"))
     return [
         _row("China's AI-exposed share of the economy ≈ 50%", pub_c, chn,
-             _approx(chn, pub_c, tol), f"CHN {chn:.1%}; tolerance ±{tol:.0%}"),
+             _approx(chn, pub_c, tol), f"CHN {chn:.1%}; tolerance ±{tol:.0%}", "chn_share"),
         _row("Mean exposed share of the 20 economies ≈ 55%", pub_m, mean,
-             _approx(mean, pub_m, tol), f"mean over {n} economies in the result"),
+             _approx(mean, pub_m, tol), f"mean over {n} economies in the result", "mean_share"),
         _row("China's exposed share is below the 20-economy mean (CHN − mean < 0)",
              pub_c - pub_m, chn - mean, _sign(chn - mean, positive=False),
-             f"CHN {chn:.1%} vs mean {mean:.1%}"),
+             f"CHN {chn:.1%} vs mean {mean:.1%}", "chn_below_mean"),
         _row("USA and Korea have higher exposed shares than China (min(USA, KOR) − CHN > 0)",
              np.nan, peers - chn, _sign(peers - chn, positive=True),
              f"USA {_get(summ, 'USA', 'exposed_share'):.1%}, "
-             f"KOR {_get(summ, 'KOR', 'exposed_share'):.1%}, CHN {chn:.1%}"),
+             f"KOR {_get(summ, 'KOR', 'exposed_share'):.1%}, CHN {chn:.1%}", "peers_above"),
     ]
 
 
@@ -725,11 +597,13 @@ def _structure_rows(va: pd.DataFrame, tol: float) -> list[dict[str, object]]:
         gap = chn - float(others.mean())
         rank = int((va[code] > chn).sum()) + 1 if np.isfinite(chn) else None
         rows.append(_row(f"China's {label} share of value added ≈ {pub:.0%}", pub, chn,
-                         _approx(chn, pub, tol), f"CHN {chn:.1%}; tolerance ±{tol:.0%}"))
+                         _approx(chn, pub, tol), f"CHN {chn:.1%}; tolerance ±{tol:.0%}",
+                         f"{code}_share"))
         rows.append(_row(f"China's {label} share is well above the others' "
                          f"(CHN − mean of others > 0)", np.nan, gap, _sign(gap, positive=True),
                          f"CHN {chn:.1%} vs others' mean {others.mean():.1%}; CHN ranks "
-                         f"{rank} of {len(va)} (highest: {va[code].idxmax()} {va[code].max():.1%})"))
+                         f"{rank} of {len(va)} (highest: {va[code].idxmax()} {va[code].max():.1%})",
+                         f"{code}_above"))
     return rows
 
 
@@ -740,10 +614,11 @@ def _industry_rows(exp: pd.Series) -> list[dict[str, object]]:
     return [
         _row("High-exposure activities (finance, research, education ⊂ J-P) are more exposed "
              "than agriculture (A-B) and construction (F) (JP − max(AB, F) > 0)",
-             np.nan, exp["JP"] - low, _sign(exp["JP"] - low, positive=True), order),
+             np.nan, exp["JP"] - low, _sign(exp["JP"] - low, positive=True), order,
+             "high_exposure"),
         _row("Agriculture (A-B) and construction (F) are the least exposed industries "
              "(max(AB, F) − min(other industries) < 0)", np.nan, low - others.min(),
-             _sign(low - others.min(), positive=False), order),
+             _sign(low - others.min(), positive=False), order, "least_exposed"),
     ]
 
 
@@ -756,5 +631,5 @@ def _spread_rows(summ: pd.DataFrame) -> list[dict[str, object]]:
                          f"{peer}'s (variance CHN − {peer} < 0)", np.nan, gap,
                          _sign(gap, positive=False),
                          f"variance CHN {chn:.5f} vs {peer} "
-                         f"{_get(summ, peer, 'exposure_variance'):.5f}"))
+                         f"{_get(summ, peer, 'exposure_variance'):.5f}", f"spread_{peer}"))
     return rows

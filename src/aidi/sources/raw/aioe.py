@@ -62,6 +62,7 @@ from typing import Literal
 
 import pandas as pd
 
+from aidi.engine.exposure_shares import INDUSTRY_NAMES, aggregate_exposure, exposure_to_share
 from aidi.sources.raw._common import rel, require
 
 SOURCE = "Felten, Raj & Seamans — AI Industry Exposure (AIIE)"
@@ -322,9 +323,6 @@ def read_industry_exposure(
     :func:`crosswalk_weights` (``isic31_split``) and ``employment`` weights keyed by
     ``naics4`` (equal when None — see the module docstring). Columns: ``variant, industry, industry_name, exposure, n_naics, source, file``.
     """
-    # Imported here: aidi.analysis may import the snapshot, which imports the readers.
-    from aidi.analysis.exposure import INDUSTRY_NAMES, aggregate_exposure, exposure_to_share
-
     raw_dir = Path(raw_dir)
     scores = read_aiie_scores(raw_dir)
     crosswalk = crosswalk_weights(raw_dir, isic31_split)
