@@ -118,7 +118,8 @@ def load_observations(edition: str | None = None) -> tuple[pd.DataFrame, str]:
 
 def load_inputs(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
                 countries: Sequence[str] | str | None = None,
-                data: pd.DataFrame | CoinInputs | None = None) -> Inputs:
+                data: pd.DataFrame | CoinInputs | None = None,
+                vintage: str | None = None) -> Inputs:
     """The inputs `aidi.build` and every command use (see `build`)."""
     if isinstance(data, CoinInputs):
         spec_obj = data.spec if spec is None else _spec(spec, data)
@@ -130,8 +131,11 @@ def load_inputs(spec: str | Path | IndexSpec | None = None, *, edition: str | No
         return Inputs(coin.spec, obs, coin.unit_info, _units(countries), edition,
                       f"coin:{resolve_spec_path(spec).name}")
     spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec or DEFAULT_SPEC)
-    if data is None:
-        obs, origin = load_observations(edition)
+    if data is None:  # the edition's spec and data (aidi.analysis.timeline.edition_inputs)
+        from aidi.analysis.timeline import edition_inputs
+
+        ei = edition_inputs(spec_obj, edition, vintage, countries=countries)
+        spec_obj, obs, origin = ei.spec, ei.observations, ei.origin
     else:
         obs, origin = with_model_series(_tidy(data)), "user data"
     return Inputs(spec_obj, obs, None, _units(countries), edition, origin)
@@ -175,19 +179,23 @@ def _tidy(data: pd.DataFrame) -> pd.DataFrame:
 def build(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
           countries: Sequence[str] | str | None = None,
           data: pd.DataFrame | CoinInputs | None = None,
-          min_availability: float | None = None) -> Build:
+          min_availability: float | None = None, vintage: str | None = None) -> Build:
     """Build an index and return the immutable `Build`.
 
     - `spec`: a shipped name (`"aidi-2024"`, `"asem"`), a YAML path, or an `IndexSpec`;
       default: the AIDI 2024 spec (or the spec that comes with a COINr `data`).
-    - `edition`: the data edition (`"2024"` = the shipped snapshot, `"latest"`, a vintage).
+    - `edition`: the index's year (`"2023"`: data window ending 2022; `"latest"`: each
+      series' newest complete years; default: the spec as written, i.e. 2024).
+    - `vintage`: the state of the data (`"snapshot"`, `"latest"`, `"v3"`, a pin; default: the
+      edition's pin in the local store, else the shipped snapshot).
     - `countries`: a group name (`TARGET_20`, `G20`), `"all"`, or a list of codes or names.
     - `data`: tidy observations, or `aidi.read_coin(idata, imeta)`; default: the local store
       or the embedded snapshot, with the model series (AI exposure), as the CLI does.
     - `min_availability`: drop units with a smaller share of indicators (default: the
       spec's; 0.6 with `countries="all"`).
     """
-    inputs = load_inputs(spec, edition=edition, countries=countries, data=data)
+    inputs = load_inputs(spec, edition=edition, countries=countries, data=data,
+                         vintage=vintage)
     return Build.from_inputs(inputs, min_availability=min_availability)
 
 

@@ -1,0 +1,378 @@
+"""The index over time: one build per yearly edition, from one spec, on one pinned vintage.
+
+`edition_inputs(spec, edition, vintage)` is what any build of an edition reads: the spec with
+its year rules moved to the edition (`aidi.specs.editions`), the observations of the vintage
+(a state of the data: the shipped snapshot by default, or the pin the edition was published
+on), and the model series (AI exposure) computed on the edition's own industry-structure
+window. `timeline(...)` builds every edition from the first one whose pillars the reference can
+be scored on, and tabulates each economy's scores relative to the reference, rank, coverage and
+fallback flags per edition. Editions are pinned: with no `vintage`, every edition reads the
+shipped snapshot (or its `edition-Y` pin in the store), so a refresh never moves a past edition.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from aidi.errors import AidiError, UsageError
+from aidi.specs.editions import (
+    LATEST,
+    EditionNotes,
+    base_year,
+    edition_spec,
+    is_base,
+    latest_complete_year,
+    parse_edition,
+    spec_units,
+)
+from aidi.specs.schema import IndexSpec
+
+if TYPE_CHECKING:
+    from aidi.analysis.attribution import Attribution
+    from aidi.api import Build
+
+#: Series the exposure model's industry-structure window needs (UN AMA, WDI GDP at PPP).
+EXPOSURE_INPUTS = ("un_ama.va.TVA", "wdi.GDP.PPP")
+#: The earliest edition the timeline looks for.
+EARLIEST = 2000
+
+
+@dataclass(frozen=True)
+class EditionInputs:
+    """What an edition's build reads, and how it was made."""
+
+    spec: IndexSpec
+    observations: pd.DataFrame
+    edition: str | None
+    vintage: str
+    origin: str
+    notes: EditionNotes | None
+    exposure_years: tuple[int, int] | None
+
+
+def load_vintage(vintage: str | None = None, *, store: str | Path | None = None
+                 ) -> tuple[pd.DataFrame, str, str]:
+    """(observations without model series, vintage name, origin) for a state of the data.
+
+    None: the shipped snapshot's values — through the local store when one exists (so a
+    user's imports are there), else straight from the package, creating nothing. `snapshot`
+    always reads the package; anything else (`latest`, `v3`, a pin) the store.
+    """
+    from aidi.store.duckdb_store import Store, store_path
+    from aidi.store.editions import SNAPSHOT
+    from aidi.store.snapshot import load_observations as load_snapshot
+
+    if vintage is None and store_path(store).is_file():
+        with Store.open(store) as s:
+            obs, name, origin = s.observations(SNAPSHOT), SNAPSHOT, f"store:{SNAPSHOT}"
+    elif vintage in (None, SNAPSHOT):
+        obs, name, origin = load_snapshot(), SNAPSHOT, "snapshot"
+    else:
+        with Store.open(store) as s:
+            obs, name, origin = s.observations(vintage), str(vintage), f"store:{vintage}"
+    return _without_models(obs), name, origin
+
+
+def _without_models(obs: pd.DataFrame) -> pd.DataFrame:
+    model = obs["series"].astype(str).str.startswith("model.")
+    return obs[~model].reset_index(drop=True) if model.any() else obs
+
+
+def edition_vintage(edition: str | None, store: str | Path | None = None) -> str | None:
+    """The pin an edition was published on, when the local store has one."""
+    from aidi.store.duckdb_store import Store, store_path
+
+    if edition is None or not store_path(store).is_file():
+        return None
+    with Store.open(store) as s:
+        return s.edition_vintage(edition)
+
+
+def exposure_window(spec: IndexSpec, edition: str | None, observations: pd.DataFrame,
+                    units: Sequence[str] | str | None = None) -> tuple[int, int] | None:
+    """The exposure model's industry-structure window for an edition (None = its default).
+
+    The model's default window (2021–2023) is written for the base edition and moves with it;
+    `latest` ends it at the latest complete year of value added and GDP at PPP.
+    """
+    from aidi.analysis.exposure_inputs import DEFAULT_YEARS
+
+    if is_base(spec, edition):
+        return None
+    if edition == LATEST:
+        end = latest_complete_year(observations, list(EXPOSURE_INPUTS), spec_units(spec, units),
+                                   spec.editions.complete_share)
+        if end is None:
+            return None
+        span = DEFAULT_YEARS[1] - DEFAULT_YEARS[0]
+        return (end - span, end)
+    delta = int(str(edition)) - base_year(spec)
+    return (DEFAULT_YEARS[0] + delta, DEFAULT_YEARS[1] + delta)
+
+
+def with_model_series(observations: pd.DataFrame,
+                      years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The observations with the exposure model's series for the window `years`."""
+    from aidi.analysis.exposure_inputs import ExposureSettings, exposure_observations
+
+    settings = ExposureSettings() if years is None else ExposureSettings(years=years)
+    try:
+        extra = exposure_observations(observations, settings)
+    except ValueError:  # no value added in the window: the model series are simply absent
+        extra = None
+    if extra is None or extra.empty:
+        return observations
+    return pd.concat([observations, extra], ignore_index=True)
+
+
+def edition_inputs(spec: IndexSpec, edition: str | int | None = None,
+                   vintage: str | None = None, *, countries: Sequence[str] | str | None = None,
+                   observations: pd.DataFrame | None = None,
+                   store: str | Path | None = None) -> EditionInputs:
+    """The spec and data of `edition` (a year, `latest`, None = the spec as written) on
+    `vintage` (None: the edition's pin if the store has one, else the shipped snapshot).
+
+    `observations` replaces the vintage (tests, a user's data frame); model series in them are
+    recomputed for the edition's window.
+    """
+    edition, vintage = _legacy(edition, vintage)
+    label = parse_edition(edition)
+    if observations is not None:
+        base, name, origin = _without_models(observations), vintage or "given", "user data"
+    else:
+        pinned = vintage if vintage is not None else edition_vintage(label, store)
+        base, name, origin = load_vintage(pinned, store=store)
+    if label is None:
+        return EditionInputs(spec, with_model_series(base), None, name, origin, None, None)
+    window = exposure_window(spec, label, base, countries)
+    obs = with_model_series(base, window)
+    spec_e, notes = edition_spec(spec, label, obs, units=countries)
+    return EditionInputs(spec_e, obs, label, name, f"{origin} · edition {label}", notes, window)
+
+
+def _legacy(edition: str | int | None, vintage: str | None
+            ) -> tuple[str | int | None, str | None]:
+    """`edition="snapshot"` / `"v3"` named a state of the data before editions were years:
+    still read, as that vintage of the spec as written, with a FutureWarning."""
+    text = str(edition).strip().lower() if edition is not None else ""
+    if vintage is None and (text == "snapshot" or re.match(r"^v\d+$", text)):
+        warnings.warn(f"edition={edition!r} names a state of the data: use "
+                      f"vintage={edition!r} (--vintage); an edition is the index's year",
+                      FutureWarning, stacklevel=3)
+        return None, text
+    return edition, vintage
+
+
+def build_edition(spec: IndexSpec, edition: str | int | None = None, vintage: str | None = None,
+                  *, countries: Sequence[str] | str | None = None,
+                  observations: pd.DataFrame | None = None, store: str | Path | None = None,
+                  min_availability: float | None = None) -> Build:
+    """`aidi.Build` of one edition (what `aidi.build(edition=…, vintage=…)` does)."""
+    return _build_edition(spec, edition, vintage, countries=countries,
+                          observations=observations, store=store,
+                          min_availability=min_availability)[0]
+
+
+def _build_edition(spec: IndexSpec, edition: str | int | None, vintage: str | None, *,
+                   countries: Sequence[str] | str | None,
+                   observations: pd.DataFrame | None, store: str | Path | None = None,
+                   min_availability: float | None = None) -> tuple[Build, EditionInputs]:
+    from aidi.api import Build, Inputs
+
+    ei = edition_inputs(spec, edition, vintage, countries=countries,
+                        observations=observations, store=store)
+    units = countries if countries is None or isinstance(countries, str) else tuple(countries)
+    inputs = Inputs(ei.spec, ei.observations, None, units, ei.edition, ei.origin)
+    return Build.from_inputs(inputs, min_availability=min_availability), ei
+
+
+# ---- the timeline --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Timeline:
+    """Builds of consecutive editions and their table (`frame`, one row per economy × edition:
+    iso3, names, edition, position, window, vintage, index, rank, rank of each pillar,
+    coverage, counts of carried/imputed/missing/stand-in cells, flags, then every node relative
+    to the reference)."""
+
+    editions: tuple[str, ...]
+    builds: Mapping[str, Build]
+    notes: Mapping[str, EditionNotes]
+    frame: pd.DataFrame
+    first_edition: int | None
+    reference: str | None
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    spec: IndexSpec | None = None
+
+    def table(self, node: str = "index") -> pd.DataFrame:
+        """iso3 × edition table of one node (or `rank`)."""
+        t = self.frame.pivot(index="iso3", columns="edition", values=node)
+        return t.reindex(columns=list(self.editions))
+
+    def diff(self, a: str, b: str) -> Attribution:
+        from aidi.analysis.attribution import diff
+
+        return diff(self.builds[a], self.builds[b], label_a=a, label_b=b)
+
+
+def position(edition: str, years: Sequence[int]) -> float:
+    """x position of an edition on a time axis: its year; `latest` one after the last year."""
+    if edition == LATEST:
+        return float(max(years) + 1) if years else 0.0
+    return float(edition)
+
+
+def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = None,
+             end: str | int = LATEST, countries: Sequence[str] | str | None = None,
+             vintage: str | None = None, observations: pd.DataFrame | None = None,
+             store: str | Path | None = None) -> Timeline:
+    """Build every edition from `start` (default: the first one the reference can be scored
+    on) to `end` (a year, or `latest` = every year up to the spec's base edition, then
+    `latest`) on one vintage, and tabulate them."""
+    from aidi.api import load_spec
+
+    spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec)
+    base = base_year(spec_obj)
+    last_year = base if str(end).strip().lower() == LATEST else int(str(end))
+    with_latest = str(end).strip().lower() == LATEST
+    if start is not None and start > last_year:
+        raise UsageError(f"--from {start} is after --to {end}")
+    if observations is None:
+        pinned = vintage if vintage is not None else None
+        observations, vintage, _origin = load_vintage(pinned, store=store)
+
+    builds: dict[str, Build] = {}
+    made: dict[str, EditionNotes] = {}
+    skipped: dict[str, str] = {}
+
+    def attempt(label: str) -> bool:
+        try:
+            builds[label], ei = _build_edition(spec_obj, label, vintage, countries=countries,
+                                               observations=observations)
+            if ei.notes is not None:
+                made[label] = ei.notes
+        except AidiError as exc:
+            skipped[label] = str(exc).splitlines()[0]
+            return False
+        return _scored(builds[label])
+
+    years: list[int]
+    if start is None:  # walk back from the base edition until the reference has no index
+        first = None
+        for y in range(last_year, EARLIEST - 1, -1):
+            if not attempt(str(y)):
+                builds.pop(str(y), None)
+                skipped.setdefault(str(y), "the reference has no index (a pillar is missing)")
+                break
+            first = y
+        years = list(range(first, last_year + 1)) if first is not None else []
+    else:
+        years = [y for y in range(start, last_year + 1) if attempt(str(y)) or
+                 builds.pop(str(y), None) is not None]
+        first = years[0] if years else None
+    editions = [str(y) for y in years]
+    if with_latest and attempt(LATEST):
+        editions.append(LATEST)
+    editions = [e for e in editions if e in builds]
+    notes = {e: made[e] for e in editions}
+    frame = _timeline_frame(editions, builds, notes, years, vintage or "")
+    ref = builds[editions[-1]].spec.reference if editions else spec_obj.reference
+    return Timeline(tuple(editions), {e: builds[e] for e in editions}, notes, frame, first, ref,
+                    {k: v for k, v in skipped.items() if k not in builds}, spec_obj)
+
+
+def _scored(b: Build) -> bool:
+    ref = b.spec.reference
+    return ref is None or (ref in b.index.index and bool(np.isfinite(b.index.get(ref))))
+
+
+def cell_status(b: Build) -> pd.DataFrame:
+    """Per (unit, indicator): `real`, `carried` (latest earlier year), `imputed` or
+    `missing` — what each cell of the build rests on."""
+    r = b.result
+    raw = r.data.reindex(index=list(r.units))
+    status = pd.DataFrame("real", index=raw.index, columns=raw.columns)
+    log = b.log
+    carried = log[log["code"] == "carried_forward"]
+    status[r.imputed_mask.reindex_like(status).fillna(False).astype(bool)] = "imputed"
+    for u, ind in zip(carried["unit"], carried["indicator"], strict=True):
+        if u in status.index and ind in status.columns:
+            status.loc[u, ind] = "carried"
+    status[r.imputed.reindex_like(status).isna()] = "missing"
+    return status
+
+
+def _timeline_frame(editions: list[str], builds: Mapping[str, Build],
+                    notes: Mapping[str, EditionNotes], years: list[int],
+                    vintage: str) -> pd.DataFrame:
+    from aidi.countries import name_en, name_zh
+
+    rows = []
+    for e in editions:
+        b = builds[e]
+        rel = b.relative()
+        ind_rel = _indicators_relative(b)
+        status = cell_status(b)
+        stand_in = [i.indicator for i in notes[e].indicators if i.fallback == "stand-in"]
+        n_ind = status.shape[1]
+        pillars = [c.id for c in b.spec.root.children]
+        for u in b.units:
+            st = status.loc[u]
+            flags = [f"{k}={'|'.join(st.index[st == k])}" for k in ("carried", "imputed",
+                                                                     "missing") if (st == k).any()]
+            if stand_in:
+                flags.insert(0, f"stand-in={'|'.join(stand_in)}")
+            row = {"iso3": u, "name_en": _safe(name_en, u), "name_zh": _safe(name_zh, u),
+                   "edition": e, "position": position(e, years), "window": _window(b),
+                   "vintage": vintage, "index": rel.loc[u, b.result.tree.root],
+                   "rank": b.ranks.loc[u, b.result.tree.root],
+                   **{f"rank_{p}": b.ranks.loc[u, p] for p in pillars if p in b.ranks},
+                   "coverage": float((st == "real").sum()) / n_ind if n_ind else np.nan,
+                   "n_carried": int((st == "carried").sum()),
+                   "n_imputed": int((st == "imputed").sum()),
+                   "n_missing": int((st == "missing").sum()),
+                   "n_stand_in": len(stand_in), "flags": "; ".join(flags)}
+            for node in _tree_order(b.spec):
+                if node in rel.columns and node != b.result.tree.root:
+                    row[node] = rel.loc[u, node]
+                elif node in ind_rel.columns:
+                    row[node] = ind_rel.loc[u, node]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _safe(fn, code: str) -> str:
+    try:
+        return fn(code) or code
+    except (KeyError, LookupError, ValueError):
+        return code
+
+
+def _window(b: Build) -> str:
+    """The default window of the edition (the most common year rule span)."""
+    rules = [b.spec.effective_years(i) for i in b.spec.indicators()]
+    spans = pd.Series([f"{r.start}–{r.end}" for r in rules if r.rule != "exact"])
+    return str(spans.mode().iloc[0]) if len(spans) else ""
+
+
+def _indicators_relative(b: Build) -> pd.DataFrame:
+    norm = b.result.normalised
+    ref = b.spec.reference
+    if ref is None or ref not in norm.index:
+        return norm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = norm / norm.loc[ref]
+    return out.replace([np.inf, -np.inf], np.nan)
+
+
+def _tree_order(spec: IndexSpec) -> list[str]:
+    from aidi.specs.schema import iter_nodes
+
+    return [n.id for n in iter_nodes(spec.root)]

@@ -1,0 +1,155 @@
+"""`aidi timeline` (the index edition by edition) and `aidi diff A B` (why a score moved)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from aidi.errors import UsageError
+
+console = Console()
+_EDITION = re.compile(r"^(\d{4}|latest)$", re.IGNORECASE)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Editions before a series starts leave whole columns empty; NumPy's "All-NaN slice"
+    warning about them says nothing the flags do not."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        yield
+
+
+def _fmt(v: object, digits: int = 3, sign: bool = False) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{float(v):+.{digits}f}" if sign else f"{float(v):.{digits}f}"
+
+
+def _side(text: str, spec: str | None, edition: str | None, vintage: str | None,
+          countries: str | None):
+    """One side of a diff: an edition year / `latest` (built from --spec) or a spec."""
+    from aidi.analysis.timeline import build_edition
+    from aidi.api import load_spec
+
+    if _EDITION.match(text.strip()):
+        return build_edition(load_spec(spec), text.strip().lower(), vintage,
+                             countries=countries), text.strip().lower()
+    return build_edition(load_spec(text), edition, vintage, countries=countries), \
+        Path(text).stem
+
+
+def print_moves(att, k: int, node: str) -> None:
+    from aidi.report.timeline import changes_table
+
+    table = Table(title=f"Largest moves of {node}: {att.label_a} → {att.label_b}")
+    for col in ("iso3", att.label_a[:8], att.label_b[:8], "Δ", "data", "method", "weights",
+                "top data dim", "rank"):
+        table.add_column(col, justify="left" if col in ("iso3", "top data dim") else "right")
+    for _, r in changes_table(att, k, node).iterrows():
+        table.add_row(r.iso3, _fmt(r["from"]), _fmt(r["to"]), _fmt(r.change, sign=True),
+                      _fmt(r.data, sign=True), _fmt(r.methodology, sign=True),
+                      _fmt(r.weights, sign=True), escape(str(r.main_data_dimension))[:12],
+                      f"{_fmt(r.rank_from, 0)}→{_fmt(r.rank_to, 0)}")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("timeline")
+    def timeline_cmd(
+        start: int = typer.Option(None, "--from", help="first edition (default: the first "
+                                  "one the reference can be scored on)"),
+        end: str = typer.Option("latest", "--to", help="last edition: a year, or latest "
+                                "(every year to the spec's own edition, then latest)"),
+        spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
+        countries: str = typer.Option(None, "--countries", help="TARGET_20, G20, all, list"),
+        vintage: str = typer.Option(None, "--vintage", help="state of the data: snapshot "
+                                    "(default), latest, v3, a pin"),
+        out: Path = typer.Option(Path("aidi-timeline"), "--out", "-o", help="output folder"),
+        focus: str = typer.Option("CHN", "--focus", help="economy highlighted in the charts"),
+        lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
+        charts: bool = typer.Option(True, "--charts/--no-charts"),
+    ) -> None:
+        """Build every yearly edition and write timeline.csv and the trajectory charts."""
+        from aidi.analysis.timeline import timeline
+        from aidi.io import ensure_out_dir
+        from aidi.report.timeline import write_timeline
+
+        if lang not in ("en", "zh"):
+            raise UsageError("--lang must be en or zh")
+        with _quiet():
+            tl = timeline(spec, start=start, end=end, countries=countries, vintage=vintage)
+        if not tl.editions:
+            raise UsageError(f"no edition could be built ({'; '.join(tl.skipped.values())})")
+        paths = write_timeline(tl, ensure_out_dir(out), lang=lang, focus=focus.upper(),
+                               charts=charts)
+        _print_timeline(tl, focus.upper())
+        console.print(f"first edition: {tl.first_edition}; wrote {len(paths)} outputs to "
+                      f"{escape(str(out))}", markup=True)
+
+    @app.command("diff")
+    def diff_cmd(
+        a: str = typer.Argument(..., help="edition year, latest, or a spec name/path"),
+        b: str = typer.Argument(..., help="edition year, latest, or a spec name/path"),
+        spec: str = typer.Option(None, "--spec", help="spec of edition sides"),
+        edition: str = typer.Option(None, "--edition", help="edition of spec sides"),
+        vintage_a: str = typer.Option(None, "--vintage-a", help="data state of A"),
+        vintage_b: str = typer.Option(None, "--vintage-b", help="data state of B"),
+        countries: str = typer.Option(None, "--countries"),
+        focus: str = typer.Option("CHN", "--focus", help="economy drawn as a waterfall"),
+        node: str = typer.Option("index", "--node", help="node of the table and waterfall"),
+        top: int = typer.Option(10, "--top", min=1, help="rows of the table"),
+        lang: str = typer.Option("en", "--lang"),
+        out: Path = typer.Option(Path("aidi-diff"), "--out", "-o"),
+    ) -> None:
+        """Split every score change from A to B into data (by dimension), methodology and
+        weights, exactly (Shapley); write attribution.csv and a waterfall."""
+        from aidi.analysis.attribution import diff
+        from aidi.io import ensure_out_dir
+        from aidi.report.timeline import write_attribution
+
+        with _quiet():
+            ba, la = _side(a, spec, edition, vintage_a, countries)
+            bb, lb = _side(b, spec, edition, vintage_b, countries)
+            if la == lb and (vintage_a or vintage_b):
+                la, lb = f"{la}@{vintage_a or 'snapshot'}", f"{lb}@{vintage_b or 'snapshot'}"
+            att = diff(ba, bb, label_a=la, label_b=lb)
+        bb.resolve_node(node)
+        paths = write_attribution(att, ensure_out_dir(out), focus=focus.upper(), node=node,
+                                  lang=lang)
+        print_moves(att, top, node)
+        worst = float(att.frame["check"].abs().max())
+        for note in att.notes:
+            console.print(note, markup=False)
+        console.print(f"parts sum to the change within {worst:.1e}; wrote "
+                      f"{', '.join(p.name for p in paths.values())} to {out}", markup=False)
+
+
+def _print_timeline(tl, focus: str, n: int = 5) -> None:
+    """Editions down, the leading economies (and the focus) across: index (rank)."""
+    idx, rank = tl.table("index"), tl.table("rank")
+    order = idx[tl.editions[-1]].sort_values(ascending=False).index[:n].tolist()
+    if focus in idx.index and focus not in order:
+        order.append(focus)
+    table = Table(title=f"Index by edition, {tl.reference} = 1 (rank)")
+    table.add_column("edition")
+    for code in order:
+        table.add_column(code, justify="right")
+    for e in tl.editions:
+        table.add_row(e, *[f"{_fmt(idx.loc[c, e])} ({_fmt(rank.loc[c, e], 0)})"
+                           for c in order])
+    console.print(table)
+    first = tl.notes.get(tl.editions[0])
+    if first is not None and first.fallbacks():
+        console.print(f"edition {tl.editions[0]}: " + "; ".join(
+            f"{i.indicator} {i.fallback}" for i in first.fallbacks())
+            + " (every edition's rules: timeline_notes.csv)", markup=False)

@@ -1,0 +1,78 @@
+"""One self-contained `explorer.html`: the payload, the strings and the scripts inlined.
+
+No network request of any kind: scripts, styles and the payload are inline, Chinese renders
+from an embedded font subset, and a Content-Security-Policy (`default-src 'none'`) makes the
+browser refuse any fetch the page might still try. It opens from `file://`.
+
+The font subset is made by `aidi.report.webfont.font_face_css`; the explorer layer may not
+import the report layer (see `.importlinter`), so the caller passes that function in — the
+`aidi explore` command does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aidi.explorer.export import build_payload
+from aidi.io import ensure_out_dir, out_path, write_text
+
+if TYPE_CHECKING:
+    from aidi.api import Build
+
+ASSETS = ("explorer.html", "explorer.css", "engine.js", "app.js", "strings.json")
+FILE_NAME = "explorer.html"
+_PLACEHOLDER = re.compile(r"__(?:LANG|FONT|CSS|DATA|STRINGS|ENGINE|APP)__")
+
+
+@cache
+def asset(name: str) -> str:
+    """The text of one file under `aidi/explorer/assets/`."""
+    return resources.files("aidi.explorer").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def strings() -> dict[str, dict[str, str]]:
+    """The page's labels, `{"en": {...}, "zh": {...}}` (every key in both languages)."""
+    return json.loads(asset("strings.json"))
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe inside a <script> element (`</` and U+2028/9 escaped; still valid JSON)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def render(payload: Mapping[str, Any], lang: str = "en",
+           font_css: Callable[[str], str] | None = None) -> str:
+    """The page's HTML for a payload (`aidi.explorer.export.build_payload`).
+
+    `font_css(text)` returns an `@font-face` rule covering the characters of `text` (the
+    page's Chinese labels and names); without it Chinese falls back to the system's fonts.
+    """
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be en or zh, got {lang!r}")
+    data, labels = _script_json(payload), _script_json(strings())
+    engine, app = asset("engine.js"), asset("app.js")
+    font = font_css(data + labels + engine + app + asset("explorer.html")) if font_css else ""
+    parts = {"__LANG__": lang, "__FONT__": font, "__CSS__": asset("explorer.css"),
+             "__DATA__": data, "__STRINGS__": labels, "__ENGINE__": engine, "__APP__": app}
+    template = asset("explorer.html")
+    missing = [k for k in parts if template.count(k) != 1]
+    if missing:
+        raise ValueError(f"explorer template must hold each of {missing} exactly once")
+    # one pass over the template only: text inserted is never searched for placeholders
+    html = _PLACEHOLDER.sub(lambda m: parts[m.group(0)], template)
+    return html
+
+
+def write_explorer(build: Build, out: Path | str, *, lang: str = "en", n_variants: int = 1000,
+                   seed: int = 0, font_css: Callable[[str], str] | None = None) -> Path:
+    """Write `explorer.html` for `build` into the folder `out` (atomically); return its path."""
+    payload = build_payload(build, n_variants=n_variants, seed=seed)
+    html = render(payload, lang, font_css)
+    return write_text(html, out_path(ensure_out_dir(out), FILE_NAME))

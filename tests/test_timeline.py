@@ -1,0 +1,263 @@
+"""Yearly editions, pinned vintages, the timeline and the Shapley attribution of changes."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import aidi
+from aidi.analysis.attribution import PARTS, compose, diff, shapley
+from aidi.analysis.timeline import build_edition, edition_inputs, timeline
+from aidi.api import load_spec
+from aidi.errors import UsageError
+from aidi.specs.editions import (
+    complete_years,
+    edition_spec,
+    latest_complete_year,
+    moved,
+    parse_edition,
+)
+from aidi.specs.loader import spec_from_dict
+from aidi.specs.schema import YearRule
+
+pytestmark = pytest.mark.filterwarnings("ignore:All-NaN slice:RuntimeWarning")
+
+
+# ---- a tiny spec with known parts ------------------------------------------------------------------
+def tiny(weights=(1.0, 1.0, 1.0), c_scale=1.0) -> aidi.specs.schema.IndexSpec:
+    """Two economies, three indicators, plain weighted mean of raw values (no reference)."""
+    inds = [{"id": i, "name": {"en": i}, "series": f"s.{i}", "weight": w}
+            for i, w in zip("abc", weights, strict=True)]
+    inds[2]["transform"] = {"kind": "level", "scale": c_scale}
+    return spec_from_dict({
+        "id": "tiny3", "name": {"en": "Tiny"}, "edition": "2024", "units": ["USA", "CHN"],
+        "defaults": {"normalise": {"method": "none"}},
+        "root": {"id": "index", "name": {"en": "Index"}, "children": inds}})
+
+
+def tiny_obs(chn: tuple[float, float, float]) -> pd.DataFrame:
+    rows = [(u, 2022, f"s.{k}", float(v)) for u, vals in (("USA", (1, 1, 1)), ("CHN", chn))
+            for k, v in zip("abc", vals, strict=True)]
+    return pd.DataFrame(rows, columns=["iso3", "year", "series", "value"])
+
+
+def test_hand_computed_decomposition():
+    """A: data (1, 2, 3), c as is, equal weights. B: data (4, 5, 3), c × 10 (methodology),
+    a weighted 2 (weights). The eight corners for CHN (mean of w·x / Σw):
+    ∅ 2, D 4, M 11, W 7/4, DM 13, DW 4, MW 8.5, DMW 10.75; so the total is 8.75 and
+    φ_D = (4−2)/3 + (13−11)/6 + (4−7/4)/6 + (10.75−8.5)/3 = 2.125,
+    φ_M = (11−2)/3 + (13−4)/6 + (8.5−7/4)/6 + (10.75−4)/3 = 7.875,
+    φ_W = (7/4−2)/3 + (4−4)/6 + (8.5−11)/6 + (10.75−13)/3 = −1.25.
+    Within data: a moves 3 (→ 1 at weight 1/3, 1.5 at weight 2/4), b moves 3 (→ 1, 3/4):
+    data:a = 1/3 + 1/6 + 1.5/6 + 1.5/3 = 1.25, data:b = 1/3 + 1/6 + 0.75/6 + 0.75/3 = 0.875."""
+    a = aidi.build(tiny(), data=tiny_obs((1, 2, 3)))
+    b = aidi.build(tiny((2.0, 1.0, 1.0), c_scale=10.0), data=tiny_obs((4, 5, 3)))
+    att = diff(a, b)
+    r = att.of("CHN", "index")
+    assert r["score_a"] == pytest.approx(2.0, abs=1e-12)
+    assert r["score_b"] == pytest.approx(10.75, abs=1e-12)
+    assert r["data"] == pytest.approx(2.125, abs=1e-12)
+    assert r["methodology"] == pytest.approx(7.875, abs=1e-12)
+    assert r["weights"] == pytest.approx(-1.25, abs=1e-12)
+    assert r["data:a"] == pytest.approx(1.25, abs=1e-12)
+    assert r["data:b"] == pytest.approx(0.875, abs=1e-12)
+    assert r["data:c"] == pytest.approx(0.0, abs=1e-12)
+    usa = att.of("USA", "index")  # USA's data never changes: no data part
+    assert usa["data"] == pytest.approx(0.0, abs=1e-12)
+    assert usa["change"] == pytest.approx(usa["methodology"] + usa["weights"], abs=1e-12)
+    assert att.check == pytest.approx(0.0, abs=1e-12)
+
+
+def test_compose_takes_each_part_from_its_spec():
+    a, b = tiny(), tiny((2.0, 1.0, 1.0), c_scale=10.0)
+    mixed = compose(a, b, a)  # data A, methodology B, weights A
+    assert [i.weight for i in mixed.indicators()] == [1.0, 1.0, 1.0]
+    assert mixed.node("c").transform.scale == 10.0
+    assert compose(b, a, b).node("c").transform.scale == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 2**31 - 1))
+def test_shapley_efficiency_and_symmetry(n, seed):
+    """Σφ = v(all) − v(∅); a player whose switch never matters gets 0."""
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(1 << n, 3))
+    phi = shapley(v)
+    np.testing.assert_allclose(phi.sum(axis=0), v[-1] - v[0], atol=1e-12)
+    dummy = v.copy()
+    masks = np.arange(1 << n)
+    dummy[masks | 1] = dummy[masks & ~1]          # player 0 changes nothing
+    assert np.allclose(shapley(dummy)[0], 0.0, atol=1e-12)
+
+
+# ---- editions of the spec -------------------------------------------------------------------------
+def test_parse_edition():
+    assert parse_edition(None) is None
+    assert parse_edition(" LATEST ") == "latest"
+    assert parse_edition(2023) == "2023"
+    with pytest.raises(UsageError, match="vintage"):
+        parse_edition("v3")
+
+
+def test_moved_rules():
+    assert moved(YearRule(start=2021, end=2023), -1) == YearRule(start=2020, end=2022)
+    exact = moved(YearRule(rule="exact", start=2024, end=2024, fallback="none"), -3)
+    assert (exact.start, exact.end) == (2021, 2021)
+    since = moved(YearRule(rule="mean", start=2015, end=2023), -5, "end")
+    assert (since.start, since.end) == (2015, 2018)
+    empty = moved(YearRule(rule="mean", start=2015, end=2023), -10, "end")
+    assert (empty.start, empty.end) == (2013, 2013)
+
+
+def test_complete_years_by_coverage():
+    obs = pd.DataFrame({"iso3": ["A", "B", "C", "A", "B", "A"], "year": [2020] * 3 + [2021] * 2
+                        + [2022], "series": "s"})
+    assert complete_years(obs, None, 0.6) == {"s": 2021}     # 2022: 1 of 3 < 60 %
+    assert complete_years(obs, None, 0.3) == {"s": 2022}
+    assert latest_complete_year(obs, ["s", "t"], None, 0.6) is None
+
+
+def test_edition_spec_moves_windows_and_uses_stand_ins():
+    spec = load_spec()
+    same, notes = edition_spec(spec, "2024", pd.DataFrame())
+    assert same is spec and not notes.fallbacks()
+    e23, notes = edition_spec(spec, "2023", pd.DataFrame())
+    rules = {i.id: e23.effective_years(i) for i in e23.indicators()}
+    assert (rules["broadband"].start, rules["broadband"].end) == (2020, 2022)
+    assert e23.node("ai_patents").series == "owid.cset.patents"
+    assert e23.node("ai_patents").transform.kind == "level"
+    inv = rules["ai_investment_cumulative"]
+    assert (inv.rule, inv.start, inv.end) == ("mean", 2015, 2022)
+    kinds = {i.indicator: i.fallback for i in notes.fallbacks()}
+    assert kinds["ai_patents"] == "stand-in" and kinds["ai_startups"] == "missing"
+
+
+def test_latest_ends_each_window_at_its_complete_year():
+    spec = load_spec()
+    ei = edition_inputs(spec, "latest")
+    rules = {i.id: ei.spec.effective_years(i) for i in ei.spec.indicators()}
+    years = complete_years(ei.observations, list(aidi.countries.TARGET_20), 0.8)
+    assert rules["regulatory_quality"].end == years["wgi.rq.pctrank"]
+    # a product ends at the earlier of its two series
+    assert rules["internet_users"].end == min(years["gapminder.internet_users"],
+                                              years["wdi.SP.POP.TOTL"])
+    assert rules["ai_startups"].end == 2024
+    assert ei.exposure_years == (years["un_ama.va.TVA"] - 2, years["un_ama.va.TVA"])
+
+
+def test_edition_2024_is_the_default_build():
+    a, b = aidi.build(), build_edition(load_spec(), "2024")
+    pd.testing.assert_frame_equal(a.relative(), b.relative(), check_exact=True)
+
+
+# ---- the decomposition on the real data -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def editions():
+    spec = load_spec()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return build_edition(spec, "2023"), build_edition(spec, "2024")
+
+
+def test_parts_sum_to_the_change_on_real_data(editions):
+    a, b = editions
+    spec = b.spec
+    ind = spec.node("ai_compute_capacity")
+    root = _with_indicator(spec.root, ind.model_copy(update={"transform": ind.transform.
+                                                             model_copy(update={"kind": "log",
+                                                                                "offset": 1.0})}))
+    other = aidi.build(spec.model_copy(update={"root": root})).with_weights(
+        {"compute": 2.0, "policy": 0.5})
+    att = diff(a, other)
+    f = att.frame
+    assert len(f) == len(a.units) * len(spec.aggregates())
+    assert f["check"].abs().max() < 1e-12
+    dims = [c for c in f.columns if c.startswith("data:")]
+    assert (f["data"] - f[dims].sum(axis=1)).abs().max() < 1e-12
+    assert att.check < 1e-12                       # end points are the builds' own scores
+    for part in PARTS:                              # each change set really moved something
+        assert f[part].abs().max() > 1e-3
+
+
+def test_edition_change_is_data_only(editions):
+    att = diff(*editions)
+    assert att.frame[["methodology", "weights"]].abs().max().max() < 1e-12
+    assert att.frame["check"].abs().max() < 1e-12
+
+
+def _with_indicator(node, ind):
+    from aidi.specs.schema import Node
+
+    children = tuple(_with_indicator(c, ind) if isinstance(c, Node) else
+                     (ind if c.id == ind.id else c) for c in node.children)
+    return node.model_copy(update={"children": children})
+
+
+# ---- pinned editions ------------------------------------------------------------------------------
+def test_edition_rebuilt_after_refresh_is_identical(tmp_path):
+    from aidi.store.duckdb_store import Provenance, Store
+
+    path = tmp_path / "store.duckdb"
+    spec = load_spec()
+    with Store.open(path) as s:
+        obs = s.observations("snapshot")
+    before = build_edition(spec, "2023", store=path)
+    bb = obs[(obs["series"] == "wdi.IT.NET.BBND.P2") & (obs["iso3"] == "DEU")].copy()
+    bb["value"] = bb["value"] * 1.5                # a publisher revises Germany's broadband
+    with Store.open(path) as s:
+        s.add_vintage(bb, Provenance(kind="refresh", label="simulated refresh"))
+    after = build_edition(spec, "2023", store=path)
+    assert before.relative().to_csv() == after.relative().to_csv()   # byte-identical
+    latest = build_edition(spec, "2023", "latest", store=path)
+    assert latest.relative().loc["DEU", "data"] > before.relative().loc["DEU", "data"] + 1e-3
+    # an edition pinned on the refreshed data stays there after the next refresh
+    with Store.open(path) as s:
+        assert s.pin_edition("2025") == "edition-2025"
+    pinned = build_edition(spec, "2025", store=path)
+    bb["value"] = bb["value"] * 2.0
+    with Store.open(path) as s:
+        s.add_vintage(bb, Provenance(kind="refresh", label="second refresh"))
+    again = build_edition(spec, "2025", store=path)
+    assert pinned.relative().to_csv() == again.relative().to_csv()
+    assert pinned.inputs.origin.startswith("store:edition-2025")
+
+
+# ---- timeline and commands ------------------------------------------------------------------------
+def test_timeline_table():
+    tl = timeline(start=2022, end=2023)
+    assert tl.editions == ("2022", "2023")
+    f = tl.frame
+    assert set(f["edition"]) == {"2022", "2023"}
+    assert (f.loc[f["iso3"] == "USA", "index"] == 1.0).all()
+    assert f["coverage"].between(0, 1).all()
+    assert f["flags"].str.contains("stand-in=ai_patents").all()
+    assert {"rank", "technology_activity", "compute", "broadband"} <= set(f.columns)
+
+
+def test_cli_timeline_and_diff(tmp_path):
+    from aidi.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["timeline", "--from", "2022", "--to", "2023", "--out",
+                              str(tmp_path / "tl")])
+    assert res.exit_code == 0, res.output
+    tl = pd.read_csv(tmp_path / "tl" / "timeline.csv")
+    assert sorted(tl["edition"].astype(str).unique()) == ["2022", "2023"]
+    for name in ("index", "pillars", "rank", "gap"):
+        assert (tmp_path / "tl" / f"fig_timeline_{name}.png").stat().st_size > 10_000
+        assert (tmp_path / "tl" / f"fig_timeline_{name}.svg").is_file()
+    res = runner.invoke(app, ["diff", "2023", "2024", "--out", str(tmp_path / "d")])
+    assert res.exit_code == 0, res.output
+    assert "Largest moves" in res.output
+    att = pd.read_csv(tmp_path / "d" / "attribution.csv")
+    parts = att["data"] + att["methodology"] + att["weights"]
+    assert (att["change"] - parts).abs().max() < 1e-9    # CSV keeps 10 significant digits
+    assert (tmp_path / "d" / "fig_waterfall_CHN.png").is_file()
+    bad = runner.invoke(app, ["diff", "v3", "2024", "--out", str(tmp_path / "x")])
+    assert bad.exit_code != 0
