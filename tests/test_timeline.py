@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 import aidi
 from aidi.analysis.attribution import PARTS, compose, diff, shapley
-from aidi.analysis.timeline import build_edition, edition_inputs, timeline
+from aidi.analysis.timeline import edition_inputs
 from aidi.api import load_spec
 from aidi.errors import UsageError
+from aidi.over_time import build_edition, timeline
 from aidi.specs.editions import (
     complete_years,
     edition_spec,

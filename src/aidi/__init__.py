@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["AidiError", "Build", "build", "read_coin", "load_spec", "trends"]
+__all__ = ["AidiError", "Build", "build", "read_coin", "load_spec", "timeline", "trends"]
 
 if TYPE_CHECKING:
     from aidi.api import Build, build, load_spec, read_coin
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 _LAZY = {"Build": "aidi.api", "build": "aidi.api", "read_coin": "aidi.api",
          "Comparison": "aidi.api", "AidiError": "aidi.errors", "load_spec": "aidi.api",
-         "trends": "aidi.analysis.trends"}
+         "trends": "aidi.analysis.trends", "timeline": "aidi.over_time"}
 
 
 def __getattr__(name: str) -> Any:

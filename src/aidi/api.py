@@ -32,6 +32,7 @@ from aidi.specs.loader import load_spec as load_spec_file
 from aidi.specs.schema import IndexSpec, Indicator, Node
 
 if TYPE_CHECKING:
+    from aidi.analysis.attribution import Attribution
     from aidi.analysis.audit import AuditResult
     from aidi.analysis.lineage import Lineage
     from aidi.analysis.scenarios import Scenario
@@ -386,6 +387,13 @@ class Build:
         from aidi.analysis.audit import audit
 
         return audit(self.result, **kwargs)
+
+    def diff(self, other: Build, *, label_a: str = "A", label_b: str = "B") -> Attribution:
+        """Why every score moved from this build to `other`: the change split exactly
+        (Shapley) into data, methodology and weights, and data by dimension."""
+        from aidi.analysis.attribution import diff
+
+        return diff(self, other, label_a=label_a, label_b=label_b)
 
     def compare(self, other: Build) -> Comparison:
         """Score and rank differences by unit and node (`other` minus this build)."""

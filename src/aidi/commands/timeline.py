@@ -38,7 +38,7 @@ def _fmt(v: object, digits: int = 3, sign: bool = False) -> str:
 def _side(text: str, spec: str | None, edition: str | None, vintage: str | None,
           countries: str | None):
     """One side of a diff: an edition year / `latest` (built from --spec) or a spec."""
-    from aidi.analysis.timeline import build_edition
+    from aidi.over_time import build_edition
     from aidi.api import load_spec
 
     if _EDITION.match(text.strip()):
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         charts: bool = typer.Option(True, "--charts/--no-charts"),
     ) -> None:
         """Build every yearly edition and write timeline.csv and the trajectory charts."""
-        from aidi.analysis.timeline import timeline
+        from aidi.over_time import timeline
         from aidi.io import ensure_out_dir
         from aidi.report.timeline import write_timeline
 

@@ -26,7 +26,7 @@ from aidi.report.charts import PALETTE, _drawing, _footer, _Text  # noqa: E402
 
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution
-    from aidi.analysis.timeline import Timeline
+    from aidi.over_time import Timeline
 
 _DPI = 150
 #: Economies drawn in colour (the rest in grey): the top of the last edition and the focus.

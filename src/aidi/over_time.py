@@ -1,0 +1,135 @@
+"""The index over time, as builds: one `aidi.Build` per yearly edition (`aidi.timeline`).
+
+A layer over `aidi.api`: it makes builds, so it sits above the API, while the pure pieces —
+an edition's inputs and spec (`aidi.analysis.timeline.edition_inputs`), the per-cell status
+and the timeline table — stay in the analysis layer, and the Shapley attribution of a change
+between two builds is `aidi.analysis.attribution.diff`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from aidi.analysis.attribution import Attribution, diff
+from aidi.analysis.timeline import (
+    EARLIEST,
+    EditionInputs,
+    _scored,
+    _timeline_frame,
+    edition_inputs,
+    load_vintage,
+)
+from aidi.api import Build, Inputs, load_spec
+from aidi.errors import AidiError, UsageError
+from aidi.specs.editions import LATEST, EditionNotes, base_year
+from aidi.specs.schema import IndexSpec
+
+__all__ = ["Timeline", "build_edition", "timeline"]
+
+
+def build_edition(spec: IndexSpec, edition: str | int | None = None, vintage: str | None = None,
+                  *, countries: Sequence[str] | str | None = None,
+                  observations: pd.DataFrame | None = None, store: str | Path | None = None,
+                  min_availability: float | None = None) -> Build:
+    """`aidi.Build` of one edition (what `aidi.build(edition=…, vintage=…)` does)."""
+    return _build_edition(spec, edition, vintage, countries=countries,
+                          observations=observations, store=store,
+                          min_availability=min_availability)[0]
+
+
+def _build_edition(spec: IndexSpec, edition: str | int | None, vintage: str | None, *,
+                   countries: Sequence[str] | str | None,
+                   observations: pd.DataFrame | None, store: str | Path | None = None,
+                   min_availability: float | None = None) -> tuple[Build, EditionInputs]:
+    ei = edition_inputs(spec, edition, vintage, countries=countries,
+                        observations=observations, store=store)
+    units = countries if countries is None or isinstance(countries, str) else tuple(countries)
+    inputs = Inputs(ei.spec, ei.observations, None, units, ei.edition, ei.origin)
+    return Build.from_inputs(inputs, min_availability=min_availability), ei
+
+
+# ---- the timeline --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Timeline:
+    """Builds of consecutive editions and their table (`frame`, one row per economy × edition:
+    iso3, names, edition, position, window, vintage, index, rank, rank of each pillar,
+    coverage, counts of carried/imputed/missing/stand-in cells, flags, then every node relative
+    to the reference)."""
+
+    editions: tuple[str, ...]
+    builds: Mapping[str, Build]
+    notes: Mapping[str, EditionNotes]
+    frame: pd.DataFrame
+    first_edition: int | None
+    reference: str | None
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    spec: IndexSpec | None = None
+
+    def table(self, node: str = "index") -> pd.DataFrame:
+        """iso3 × edition table of one node (or `rank`)."""
+        t = self.frame.pivot(index="iso3", columns="edition", values=node)
+        return t.reindex(columns=list(self.editions))
+
+    def diff(self, a: str, b: str) -> Attribution:
+        return diff(self.builds[a], self.builds[b], label_a=a, label_b=b)
+
+
+def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = None,
+             end: str | int = LATEST, countries: Sequence[str] | str | None = None,
+             vintage: str | None = None, observations: pd.DataFrame | None = None,
+             store: str | Path | None = None) -> Timeline:
+    """Build every edition from `start` (default: the first one the reference can be scored
+    on) to `end` (a year, or `latest` = every year up to the spec's base edition, then
+    `latest`) on one vintage, and tabulate them."""
+    spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec)
+    base = base_year(spec_obj)
+    last_year = base if str(end).strip().lower() == LATEST else int(str(end))
+    with_latest = str(end).strip().lower() == LATEST
+    if start is not None and start > last_year:
+        raise UsageError(f"--from {start} is after --to {end}")
+    if observations is None:
+        pinned = vintage if vintage is not None else None
+        observations, vintage, _origin = load_vintage(pinned, store=store)
+
+    builds: dict[str, Build] = {}
+    made: dict[str, EditionNotes] = {}
+    skipped: dict[str, str] = {}
+
+    def attempt(label: str) -> bool:
+        try:
+            builds[label], ei = _build_edition(spec_obj, label, vintage, countries=countries,
+                                               observations=observations)
+            if ei.notes is not None:
+                made[label] = ei.notes
+        except AidiError as exc:
+            skipped[label] = str(exc).splitlines()[0]
+            return False
+        return _scored(builds[label])
+
+    years: list[int]
+    if start is None:  # walk back from the base edition until the reference has no index
+        first = None
+        for y in range(last_year, EARLIEST - 1, -1):
+            if not attempt(str(y)):
+                builds.pop(str(y), None)
+                skipped.setdefault(str(y), "the reference has no index (a pillar is missing)")
+                break
+            first = y
+        years = list(range(first, last_year + 1)) if first is not None else []
+    else:
+        years = [y for y in range(start, last_year + 1) if attempt(str(y)) or
+                 builds.pop(str(y), None) is not None]
+        first = years[0] if years else None
+    editions = [str(y) for y in years]
+    if with_latest and attempt(LATEST):
+        editions.append(LATEST)
+    editions = [e for e in editions if e in builds]
+    notes = {e: made[e] for e in editions}
+    frame = _timeline_frame(editions, builds, notes, years, vintage or "")
+    ref = builds[editions[-1]].spec.reference if editions else spec_obj.reference
+    return Timeline(tuple(editions), {e: builds[e] for e in editions}, notes, frame, first, ref,
+                    {k: v for k, v in skipped.items() if k not in builds}, spec_obj)
