@@ -15,9 +15,7 @@ import numpy as np
 import pandas as pd
 
 from aidi.errors import AidiError
-from aidi.specs.schema import Transform, YearRule
-
-DEFAULT_DENOMINATORS = {"per_capita": "wdi.SP.POP.TOTL", "share_of_gdp": "wdi.NY.GDP.MKTP.CD"}
+from aidi.specs.schema import DEFAULT_DENOMINATORS, Transform, YearRule
 
 
 class MissingSeriesError(AidiError, KeyError):

@@ -26,9 +26,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from aidi.engine.select import DEFAULT_DENOMINATORS
 from aidi.errors import UsageError
-from aidi.specs.schema import EditionRule, IndexSpec, Indicator, Node, Transform, YearRule
+from aidi.specs.schema import (
+    DEFAULT_DENOMINATORS,
+    EditionRule,
+    IndexSpec,
+    Indicator,
+    Node,
+    Transform,
+    YearRule,
+)
 
 LATEST = "latest"
 _YEAR = re.compile(r"^\d{4}$")

@@ -2,10 +2,17 @@
 
 An error names the file, the line, the path inside the file and the reason, e.g.
 `my_spec.yaml:42: root.children[1].children[0].weight: must be >= 0, got -1`.
+
+Every YAML input of aidi (specs, COINr steps files, scenarios, the sources file) is read by
+`read_yaml`: parsed once (cached by path, size and modification time) with libyaml's C parser
+when available, refusing repeated keys (YAML would silently keep the last one) and files
+larger than `MAX_YAML_BYTES` — a spec is a few kilobytes; megabytes mean a wrong file.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +29,79 @@ DEFAULT_SPEC = "aidi-2024"
 
 class SpecError(AidiError, ValueError):
     """A spec file that cannot be used; the message says where and why."""
+
+
+#: Largest YAML file aidi reads (the shipped AIDI spec is ~20 kB).
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class UniqueKeyLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe YAML loading (C parser when available) that refuses a key repeated in a mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"unhashable key {key!r}", key_node.start_mark) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping (lines {seen[key]} "
+                    f"and {key_node.start_mark.line + 1}); YAML would silently keep the last — "
+                    "remove one", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str, origin: str = "<yaml>", what: str = "spec") -> Any:
+    """YAML text → data with `UniqueKeyLoader`; errors as one SpecError naming the line."""
+    try:
+        return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a safe loader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{origin}:{mark.line + 1}" if mark is not None else origin
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(f"{where}: the {what} is not valid YAML: {problem}") from None
+    except RecursionError:
+        raise SpecError(f"{origin}: the {what} is nested too deeply to read") from None
+
+
+def read_yaml(path: str | Path, what: str = "spec") -> Any:
+    """A YAML file's data (a fresh copy), parsed once per file version; see the module doc."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read the {what} file ({exc.strerror or exc})") from None
+    if st.st_size > MAX_YAML_BYTES:
+        raise SpecError(f"{path}: the {what} file is {st.st_size / 1e6:.1f} MB; aidi reads "
+                        f"YAML files up to {MAX_YAML_BYTES / 1e6:.0f} MB (a {what} is normally "
+                        "a few kB) — is this the right file?")
+    raw, _ = _read_cached(str(path.resolve()), st.st_mtime_ns, st.st_size, what)
+    return copy.deepcopy(raw)
+
+
+def read_yaml_text(path: str | Path, what: str = "spec") -> tuple[Any, str]:
+    """(data, text) of a YAML file, as `read_yaml` (the text locates validation errors)."""
+    data = read_yaml(path, what)
+    st = Path(path).stat()
+    return data, _read_cached(str(Path(path).resolve()), st.st_mtime_ns, st.st_size, what)[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _read_cached(path: str, mtime_ns: int, size: int, what: str) -> tuple[Any, str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: the {what} file is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read the {what} file ({exc.strerror or exc})") from None
+    return parse_yaml(text, path, what), text
 
 
 def shipped_spec_path(name: str) -> Path:
@@ -41,21 +121,14 @@ def load_spec(source: str | Path | None = None) -> IndexSpec:
             path = shipped_spec_path(str(source))
         else:
             raise SpecError(f"{source}: no such spec file (shipped specs: {sorted(SHIPPED)})")
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    raw, text = read_yaml_text(path)
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: a spec must be a YAML mapping with at least `id`, `name`, `root`")
     if raw.get("kind") == "coinr-steps":
-        # A COINr steps file (e.g. the shipped `asem`): the tree comes from its iMeta table.
-        from aidi.sources.coinr import CoinTableError, read_coin
-
-        try:
-            return read_coin(None, None, path).spec
-        except CoinTableError as exc:
-            raise SpecError(str(exc)) from None
+        # A COINr steps file (e.g. the shipped `asem`): its tree comes from the iMeta table,
+        # which the sources layer reads — `aidi.load_spec` / `aidi.build` do that.
+        raise SpecError(f"{path}: a COINr steps file (kind: coinr-steps) takes its tree from "
+                        "iMeta; load it with aidi.load_spec or build it with aidi.build")
     return spec_from_dict(raw, origin=str(path), text=text)
 
 
@@ -72,8 +145,8 @@ def resolve_spec_path(source: str | Path) -> Path:
 def is_coin_steps(source: str | Path) -> bool:
     """Whether a spec file is a COINr steps file (its tree and data come from iData/iMeta)."""
     try:
-        raw = yaml.safe_load(resolve_spec_path(source).read_text(encoding="utf-8"))
-    except (SpecError, yaml.YAMLError, OSError):
+        raw = read_yaml(resolve_spec_path(source))
+    except SpecError:
         return False
     return isinstance(raw, dict) and raw.get("kind") == "coinr-steps"
 
@@ -126,7 +199,7 @@ def _value_at(raw: Any, loc: list[Any]) -> Any:
 def _line_of(text: str, loc: list[Any]) -> int | None:
     """1-based line of the deepest YAML node on `loc` that exists."""
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=_BaseLoader)
     except yaml.YAMLError:
         return None
     line = None

@@ -16,6 +16,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from aidi.specs.coinr_syntax import coinr_aggregate, coinr_impute, coinr_normalise, coinr_treat
+
+Transform_ = Literal["log", "log_ct", "log_ct_plus", "log_ct_orig", "log_gii", "boxcox"]
+
 NodeId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64)]
 
 
@@ -55,6 +59,10 @@ class YearRule(_Frozen):
         return self
 
 
+#: The series `per_capita` and `share_of_gdp` divide by unless a transform names another.
+DEFAULT_DENOMINATORS = {"per_capita": "wdi.SP.POP.TOTL", "share_of_gdp": "wdi.NY.GDP.MKTP.CD"}
+
+
 class Transform(_Frozen):
     """How a raw value becomes the indicator value before imputation.
 
@@ -80,12 +88,30 @@ class Transform(_Frozen):
 
 
 class Impute(_Frozen):
-    """Missing-value treatment (after the year rule's own fallback)."""
+    """Missing-value treatment (after the year rule's own fallback).
 
-    method: Literal["none", "mean", "median", "min"] = "none"
+    Column methods (`mean`, `median`, `min`, `mode`, optionally within `group`) fill a cell from
+    the other units; row methods (`row_mean`, `row_median`) from the unit's other indicators,
+    min–max scaled first when `normalise_first` (COINr's default for `impute_by = "row"`);
+    `iterative` (scikit-learn's IterativeImputer: each indicator regressed on the others, an
+    EM-like round robin) and `knn` (KNNImputer, `n_neighbors`) use every column at once.
+    COINr syntax is accepted: `{f_i: i_median_grp, use_group: EurAsia_group}`.
+    """
+
+    method: Literal["none", "mean", "median", "min", "mode", "row_mean", "row_median",
+                    "iterative", "knn"] = "none"
     group: str | None = Field(
         None, description="impute within groups given by this unit attribute (e.g. EurAsia_group)"
     )
+    normalise_first: bool = True
+    n_neighbors: int = Field(5, ge=1)
+    max_iter: int = Field(10, ge=1)
+    seed: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coinr(cls, data: object) -> object:
+        return coinr_impute(data) if isinstance(data, dict) else data
 
 
 class Treat(_Frozen):
@@ -95,14 +121,23 @@ class Treat(_Frozen):
     `kurt_thresh`, winsorise one more point, up to `winmax` points; if still outside, apply the
     `fallback` transform to the original values instead. Fallbacks: `log` (aidi's
     ln(x − min + 1), mirrored for negative skew), `log_ct` (COINr's default `log_CT`,
-    ln(x − min + 0.01·range)), `none`. `method: log` / `log_ct` always transform.
+    ln(x − min + 0.01·range)), COINr's `log_ct_plus` (mirrored for negative skew),
+    `log_ct_orig` (ln(x − min + 1)), `log_gii`, `boxcox` (λ = `lam`, or estimated), `none`.
+    `method: <transform>` always transforms. COINr syntax is accepted:
+    `{f1_para: {winmax: 5}, f2: log_CT}` (with COINr's defaults: winsorise, log_CT fallback).
     """
 
-    method: Literal["none", "winsorise", "log", "log_ct"] = "none"
+    method: Literal["none", "winsorise"] | Transform_ = "none"
     winmax: int = Field(5, ge=0)
     skew_thresh: float = Field(2.0, gt=0)
     kurt_thresh: float = Field(3.5, gt=0)
-    fallback: Literal["none", "log", "log_ct"] = "log"
+    fallback: Literal["none"] | Transform_ = "log"
+    lam: float | None = Field(None, description="Box-Cox λ; None = maximum likelihood (scipy)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coinr(cls, data: object) -> object:
+        return coinr_treat(data) if isinstance(data, dict) else data
 
 
 class Normalise(_Frozen):
@@ -112,24 +147,51 @@ class Normalise(_Frozen):
     - `minmax`: linear onto [low, high]; `zscore`: mean `mean`, sd `sd`;
     - `rank`: rank among units (1 = lowest);
     - `frontier`: value ÷ best value (best = 1);
-    - `target`: (x − min) / (target − min), capped at 1;
+    - `target`: (x − min) / (target − min), capped at 1 (COINr `n_dist2targ` with cap: false);
+    - `prank` / `borda`: COINr's percentile rank and Borda score (sport ranking);
+    - `fracmax`: COINr's d·x / max(d·x); `dist2ref`: (x − min) / (x_ref − min);
+    - `goalposts`: (x − l) / (u − l) clipped to [0, 1], × scale; `scaled`: (x − l) / (u − l)·100;
     - `none`: unchanged.
+    COINr syntax is accepted: `{f_n: n_zscore, f_n_para: {m_sd: [10, 2]}}` (see
+    `coinr_normalise`), with COINr's defaults for parameters left out.
     """
 
-    method: Literal["ratio", "minmax", "zscore", "rank", "frontier", "target", "none"] = "ratio"
+    method: Literal["ratio", "minmax", "zscore", "rank", "prank", "borda", "frontier",
+                    "fracmax", "target", "dist2ref", "goalposts", "scaled", "none"] = "ratio"
     reference: str | None = None
     low: float = 0.0
     high: float = 1.0
     mean: float = 0.0
     sd: float = Field(1.0, gt=0)
     target: float | None = None
+    ties: Literal["average", "min"] = "average"
+    cap: bool | None = Field(None, description="cap scores at 1 (target: default yes; "
+                             "dist2ref: default no, as COINr's cap_max)")
+    npara: tuple[float, float] = (0.0, 100.0)
+    goalposts: tuple[float, float, float] | None = Field(
+        None, description="(lower, upper, scale) on the indicator's own scale")
+    trunc: bool = True
+    use_imeta: bool = Field(False, description="per-indicator parameters come from iMeta columns "
+                            "(COINr f_n_para: use_iMeta); filled in when a coin is read")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coinr(cls, data: object) -> object:
+        return coinr_normalise(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _bounds(self) -> Normalise:
         if self.method == "minmax" and not self.low < self.high:
             raise ValueError(f"minmax needs low < high, got low={self.low}, high={self.high}")
+        if self.use_imeta:
+            return self
         if self.method == "target" and self.target is None:
             raise ValueError("normalise method 'target' needs `target`")
+        if self.method == "goalposts" and self.goalposts is None:
+            raise ValueError("normalise method 'goalposts' needs `goalposts: [lower, upper, "
+                             "scale]`")
+        if self.method == "scaled" and self.npara[0] == self.npara[1]:
+            raise ValueError("normalise method 'scaled' needs npara[0] != npara[1]")
         return self
 
 
@@ -141,13 +203,65 @@ class Aggregate(_Frozen):
     error naming the unit and child, with `zero` a zero child makes the score 0 (negatives still
     raise), with `offset` every child is shifted by `offset` before and after aggregation.
     Missing children: weights are renormalised over the children present; a unit with fewer
-    than `min_coverage` of its children's weight present gets a missing score.
+    than `min_coverage` of its children's weight present gets a missing score; with
+    `dat_thresh` (COINr's), fewer than that share of its children by count. `genmean` is the
+    power mean with exponent `p`; `copeland` the weighted pairwise-majority score; `mpi` the
+    Mazziotta–Pareto index (`penalty` −1: penalise unbalanced children; children standardised
+    across units to 100 ± 10 first unless `standardise_children: false`). COINr syntax is
+    accepted: `{f_ag: a_genmean, f_ag_para: {p: 2}, dat_thresh: 0.5}`.
     """
 
-    method: Literal["arithmetic", "geometric", "harmonic"] = "arithmetic"
+    method: Literal["arithmetic", "geometric", "harmonic", "genmean", "copeland",
+                    "mpi"] = "arithmetic"
     nonpositive: Literal["error", "zero", "offset"] = "error"
     offset: float = Field(0.0, ge=0)
     min_coverage: float = Field(0.0, ge=0, le=1)
+    dat_thresh: float | None = Field(None, ge=0, le=1, description="COINr's threshold: a unit "
+                                     "with a smaller share of children present (by count) is NA")
+    p: float | None = Field(None, description="exponent of the generalised mean")
+    penalty: Literal[-1, 1] = -1
+    standardise_children: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coinr(cls, data: object) -> object:
+        return coinr_aggregate(data) if isinstance(data, dict) else data
+
+    @model_validator(mode="after")
+    def _params(self) -> Aggregate:
+        if self.method == "genmean" and (self.p is None or self.p == 0):
+            raise ValueError("aggregate method 'genmean' needs an exponent p != 0 (p = 0 is the "
+                             "geometric mean)")
+        return self
+
+    def method_params(self) -> tuple[tuple[str, object], ...]:
+        """The parameters the engine's aggregator takes beyond the weights."""
+        if self.method == "genmean":
+            return (("p", self.p),)
+        if self.method == "mpi":
+            return (("penalty", self.penalty), ("standardise", self.standardise_children))
+        return ()
+
+
+class EditionRule(_Frozen):
+    """How an indicator follows the index's yearly editions (see `aidi.specs.editions`).
+
+    Year rules are written for the spec's own edition (`editions.base`); edition Y moves them
+    by Y − base. `shift`: `window` moves start and end, `end` only the end (a total since a
+    fixed year), `none` keeps the rule. An `exact` rule always moves as one year.
+    `before: Y0`: editions before Y0 cannot use the series as written (the raw data has it
+    only as a cumulative or single-year figure); they read `series` instead (with `years` and
+    `transform`, written for the base edition and moved the same way; transform default
+    `level`), or, without `series`, keep the moved rule with no latest-earlier fallback, so
+    the indicator is missing and its parent's weights renormalise. `note` says why.
+    """
+
+    shift: Literal["window", "end", "none"] = "window"
+    before: int | None = Field(None, ge=1900, le=2100)
+    series: str | None = Field(None, min_length=1)
+    years: YearRule | None = None
+    transform: Transform | None = None
+    note: str = ""
 
 
 class Indicator(_Frozen):
@@ -159,12 +273,13 @@ class Indicator(_Frozen):
     unit: str = ""
     description: str = ""
     direction: Literal[1, -1] = 1
-    weight: float = Field(1.0, ge=0)
+    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
     years: YearRule | None = None
     transform: Transform = Transform()
     impute: Impute | None = None
     treat: Treat | None = None
     normalise: Normalise | None = None
+    edition_rule: EditionRule | None = None
 
 
 class Node(_Frozen):
@@ -173,12 +288,21 @@ class Node(_Frozen):
     id: NodeId
     name: Label
     description: str = ""
-    weight: float = Field(1.0, ge=0)
+    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
     aggregate: Aggregate = Aggregate()
     standardise: Literal["none", "ratio"] = Field(
         "none", description="'ratio': divide the score by the reference unit's score (ref = 1)"
     )
     children: tuple[Child, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Node:
+        """All-zero child weights leave nothing to average: the node (and every score above
+        it) would silently be missing, so it is refused."""
+        if all(c.weight == 0 for c in self.children):
+            raise ValueError(f"every child of node {self.id!r} has weight 0; give at least one "
+                             "a positive weight (or remove the node)")
+        return self
 
 
 def _child_kind(value: object) -> str:
@@ -224,6 +348,16 @@ class PublishedValue(_Frozen):
     note: str = ""
 
 
+class Editions(_Frozen):
+    """How yearly editions are made from this spec (`aidi.specs.editions`): `base` is the
+    edition year the year rules are written for (default: `edition`, when it is a year); a
+    year counts as complete for `latest` when at least `complete_share` of the units that
+    ever report a series report it that year."""
+
+    base: int | None = Field(None, ge=1900, le=2100)
+    complete_share: float = Field(0.8, gt=0, le=1)
+
+
 class IndexSpec(_Frozen):
     """A whole composite indicator."""
 
@@ -237,6 +371,7 @@ class IndexSpec(_Frozen):
     defaults: Defaults = Defaults()
     root: Node
     published: tuple[PublishedValue, ...] = ()
+    editions: Editions = Editions()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> IndexSpec:
