@@ -219,7 +219,7 @@ def test_corrupt_file_gives_one_line_with_the_fix(tmp_path):
     with pytest.raises(StoreError) as err:
         Store.open(bad)
     msg = str(err.value)
-    assert str(bad) in msg and "rename or delete" in msg and "\n" not in msg
+    assert str(bad) in msg and "rename it" in msg and "delete" not in msg and "\n" not in msg
     res = CliRunner().invoke(app, ["data", "info", "--store", str(bad)])
     assert res.exit_code != 0
     assert "Traceback" not in res.output and str(bad) in res.output

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aidi.engine.pipeline import BuildResult, build
+from aidi.errors import InputError
 from aidi.specs.schema import Indicator, Label, Node, iter_nodes
 
 
@@ -68,17 +68,19 @@ def load_scenario(source: str | Path) -> Scenario:
     path = Path(source)
     if not path.is_file():
         if str(source) not in SHIPPED_SCENARIOS:
-            raise ValueError(f"{source}: no such scenario file (shipped: "
+            raise InputError(f"{source}: no such scenario file (shipped: "
                              f"{sorted(SHIPPED_SCENARIOS)})")
         path = Path(str(resources.files("aidi.specs").joinpath(
             "scenarios", SHIPPED_SCENARIOS[str(source)])))
     try:
-        return Scenario.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        from aidi.specs.loader import read_yaml
+
+        return Scenario.model_validate(read_yaml(path, what="scenario"))
     except ValidationError as exc:
         from aidi.specs.loader import format_path
 
         lines = [f"{path}: {format_path(list(e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ValueError("invalid scenario:\n  " + "\n  ".join(lines)) from None
+        raise InputError("invalid scenario:\n  " + "\n  ".join(lines)) from None
 
 
 def _indicators_under(result: BuildResult, change: Change) -> list[str]:
@@ -89,7 +91,7 @@ def _indicators_under(result: BuildResult, change: Change) -> list[str]:
     known = set(result.data.columns)
     bad = sorted(ids - known)
     if bad:
-        raise ValueError(f"scenario names unknown indicators {bad}")
+        raise InputError(f"scenario names unknown indicators {bad}")
     return [i for i in result.data.columns if i in ids]
 
 
@@ -101,7 +103,7 @@ def scenario_override(result: BuildResult, scenario: Scenario) -> pd.DataFrame:
         cols = _indicators_under(result, change)
         for unit in change.units:
             if unit not in data.index:
-                raise ValueError(f"scenario unit {unit!r} is not among the units built")
+                raise InputError(f"scenario unit {unit!r} is not among the units built")
             base = out.loc[unit, cols].fillna(data.loc[unit, cols])
             if change.close_gap is not None:
                 target = data.loc[change.close_gap.to, cols]

@@ -18,7 +18,11 @@ from aidi.errors import UsageError
 SpecOpt = Annotated[str | None, typer.Option(
     "--spec", help="spec: aidi-2024, asem (COINr's ASEM example), or a YAML path")]
 EditionOpt = Annotated[str | None, typer.Option(
-    "--edition", help="data edition: 2024 (shipped snapshot), latest, or a vintage id")]
+    "--edition", help="index edition (its data window): a year such as 2024 (default), or "
+                      "latest")]
+VintageOpt = Annotated[str | None, typer.Option(
+    "--vintage", help="state of the data: snapshot (shipped), latest, a vintage id (v3) or "
+                      "an edition pin; default: the edition's pin, else the store's newest")]
 CountriesOpt = Annotated[str | None, typer.Option(
     "--countries", help="TARGET_20 (default), G20, all, or codes/names: USA,CHN,...")]
 CoinDataOpt = Annotated[Path | None, typer.Option("--coin-data", help="COINr iData CSV")]
@@ -35,7 +39,8 @@ def check_lang(lang: str) -> str:
 
 def nominal_build(spec: str | None = None, edition: str | None = None,
                   countries: str | None = None, coin_data: Path | None = None,
-                  coin_meta: Path | None = None, min_availability: float | None = None):
+                  coin_meta: Path | None = None, min_availability: float | None = None,
+                  vintage: str | None = None):
     """The build a command starts from (an `aidi.Build`), exactly as `aidi.build` makes it."""
     from aidi.api import build, read_coin
     from aidi.specs.loader import is_coin_steps, resolve_spec_path
@@ -47,4 +52,5 @@ def nominal_build(spec: str | None = None, edition: str | None = None,
         data = read_coin(coin_data, coin_meta, steps)
         return build(None if steps or spec is None else spec, countries=countries, data=data,
                      min_availability=min_availability)
-    return build(spec, edition=edition, countries=countries, min_availability=min_availability)
+    return build(spec, edition=edition, countries=countries, min_availability=min_availability,
+                 vintage=vintage)

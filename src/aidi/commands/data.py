@@ -72,6 +72,25 @@ def _trends_snapshot(raw_dir: Path, out: Path | None) -> None:
     typer.echo(f"wrote {folder} ({len(manifest['outputs'])} tables + manifest.json)")
 
 
+@data_app.command("catalogue")
+def catalogue(
+    out: Annotated[Path, typer.Option(
+        "--out", help="Markdown file to write (default: docs/data_catalogue.md).")] = Path(
+        "docs/data_catalogue.md"),
+    check: Annotated[bool, typer.Option(
+        "--check", help="Only check that the file equals the generated text (exit 1 if not).")
+    ] = False,
+) -> None:
+    """Generate the data catalogue from the shipped snapshot (so it cannot drift)."""
+    from aidi.store.catalogue import render_catalogue, write_catalogue
+
+    if check:
+        same = out.is_file() and out.read_text(encoding="utf-8") == render_catalogue()
+        typer.echo(f"{out}: {'up to date' if same else 'out of date — run aidi data catalogue'}")
+        raise typer.Exit(code=0 if same else 1)
+    typer.echo(f"wrote {write_catalogue(out)}")
+
+
 # --------------------------------------------------------------------------- store: refresh, info, import
 # Errors a person can act on are printed as one line (no traceback) with a non-zero exit code.
 
@@ -121,34 +140,46 @@ def refresh(
         "--rejected", help="Write the rejected rows (source, row, reason) to this CSV.")] = None,
 ) -> None:
     """Fetch new values from the publishers, validate them and store them as a new vintage."""
+    from aidi.io import check_writable
     from aidi.sources.connectors import SourceUnreachable, load_sources, select_sources
     from aidi.sources.connectors import refresh as refresh_mod
-    from aidi.store.duckdb_store import StoreError
+    from aidi.store.duckdb_store import StoreError, discard_unused, store_path
     from aidi.store.validate import DataValidationError
 
     try:
         sources = select_sources(load_sources(config), source)
     except ValueError as exc:
         raise _fail(f"error: {exc}", code=2) from None
-    with _open_store(store) as db:
-        try:
-            result = refresh_mod.refresh(db, sources, fetch=refresh_mod.default_fetcher(),
-                                         keep_going=keep_going, strict=strict)
-        except SourceUnreachable as exc:
-            raise _fail(str(exc)) from None
-        except DataValidationError as exc:
-            raise _fail(f"refresh refused, the store is unchanged: {exc}") from None
-        except StoreError as exc:
-            raise _fail(f"error: {exc}") from None
-        for report in result.reports:
-            typer.echo(report.summary(examples=3))
-        for err in result.unreachable:
-            typer.echo(f"skipped {err.source}: {err}")
-        _write_rejected(list(result.reports), rejected)
-        typer.echo(f"stored vintage {result.vintage_id}: {result.stored_rows:,} new or revised "
-                   f"value(s), {result.unchanged_rows:,} unchanged, in {db.path}")
-        typer.echo(f"use it with `aidi build --edition latest` (or --edition {result.vintage_id})"
-                   "; `--edition 2024` still gives the shipped numbers")
+    if rejected is not None:
+        check_writable(rejected, "--rejected")
+    created = not store_path(store).exists()
+    try:
+        with _open_store(store) as db:
+            try:
+                result = refresh_mod.refresh(db, sources, fetch=refresh_mod.default_fetcher(),
+                                             keep_going=keep_going, strict=strict)
+            except SourceUnreachable as exc:
+                raise _fail(str(exc)) from None
+            except DataValidationError as exc:
+                raise _fail(f"refresh refused, the store is unchanged: {exc}") from None
+            path = db.path
+    except (typer.Exit, StoreError):
+        if created:  # a refresh that stored nothing leaves no new store behind either
+            discard_unused(store_path(store))
+        raise
+    for report in result.reports:
+        typer.echo(report.summary(examples=3))
+    for err in result.unreachable:
+        typer.echo(f"skipped {err.source}: {err}")
+    _write_rejected(list(result.reports), rejected)
+    if result.vintage_id is None:
+        typer.echo(f"nothing new: all {result.unchanged_rows:,} fetched value(s) are already "
+                   f"stored; no vintage added to {path}")
+        return
+    typer.echo(f"stored vintage {result.vintage_id}: {result.stored_rows:,} new or revised "
+               f"value(s), {result.unchanged_rows:,} unchanged, in {path}")
+    typer.echo(f"use it with `aidi build --edition latest` (or --edition {result.vintage_id})"
+               "; `--edition 2024` still gives the shipped numbers")
 
 
 @data_app.command("info")
@@ -218,23 +249,43 @@ def import_(
         "--strict", help="Refuse the file if any row fails validation.")] = False,
     rejected: Annotated[Path | None, typer.Option(
         "--rejected", help="Write the rejected rows (row, reason) to this CSV.")] = None,
+    decimal: Annotated[str | None, typer.Option(
+        "--decimal", help="Decimal separator of the values: '.' or ',' (default: read from "
+                          "the values; ambiguous files are refused).")] = None,
 ) -> None:
     """Add your own series to the store (validated; stored as a vintage `user import: FILE`)."""
-    from aidi.store.duckdb_store import StoreError
+    from aidi.errors import UsageError
+    from aidi.io import check_writable
+    from aidi.store.duckdb_store import StoreError, discard_unused, store_path
     from aidi.store.user_import import import_file
     from aidi.store.validate import DataValidationError
 
-    with _open_store(store) as db:
-        try:
-            result = import_file(db, file, series=series, series_prefix=series_prefix,
-                                 unit=unit, sheet=sheet, strict=strict)
-        except DataValidationError as exc:
-            raise _fail(f"import refused, the store is unchanged: {exc}") from None
-        except StoreError as exc:
-            raise _fail(f"error: {exc}") from None
-        typer.echo(result.report.summary(examples=10))
-        _write_rejected([result.report], rejected)
-        typer.echo(f"stored vintage {result.vintage_id} ({result.layout} layout) with series "
-                   f"{', '.join(result.series)} in {db.path}")
-        typer.echo(f"use it in a spec as `series: {result.series[0]}` and build from the store, "
-                   "e.g. `aidi build --spec my_spec.yaml --edition latest`")
+    if decimal not in (None, ".", ","):
+        raise UsageError(f"--decimal must be '.' or ',', got {decimal!r}")
+    if rejected is not None:
+        check_writable(rejected, "--rejected")
+    created = not store_path(store).exists()
+    try:
+        with _open_store(store) as db:
+            try:
+                result = import_file(db, file, series=series, series_prefix=series_prefix,
+                                     unit=unit, sheet=sheet, strict=strict, decimal=decimal)
+            except DataValidationError as exc:
+                raise _fail(f"import refused, the store is unchanged: {exc}") from None
+            path = db.path
+    except (typer.Exit, StoreError):
+        if created:
+            discard_unused(store_path(store))
+        raise
+    for note in result.notes:
+        typer.echo(note)
+    typer.echo(result.report.summary(examples=10))
+    _write_rejected([result.report], rejected)
+    if result.vintage_id is None:
+        typer.echo(f"nothing new: every value of {', '.join(result.series)} is already stored "
+                   f"with the same number; no vintage added to {path}")
+        return
+    typer.echo(f"stored vintage {result.vintage_id} ({result.layout} layout) with series "
+               f"{', '.join(result.series)} in {path}")
+    typer.echo(f"use it in a spec as `series: {result.series[0]}` and build from the store, "
+               "e.g. `aidi build --spec my_spec.yaml --edition latest`")

@@ -34,21 +34,28 @@ def register(app: typer.Typer) -> None:
         """Exposed share, exposure scale and diffusion per economy, by industry."""
         from aidi.analysis import exposure as ex
         from aidi.analysis.exposure_inputs import ExposureSettings, run_exposure
-        from aidi.commands.common import load_inputs
+        from aidi.api import load_inputs
+        from aidi.commands.common import check_lang
         from aidi.engine.pipeline import resolve_units
-        from aidi.io import write_csv
+        from aidi.errors import UsageError
+        from aidi.io import ensure_out_dir, write_csv
         from aidi.report.exposure_chart import exposure_stacked_bar
 
-        try:
-            spec, obs, units = load_inputs(None, edition, countries)
-            unit_list = resolve_units(spec, obs, units)
-            settings = ExposureSettings(variant="user" if exposure_table else variant,
-                                        user_table=exposure_table, share_method=share_method,
-                                        diffusion=diffusion)
-            result = run_exposure(obs, settings, countries=unit_list)
-        except (ValueError, KeyError, FileNotFoundError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        check_lang(lang)
+        for option, value, allowed in (
+                ("--variant", variant, ("aiie", "lm_aiie", "ig_aiie")),
+                ("--share-method", share_method, ex.SHARE_METHODS),
+                ("--diffusion", diffusion, tuple(ex.DIFFUSION_METHODS))):
+            if value not in allowed:
+                raise UsageError(f"{option} must be one of {', '.join(allowed)}, got {value!r}")
+        ensure_out_dir(out)
+        inputs = load_inputs(None, edition=edition, countries=countries)
+        spec, obs = inputs.spec, inputs.observations
+        unit_list = resolve_units(spec, obs, inputs.units)
+        settings = ExposureSettings(variant="user" if exposure_table else variant,
+                                    user_table=exposure_table, share_method=share_method,
+                                    diffusion=diffusion)
+        result = run_exposure(obs, settings, countries=unit_list)
         summary = ex.exposure_summary(result)
         long = ex.exposure_long(result)
         write_csv(long, out / "exposure.csv")

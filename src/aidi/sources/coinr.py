@@ -29,8 +29,8 @@ Where aidi deliberately differs from COINr (each is a rule, not an accident):
   screening before or after imputation as listed); a list in another order is refused;
 - a zero denominator gives a missing value (COINr: Inf), which imputation then fills and logs;
 - min–max of a constant indicator gives the midpoint (COINr: NaN with a warning);
-- `aggregate.min_coverage` (COINr's `dat_thresh`) counts the children's weight, not their number
-  (the same with equal weights);
+- `aggregate.dat_thresh` is COINr's (share of children present, by count); aidi's own
+  `min_coverage` counts the children's weight instead;
 - a geometric/harmonic mean meeting a zero raises an error naming node, unit and child, unless
   `nonpositive` says `zero` or `offset`;
 - the `Direction` of aggregates in iMeta is ignored, as COINr ignores it;
@@ -46,9 +46,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
+from aidi.engine import registry
 from aidi.errors import AidiError
 from aidi.rawdata import find_raw_dir
 from aidi.specs.schema import (
@@ -105,8 +105,13 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
                             encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CoinTableError(f"{path}: not a readable CSV table: {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise CoinTableError(f"{path}: the file is empty (a CSV table with a header row is "
+                             "needed)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CoinTableError(f"{path}: not a readable CSV table (UTF-8 text with a header "
+                             f"row): {detail}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     dup = frame.columns[frame.columns.duplicated()].tolist()
     if dup:
@@ -131,9 +136,13 @@ def _number(cell: str, where: str, column: str) -> float:
     if _missing(cell):
         return float("nan")
     try:
-        return float(cell)
+        value = float(cell)
     except ValueError:
         raise CoinTableError(f"{where}: {column} must be numeric, got {cell!r}") from None
+    if np.isinf(value):  # 'inf', '-Inf', '1e999': never silently a missing value
+        raise CoinTableError(f"{where}: {column} is {cell!r}, not a finite number; give the "
+                             "value, or NA if it is missing")
+    return value
 
 
 def read_imeta(path: Path) -> pd.DataFrame:
@@ -345,9 +354,23 @@ PARAM_ALIASES = {"use_group": "group", "dat_thresh": "min_availability"}
 
 
 def _translate(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """A step's (or override's) settings in COINr or aidi words → aidi schema fields."""
+    """A step's (or override's) settings in COINr or aidi words → aidi schema fields.
+
+    COINr's call syntax (`f_n`/`f_n_para`, `f_ag`, `f_i`/`use_group`, `f1_para`/`f2`) is
+    rewritten first by `aidi.engine.registry`, with COINr's defaults, so overrides merge key by
+    key in aidi's vocabulary.
+    """
+    translate = _COINR_SYNTAX.get(kind)
+    if translate is not None:
+        try:
+            raw = translate(raw)
+        except ValueError as exc:
+            raise CoinTableError(f"{where}: {exc}") from None
     out: dict[str, Any] = {}
     for key, value in raw.items():
+        if kind == "aggregate" and key == "dat_thresh":
+            out[key] = value  # COINr's threshold by count of children, exactly
+            continue
         key = PARAM_ALIASES.get(key, key)
         if kind == "aggregate" and key == "min_availability":
             key = "min_coverage"  # COINr's Aggregate(dat_thresh = …)
@@ -371,6 +394,8 @@ def _translate(kind: str, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+_COINR_SYNTAX = {"impute": registry.coinr_impute, "treat": registry.coinr_treat,
+                 "normalise": registry.coinr_normalise, "aggregate": registry.coinr_aggregate}
 _MODELS = {"impute": Impute, "treat": Treat, "normalise": Normalise, "aggregate": Aggregate,
            "screen": Screen}
 _OVERRIDE_KEYS = {"impute": ("indicators",), "treat": ("indicators",),
@@ -531,10 +556,12 @@ def load_steps(path: Path) -> CoinSteps:
     path = Path(path)
     if not path.is_file():
         raise CoinTableError(f"{path}: no such steps file")
+    from aidi.specs.loader import SpecError, read_yaml
+
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CoinTableError(f"{path}: not valid YAML: {exc}") from None
+        raw = read_yaml(path, what="steps file")
+    except SpecError as exc:
+        raise CoinTableError(str(exc)) from None
     if raw is not None and not isinstance(raw, Mapping):
         raise CoinTableError(f"{path}: a steps file is a YAML mapping (kind, id, coin, steps)")
     steps = parse_steps(raw, origin=str(path))
@@ -575,6 +602,63 @@ def _merged(kind: str, steps: CoinSteps, extra: Mapping[str, Any] | None, where:
         raise CoinTableError(f"{where}: must be a mapping of settings or 'none'")
     base.update(_translate(kind, extra, where))
     return _model(kind, base, where)
+
+
+#: COINr `f_n_para = "use_iMeta"`: the iMeta columns each normaliser reads (get_iMeta_norm_paras)
+IMETA_NORM_COLUMNS = {
+    "minmax": ("minmax_lower", "minmax_upper"), "scaled": ("scaled_lower", "scaled_upper"),
+    "zscore": ("zscore_mean", "zscore_sd"), "target": ("Target",),
+    "goalposts": ("goalpost_lower", "goalpost_upper", "goalpost_scale"),
+}
+
+
+def _imeta_norm_params(norm: Normalise, row: pd.Series, code: str) -> Normalise:
+    """One indicator's normalisation parameters from its iMeta row (COINr's `use_iMeta`).
+
+    Goalposts and targets are on the indicator's own scale; the engine applies the direction
+    (COINr negates them for a negative indicator, which gives the same scores). Optional
+    columns `dist2targ_cap_max` and `goalpost_trunc2posts` default to FALSE and TRUE.
+    """
+    where = f"iMeta line {row['_line']} (iCode {code!r})"
+    cols = IMETA_NORM_COLUMNS.get(norm.method)
+    if cols is None:
+        raise CoinTableError(f"{where}: normaliser {norm.method!r} takes no iMeta parameters "
+                             f"(COINr supports use_iMeta for {sorted(IMETA_NORM_COLUMNS)})")
+
+    def num(col: str) -> float:
+        cell = row.get(col)
+        value = cell if isinstance(cell, float) else _number(cell, where, col) \
+            if isinstance(cell, str) else float("nan")
+        if not np.isfinite(value):
+            raise CoinTableError(f"{where}: use_iMeta needs a number in column {col!r}")
+        return float(value)
+
+    def flag(col: str, default: bool) -> bool:
+        cell = row.get(col)
+        if cell is None or (isinstance(cell, str) and _missing(cell)):
+            return default
+        if str(cell).upper() in ("TRUE", "T", "1", "1.0"):
+            return True
+        if str(cell).upper() in ("FALSE", "F", "0", "0.0"):
+            return False
+        raise CoinTableError(f"{where}: {col} must be TRUE or FALSE, got {cell!r}")
+
+    v = [num(c) for c in cols]
+    upd: dict[str, Any] = {"use_imeta": False}
+    if norm.method == "minmax":
+        upd.update(low=v[0], high=v[1])
+    elif norm.method == "scaled":
+        upd["npara"] = (v[0], v[1])
+    elif norm.method == "zscore":
+        upd.update(mean=v[0], sd=v[1])
+    elif norm.method == "target":
+        upd.update(target=v[0], cap=flag("dist2targ_cap_max", False))
+    else:
+        upd.update(goalposts=tuple(v), trunc=flag("goalpost_trunc2posts", True))
+    try:
+        return Normalise.model_validate({**norm.model_dump(), **upd})
+    except ValidationError as exc:
+        raise CoinTableError(f"{where}: {exc.errors()[0]['msg']}") from None
 
 
 def spec_from_coin(meta: pd.DataFrame, steps: CoinSteps, units: list[str],
@@ -639,6 +723,9 @@ def spec_from_coin(meta: pd.DataFrame, steps: CoinSteps, units: list[str],
                 fields[kind] = _merged(kind, steps, over[code],
                                        f"{steps.origin}: {kind}.indicators.{code}")
         norm = fields.get("normalise", defaults.normalise)
+        if norm.use_imeta:
+            norm = _imeta_norm_params(norm, row, code)
+            fields["normalise"] = norm
         if norm.method == "target" and norm.target is None:
             target = row.get("Target")
             if target is None or not np.isfinite(target):

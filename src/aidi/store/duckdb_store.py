@@ -22,7 +22,9 @@ the file as it was when opened (or after its own last write) — reopen to see o
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator, Sequence
@@ -73,16 +75,38 @@ def store_path(path: str | os.PathLike[str] | None = None) -> Path:
     return p / STORE_FILE if p.is_dir() else p
 
 
+#: DuckDB's wording when another process holds the file (not "block", which corruption uses).
+_LOCKED = re.compile(r"could not set lock|conflicting lock|lock is held|already attached|"
+                     r"resource in use", re.IGNORECASE)
+_NO_SPACE = re.compile(r"no space left|disk (is )?full|quota exceeded", re.IGNORECASE)
+_CORRUPT = re.compile(r"corrupt|checksum|not a valid duckdb|invalid .*(header|magic)|"
+                      r"serializ|unexpected end", re.IGNORECASE)
+
+
 def _friendly(path: Path, exc: Exception) -> StoreError:
-    """Turn a DuckDB failure into one line naming the file and what to do."""
+    """Turn a DuckDB failure into one line naming the file, the real cause and what to do.
+
+    The advice never destroys data that may be intact: a locked or full store is intact (the
+    writer works on a copy), so only a store that DuckDB itself reports as corrupt is told to
+    be moved aside — and then renamed, not deleted, so it can still be inspected.
+    """
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if "lock" in text.lower():
+    if _NO_SPACE.search(text) or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(f"no space left on the disk holding the data store {path}; the "
+                          "store is unchanged (writes go to a copy first) — free some space "
+                          "and retry")
+    if _LOCKED.search(text):
         return StoreError(f"the data store {path} is in use by another program ({text}); close "
                           "it (another aidi command or a DuckDB session) and retry, or point "
                           "AIDI_STORE / --store at another file")
-    return StoreError(f"the data store {path} cannot be read ({text}); it may be corrupt or "
-                      f"from another program — rename or delete it and aidi will re-seed it "
-                      "from the shipped snapshot (refreshes and imports in it are lost)")
+    if _CORRUPT.search(text):
+        return StoreError(f"the data store {path} is damaged ({text}); move it aside (e.g. "
+                          f"rename it to {path.name}.damaged) and aidi will re-seed a new one "
+                          "from the shipped snapshot — refreshes and imports stored only in "
+                          "the damaged file would then need to be repeated")
+    return StoreError(f"the data store {path} cannot be used ({text}); check that it is an "
+                      "aidi store on a readable disk, or point AIDI_STORE / --store at "
+                      "another file")
 
 
 @contextlib.contextmanager
@@ -104,6 +128,61 @@ def _writer_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _clean_leftovers(path: Path) -> list[Path]:
+    """Remove temporary copies a killed writer left beside the store (`.NAME.*.tmp[.wal]`).
+
+    Only when no writer holds the lock: a live writer's copy is never touched. Returns the
+    files removed (nothing, silently, when the folder is read-only or a writer is active).
+    """
+    try:
+        leftovers = sorted(path.parent.glob(f".{path.name}.*.tmp")) + \
+            sorted(path.parent.glob(f".{path.name}.*.tmp.wal"))
+    except OSError:
+        return []
+    if not leftovers:
+        return []
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no flock, leave them
+        return []
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        with open(lock, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return []  # a writer is working: its copy is not a leftover
+            try:
+                _remove(*leftovers)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:
+        return []
+    return leftovers
+
+
+def discard_unused(path: Path) -> bool:
+    """Remove a store that holds nothing but its seed (e.g. created by a refresh that then
+    failed), so a failed command leaves no store behind; True if it was removed."""
+    path = store_path(path)
+    if not path.is_file():
+        return False
+    try:
+        con = duckdb.connect(":memory:")
+        try:
+            quoted = str(path).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)")
+            kinds = [r[0] for r in con.execute("SELECT kind FROM store.vintages").fetchall()]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    if len(kinds) != 1 or kinds[0] not in ("snapshot", "seed"):
+        return False
+    _remove(path, path.with_name(path.name + ".wal"), path.with_name(f".{path.name}.lock"))
+    return True
 
 
 def _remove(*paths: Path) -> None:
@@ -129,6 +208,7 @@ class Store:
         custom deployments); edition `2024` then pins it, and it is never re-synced.
         """
         store = cls(store_path(path))
+        _clean_leftovers(store.path)
         if not store.path.exists():
             store._create(seed)
         if store._con is None:
@@ -189,7 +269,10 @@ class Store:
                              "re-seed it")
 
     def meta(self, key: str) -> str | None:
-        row = vt.one(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+        try:
+            row = vt.one(self.con, "SELECT value FROM meta WHERE key = ?", [key])
+        except duckdb.Error as exc:
+            raise _friendly(self.path, exc) from None
         return row[0] if row else None
 
     # ---- writing ---------------------------------------------------------------------------
@@ -225,6 +308,14 @@ class Store:
                 _remove(self.path.with_name(self.path.name + ".wal"))
             except duckdb.Error as exc:
                 raise _friendly(self.path, exc) from None
+            except OSError as exc:  # copying the store or replacing it: the original is intact
+                if isinstance(exc, AidiError):
+                    raise
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    raise _friendly(self.path, exc) from None
+                raise StoreError(f"cannot write the data store {self.path} "
+                                 f"({exc.strerror or exc}); the store is unchanged — point "
+                                 "AIDI_STORE or --store at a writable file") from None
             finally:
                 _remove(tmp, tmp_wal)
                 if self.path.exists():
@@ -261,22 +352,46 @@ class Store:
             vt.pin(con, ed.DEFAULT_EDITION, [vid], note=prov.label)
             con.execute("UPDATE meta SET value = ? WHERE key = 'snapshot_sha256'", [sha])
 
-    def add_vintage(self, frame: pd.DataFrame, provenance: Provenance) -> str:
+    def add_vintage(self, frame: pd.DataFrame, provenance: Provenance) -> str | None:
         """Store `frame` (tidy observations, validated) as a new vintage; return its id.
 
         Only new or changed values are stored for a refresh or an import (unchanged ones are
         counted); a snapshot or seed vintage is stored in full, since an edition pins it alone.
-        One transaction on a copy: any failure leaves the store file byte-identical.
+        When a refresh or import brings nothing new, no (empty) vintage is stored and None is
+        returned. One transaction on a copy: any failure leaves the store file byte-identical.
         """
         full = provenance.kind in ("snapshot", "seed")
+        if not full and not self.has_news(frame):
+            return None
         with self._transaction() as con:
             return vt.insert_vintage(con, frame, provenance, full=full, sha=vt.frame_sha(frame))
+
+    def has_news(self, frame: pd.DataFrame) -> bool:
+        """Whether `frame` holds any value that is new or differs from the newest stored one."""
+        if frame.empty:
+            return False
+        rows = check_tidy(frame)[["iso3", "year", "series", "value", "unit"]].copy()
+        rows["year"] = pd.to_numeric(rows["year"]).astype("int64")
+        rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
+        try:
+            self.con.register("incoming_check", rows)
+            try:
+                n = vt.one(self.con, (
+                    "SELECT count(*) FROM incoming_check i LEFT JOIN "
+                    f"({ed.newest_per_key('TRUE')}) l USING (iso3, year, series) WHERE "
+                    "l.iso3 IS NULL OR l.value IS DISTINCT FROM i.value OR l.unit <> i.unit"))
+            finally:
+                self.con.unregister("incoming_check")
+        except duckdb.Error as exc:
+            raise _friendly(self.path, exc) from None
+        return bool(n and n[0])
 
     def create_edition(self, name: str, vintages: Sequence[str] | None = None,
                        note: str = "") -> None:
         """Pin `vintages` (default: every vintage now — a frozen `latest`) under `name`."""
-        if name == ed.LATEST or ed.VINTAGE_ID.match(name):
-            raise ValueError(f"{name!r} is reserved (latest and vintage ids v1, v2, …)")
+        if name in (ed.LATEST, ed.SNAPSHOT) or ed.VINTAGE_ID.match(name):
+            raise ValueError(f"{name!r} is reserved (latest, snapshot and vintage ids v1, "
+                             "v2, …)")
         known = set(self.vintages()["vintage_id"])
         ids = list(vintages) if vintages is not None else sorted(known, key=vt.seq_of)
         missing = [v for v in ids if v not in known]
@@ -287,14 +402,15 @@ class Store:
             vt.pin(con, name, ids, note=note)
 
     # ---- reading ---------------------------------------------------------------------------
-    def observations(self, edition: str | None = ed.DEFAULT_EDITION, *,
+    def observations(self, vintage: str | None = ed.SNAPSHOT, *,
                      provenance: bool = False) -> pd.DataFrame:
-        """Tidy observations of an edition (`2024`, `latest`, a vintage id, a custom edition).
+        """Tidy observations of a vintage — a state of the data: `snapshot` (alias `2024`),
+        `latest`, a vintage id, an edition's pin (`edition-2023`) or a custom pin.
 
         With `provenance`, adds vintage_id, publisher, dataset, series_code, url,
         retrieved_at and publisher_vintage.
         """
-        sql, params = ed.selection_sql(self._selection(edition or ed.DEFAULT_EDITION))
+        sql, params = ed.selection_sql(self._selection(vintage or ed.SNAPSHOT))
         cols = list(TIDY) + (["vintage_id", *PROVENANCE] if provenance else [])
         frame = self._query(f"SELECT {', '.join(cols)} FROM ({sql})", params)
         frame = frame.astype({"year": "int64", "value": "float64"})
@@ -305,7 +421,7 @@ class Store:
         return frame.reset_index(drop=True)
 
     def _selection(self, name: str) -> ed.Selection:
-        name = str(name).strip()
+        name = ed.pin_name(str(name).strip())
         seqs = self._query("SELECT vintage_id, seq FROM vintages")
         by_id = dict(zip(seqs["vintage_id"], seqs["seq"].astype(int), strict=True))
         if name == ed.LATEST:
@@ -317,8 +433,28 @@ class Store:
         if name in pins:
             return ed.Selection(name, pinned=tuple(pins[name]))
         known = [ed.LATEST, *sorted(pins), *sorted(by_id, key=vt.seq_of)]
-        raise ed.UnknownEdition(f"unknown edition {name!r} in {self.path}; known: "
+        raise ed.UnknownEdition(f"unknown vintage {name!r} in {self.path}; known: "
                                 f"{', '.join(known)}")
+
+    def pin_edition(self, edition: str | int, vintage: str = ed.LATEST, note: str = "") -> str:
+        """Record that `edition` is built on `vintage` as it is now (default: every vintage so
+        far — a frozen `latest`), so rebuilding the edition after later refreshes reads the
+        same values. Returns the pin's name (`edition-2025`)."""
+        sel = self._selection(vintage)
+        if sel.as_of is not None:
+            ids = self._query("SELECT vintage_id FROM vintages WHERE seq <= ? ORDER BY seq",
+                              [sel.as_of])["vintage_id"].tolist()
+        else:
+            ids = list(sel.pinned)
+        name = ed.edition_pin(edition)
+        with self._transaction() as con:
+            vt.pin(con, name, ids, note=note or f"edition {edition} on vintage {vintage}")
+        return name
+
+    def edition_vintage(self, edition: str | int) -> str | None:
+        """The pin an edition was published on (`Store.pin_edition`), or None."""
+        name = ed.edition_pin(edition)
+        return name if name in self._current_editions() else None
 
     def _current_editions(self) -> dict[str, list[str]]:
         rows = self._query(
@@ -360,8 +496,11 @@ class Store:
             f"GROUP BY series ORDER BY series", params)
 
     def info(self) -> StoreInfo:
-        counts = vt.one(self.con, "SELECT count(*), count(DISTINCT series), count(DISTINCT iso3) "
-                      "FROM observations") or (0, 0, 0)
+        try:
+            counts = vt.one(self.con, "SELECT count(*), count(DISTINCT series), "
+                            "count(DISTINCT iso3) FROM observations") or (0, 0, 0)
+        except duckdb.Error as exc:
+            raise _friendly(self.path, exc) from None
         return StoreInfo(self.path, self.path.stat().st_size, int(counts[0]), int(counts[1]),
                          int(counts[2]), self.vintages(), self.editions(),
                          {k: self.meta(k) or "" for k in ("created_at", "seed_kind")})

@@ -1,13 +1,18 @@
-"""What an edition name means, as SQL over the store's vintages.
+"""What a vintage name means, as SQL over the store's vintages.
 
-Three kinds of names, so that a build can always say exactly which numbers it used:
+Two notions are kept apart (issue #11): an **edition** is the index's year — which data window
+it reads (`aidi.specs.editions`: edition 2024 reads 2021–2023, `latest` the newest complete
+years); a **vintage** is a state of the data — which stored values a build reads. This module
+is about vintages. The names, so that a build can always say exactly which numbers it used:
 
-- a pinned edition (`2024`, or any made with `Store.create_edition`): the values of a fixed set
-  of vintages — for each (iso3, year, series) the newest among them. It never moves when
-  later vintages arrive, which is what makes `aidi build --edition 2024` reproducible after
-  any refresh. The user's own imported series (vintages of kind `import`) are layered on top
-  for series the pinned vintages do not have: they are the user's data, not a publisher's
-  revision, so a custom spec can use them with any edition.
+- a pin: the values of a fixed set of vintages — for each (iso3, year, series) the newest
+  among them. It never moves when later vintages arrive. `snapshot` (stored under its legacy
+  name `2024`) pins the shipped snapshot, which is what makes an edition rebuilt after any
+  refresh byte-identical; `edition-2023` (`Store.pin_edition`) pins the data an edition was
+  published on; any other name is a user's pin (`Store.create_edition`). The user's own
+  imported series (vintages of kind `import`) are layered on top for series the pinned
+  vintages do not have: they are the user's data, not a publisher's revision, so a custom spec
+  can use them with any pin.
 - `latest`: for each key, the value of the newest vintage that has it.
 - a vintage id (`v3`, or `3`): the store as it was right after that vintage ("latest as of").
 """
@@ -20,7 +25,12 @@ from dataclasses import dataclass
 from aidi.errors import AidiError
 
 LATEST = "latest"
+#: The shipped snapshot's pin, under the name stores have always used for it.
 DEFAULT_EDITION = "2024"
+#: The vintage name of the shipped snapshot (an alias of the pin above).
+SNAPSHOT = "snapshot"
+#: Prefix of the pin that records the data an edition was published on.
+EDITION_PIN = "edition-"
 VINTAGE_ID = re.compile(r"^v?(\d+)$")
 
 
@@ -29,6 +39,20 @@ class UnknownEdition(AidiError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+#: The same error under its new name: what the store does not know is a vintage.
+UnknownVintage = UnknownEdition
+
+
+def pin_name(vintage: str) -> str:
+    """The stored pin a vintage name refers to (`snapshot` → the snapshot's pin)."""
+    return DEFAULT_EDITION if vintage == SNAPSHOT else vintage
+
+
+def edition_pin(edition: str | int) -> str:
+    """The pin recording the data of an edition (`2023` → `edition-2023`)."""
+    return f"{EDITION_PIN}{edition}"
 
 
 @dataclass(frozen=True)

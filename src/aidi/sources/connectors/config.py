@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from aidi.errors import InputError
 from aidi.store.validate import SeriesRule
 
 ConnectorKind = Literal["worldbank", "imf_datamapper", "oecd_sdmx", "file_url"]
@@ -96,13 +96,15 @@ def default_config_path() -> Path:
 def load_sources(path: Path | None = None) -> list[SourceConfig]:
     """All sources of the config file (default: the shipped `sources.yaml`)."""
     path = Path(path) if path else default_config_path()
+    from aidi.specs.loader import SpecError, read_yaml
+
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: cannot read the sources file: {exc}") from None
+        raw = read_yaml(path, what="sources file") or {}
+    except SpecError as exc:
+        raise InputError(str(exc)) from None
     items = raw.get("sources") if isinstance(raw, dict) else None
     if not isinstance(items, list):
-        raise ValueError(f"{path}: expected a mapping with a `sources:` list")
+        raise InputError(f"{path}: expected a mapping with a `sources:` list")
     out: list[SourceConfig] = []
     for i, item in enumerate(items):
         try:
@@ -111,12 +113,12 @@ def load_sources(path: Path | None = None) -> list[SourceConfig]:
             name = item.get("name", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"{path}: source {name}: {where}: {first['msg']}") from None
+            raise InputError(f"{path}: source {name}: {where}: {first['msg']}") from None
     seen: dict[str, str] = {}
     for src in out:
         for s in src.series:
             if s.id in seen:
-                raise ValueError(f"{path}: series {s.id!r} is mapped by sources {seen[s.id]!r} "
+                raise InputError(f"{path}: series {s.id!r} is mapped by sources {seen[s.id]!r} "
                                  f"and {src.name!r}")
             seen[s.id] = src.name
     return out
@@ -129,5 +131,5 @@ def select_sources(sources: list[SourceConfig], names: list[str] | None) -> list
     by_name = {s.name: s for s in sources}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise ValueError(f"unknown source(s) {unknown}; known: {sorted(by_name)}")
+        raise InputError(f"unknown source(s) {unknown}; known: {sorted(by_name)}")
     return [by_name[n] for n in names]

@@ -94,5 +94,7 @@ def refresh(store: Store, sources: Sequence[SourceConfig], *, fetch: Fetcher | N
                       note="; ".join(f"{r.source}: {r.n_rejected} rejected" for r in reports
                                      if r.n_rejected))
     vid = store.add_vintage(accepted, prov)
+    if vid is None:  # nothing new or revised: no empty vintage is stored
+        return RefreshResult(None, reports, tuple(failed), 0, len(accepted))
     row = store.vintages().set_index("vintage_id").loc[vid]
     return RefreshResult(vid, reports, tuple(failed), int(row["n_rows"]), int(row["n_unchanged"]))
