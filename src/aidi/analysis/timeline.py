@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from aidi.errors import InputError
 from aidi.specs.editions import (
     LATEST,
     EditionNotes,
@@ -73,6 +74,13 @@ def load_vintage(vintage: str | None = None, *, store: str | Path | None = None
             obs, name, origin = s.observations(SNAPSHOT), SNAPSHOT, f"store:{SNAPSHOT}"
     elif vintage in (None, SNAPSHOT):
         obs, name, origin = load_snapshot(), SNAPSHOT, "snapshot"
+    elif not store_path(store).is_file():
+        # reading never creates a store: with none, the newest data is the shipped snapshot
+        if str(vintage).strip().lower() != "latest":
+            raise InputError(f"vintage {vintage!r} needs the local store, and there is none at "
+                             f"{store_path(store)}; `aidi data refresh` or `aidi data import` "
+                             "creates it (the shipped data is vintage 'snapshot')")
+        obs, name, origin = load_snapshot(), SNAPSHOT, "snapshot (no local store)"
     else:
         with Store.open(store) as s:
             obs, name, origin = s.observations(vintage), str(vintage), f"store:{vintage}"
