@@ -114,8 +114,9 @@ def test_seed_zero_gives_the_same_intervals_twice():
 def test_outputs_are_parsed_and_checked():
     assert parse_outputs(None) == ("index", "rank")
     assert parse_outputs("rank, mean_rank_shift,rank") == ("rank", "mean_rank_shift")
+    assert parse_outputs("index,rank,pillars") == ("index", "rank", "pillars")
     with pytest.raises(ValueError, match="unknown output"):
-        parse_outputs("rank,pillars")
+        parse_outputs("rank,dimensions")
     with pytest.raises(ValueError, match="rank or index"):
         parse_outputs(["rank_shift"])
 
@@ -306,9 +307,9 @@ def test_cli_outputs_option(syn, tmp_path, monkeypatch):
                             "--resamples", "20"])
     assert r.exit_code == 0, r.output
     assert "model evaluations" in r.output and "each economy's index" in r.output
-    df = pd.read_csv(tmp_path / "sobol.csv")
+    df = pd.read_csv(tmp_path / "sensitivity" / "sobol.csv")  # each command's own subfolder
     assert set(df.output) == {"index", "mean_rank_shift"}
-    assert (tmp_path / "fig_sobol_index.svg").exists()
+    assert (tmp_path / "sensitivity" / "fig_sobol_index_en.svg").exists()
     r = runner.invoke(app, ["sensitivity", "--samples", "64", "--out", str(tmp_path),
                             "--outputs", "rank_shift"])
     assert r.exit_code == 2 and "rank or index" in r.output

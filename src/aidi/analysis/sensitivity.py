@@ -11,9 +11,15 @@ takes level ⌊u·L⌋, and the weights (one input per child weight) form one SA
 count as a single factor.
 
 Outputs (`OUTPUTS`): by default each economy's `index` and `rank` — what a reader asks ("what
-moves my rank?"); on request also `rank_shift` (|rank − nominal rank| per economy) and
+moves my rank?"); on request also `rank_shift` (|rank − nominal rank| per economy),
 `mean_rank_shift` (the mean of those over economies, one output, iso3 "all": COINr's summary of
-how much the whole ranking moves).
+how much the whole ranking moves) and `pillars` (each economy's score on each of the index's
+children, output `pillars.<node>`, read from the same tree pass).
+
+Discrete choices are read on the design's 1/N grid (`VariantDesign.with_resolution`), so each
+level gets exactly ⌊N/L⌋ or ⌈N/L⌉ of the N base samples. `sobol_convergence` recomputes the
+indices on the nested prefixes N/8, N/4, N/2 and N of the same design — the same evaluations,
+no new model runs — to show whether N was large enough.
 
 `sobol_analysis` is a generic wrapper (model: (n, d) → (n,) or (n, m)); the tests check it on
 the Ishigami function against the analytic indices. Failed evaluations are handled explicitly:
@@ -53,8 +59,8 @@ from aidi.engine.pipeline import BuildResult
 from aidi.io import write_csv
 
 __all__ = ["OUTPUTS", "DEFAULT_OUTPUTS", "SobolResult", "SensitivityResult", "sobol_analysis",
-           "salib_problem", "run_sensitivity", "sensitivity_sentences", "write_sensitivity",
-           "sensitivity_section"]
+           "salib_problem", "run_sensitivity", "sobol_convergence", "convergence_summary",
+           "sensitivity_sentences", "write_sensitivity", "sensitivity_section"]
 
 Model = Callable[[np.ndarray], np.ndarray]
 
@@ -64,6 +70,7 @@ OUTPUTS = {
     "rank": "the economy's rank",
     "rank_shift": "|rank − nominal rank| of the economy",
     "mean_rank_shift": "mean |rank − nominal rank| over all economies (one output)",
+    "pillars": "the economy's score on each of the index's children (output pillars.<node>)",
 }
 DEFAULT_OUTPUTS = ("index", "rank")
 _STATS = ("S1", "S1_conf", "ST", "ST_conf")
@@ -111,7 +118,15 @@ def sobol_analysis(problem: dict[str, Any], model: Model, n_base: int, seed: int
         [str(j) for j in range(y2.shape[1])]
     if len(names) != y2.shape[1]:
         raise ValueError(f"{len(names)} output names for {y2.shape[1]} outputs")
-    factors = _groups(problem)
+    frame = _estimate(y2, n_base, _groups(problem), names, num_resamples, conf_level, seed)
+    timings = {"sample": t1 - t0, "model": t2 - t1, "estimate": time.perf_counter() - t2}
+    return SobolResult(frame, x, y2, n_base, timings)
+
+
+def _estimate(y2: np.ndarray, n_base: int, factors: Sequence[str], names: Sequence[str],
+              num_resamples: int, conf_level: float, seed: int) -> pd.DataFrame:
+    """The long table of indices from the first `n_base` Saltelli blocks of outputs `y2`
+    ((n_base·(D+2), M)); blocks with a failed evaluation are left out per output."""
     d, m = len(factors), y2.shape[1]
     blocks = y2.reshape(n_base, d + 2, m)
     ok = np.isfinite(blocks).all(axis=1)                     # (N, M): complete blocks
@@ -140,19 +155,18 @@ def sobol_analysis(problem: dict[str, Any], model: Model, n_base: int, seed: int
                           **{k: v.T.ravel() for k, v in stats.items()},
                           "n_base": n_base, "n_base_used": np.repeat(used_n, d),
                           "note": np.repeat(notes, d)})
-    timings = {"sample": t1 - t0, "model": t2 - t1, "estimate": time.perf_counter() - t2}
-    return SobolResult(frame, x, y2, n_base, timings)
+    return frame
 
 
 def salib_problem(design: VariantDesign) -> dict[str, Any]:
     """The SALib problem of a variant design: unit inputs, weights grouped as one factor."""
     names, groups = [], []
     for f in design.factors:
-        if f.name == "weights":
-            for node_id in design.weight_nodes:
+        if not f.discrete:  # one group per weights factor (`weights` or `weights.level2`)
+            for node_id in f.nodes:
                 node = design.tree.nodes[design.tree.aggregate_ids.index(node_id)]
                 names += [f"weights.{node_id}.{c}" for c in node.children]
-                groups += ["weights"] * len(node.children)
+                groups += [f.name] * len(node.children)
         else:
             names.append(f.name)
             groups.append(f.name)
@@ -175,6 +189,9 @@ class SensitivityResult:
     seed: int
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    requested: tuple[str, ...] = DEFAULT_OUTPUTS   # the outputs asked for (`OUTPUTS` names)
+    num_resamples: int = 100
+    conf_level: float = 0.95
 
     @property
     def n_evaluations(self) -> int:
@@ -235,6 +252,13 @@ def _model_outputs(out: ChunkResult, design: VariantDesign,
             cols.append(shift.mean(axis=1, keepdims=True))  # NaN if any economy failed
             kinds.append(name)
             iso3.append("all")
+        elif name == "pillars":
+            if out.nodes is None:
+                raise ValueError("the evaluations carry no pillar scores (evaluate(nodes=...))")
+            for k, node_id in enumerate(out.node_ids):
+                cols.append(out.nodes[:, :, k])
+                kinds += [f"pillars.{node_id}"] * len(units)
+                iso3 += units
         else:
             cols.append(per_unit[name])
             kinds += [name] * len(units)
@@ -254,13 +278,18 @@ def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
     design = design or build_design(result, config)
     if not design.factors:
         raise ValueError("no uncertain choice is switched on: nothing to analyse")
+    if n_base < 2:
+        raise ValueError("n_base must be >= 2")
+    # discrete levels on the design's 1/N grid: each level gets ⌊N/L⌋ or ⌈N/L⌉ base samples
+    design = design.with_resolution(1 << math.ceil(math.log2(n_base)))
     problem = salib_problem(design)
     t_design = time.perf_counter() - started
     store: dict[str, Any] = {}
+    nodes = "pillars" if "pillars" in wanted else None
 
     def model(x: np.ndarray) -> np.ndarray:
         out = evaluate_samples(design, x, backend=backend, scheduler=scheduler,
-                               chunk_size=chunk_size)
+                               chunk_size=chunk_size, nodes=nodes)
         y, store["kinds"], store["iso3"] = _model_outputs(out, design, wanted)
         store["out"], store["y"] = out, y
         return y
@@ -268,21 +297,72 @@ def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
     names = [str(j) for j in range(_n_outputs(design, wanted))]
     sob = sobol_analysis(problem, model, n_base, seed, num_resamples, conf_level, names)
     t_asm = time.perf_counter()
-    d = len(_groups(problem))
-    frame = sob.frame.assign(iso3=np.repeat(store["iso3"], d),
-                             output=np.repeat(store["kinds"], d))
-    frame["n_failed"] = np.repeat(np.isnan(store["y"]).sum(axis=0), d)
-    cols = ["iso3", "output", "factor", "S1", "S1_conf", "ST", "ST_conf", "n_base",
-            "n_base_used", "n_failed", "note"]
-    frame = frame[cols].reset_index(drop=True)
+    frame = _assemble(sob.frame, store["kinds"], store["iso3"], store["y"],
+                      len(_groups(problem)))
     end = time.perf_counter()
     timings = {"design": t_design, **sob.timings, "assemble": end - t_asm}
     return SensitivityResult(design, frame, store["out"], sob.n_base, seed, end - started,
-                             timings)
+                             timings, wanted, num_resamples, conf_level)
+
+
+def _assemble(frame: pd.DataFrame, kinds: Sequence[str], iso3: Sequence[str], y: np.ndarray,
+              d: int) -> pd.DataFrame:
+    """`_estimate`'s table with each output's economy and kind, and its failed evaluations."""
+    frame = frame.assign(iso3=np.repeat(iso3, d), output=np.repeat(kinds, d))
+    frame["n_failed"] = np.repeat(np.isnan(y).sum(axis=0), d)
+    cols = ["iso3", "output", "factor", "S1", "S1_conf", "ST", "ST_conf", "n_base",
+            "n_base_used", "n_failed", "note"]
+    return frame[cols].reset_index(drop=True)
 
 
 def _n_outputs(design: VariantDesign, outputs: Sequence[str]) -> int:
-    return sum(1 if o == "mean_rank_shift" else len(design.units) for o in outputs)
+    per_unit = {"mean_rank_shift": 1, "pillars": len(design.node_columns("pillars"))}
+    return sum(per_unit.get(o, 1) * (1 if o == "mean_rank_shift" else len(design.units))
+               for o in outputs)
+
+
+def convergence_sizes(n_base: int, steps: int = 4) -> list[int]:
+    """The nested base-sample sizes of a convergence check: N/2^(steps−1), …, N/2, N (those
+    ≥ 2). Each is a power of two, so each prefix of the Sobol design is itself balanced."""
+    if steps < 1:
+        raise ValueError("steps must be >= 1")
+    return [n_base >> k for k in range(steps - 1, -1, -1) if n_base >> k >= 2]
+
+
+def sobol_convergence(res: SensitivityResult, steps: int = 4,
+                      num_resamples: int | None = None) -> pd.DataFrame:
+    """The Sobol indices of `res` recomputed on nested prefixes of its design (N/8, N/4, N/2,
+    N by default): the same evaluations, no new model run — a prefix of n base samples is the
+    first n·(D+2) rows of the Saltelli design. Same seed, bootstrap and failure rules as the
+    full analysis, so the N row equals `res.frame`. Long table: iso3, output, factor, n_base,
+    S1, S1_conf, ST, ST_conf, n_base_used, n_failed, note.
+    """
+    design = res.design
+    y, kinds, iso3 = _model_outputs(res.outputs, design, res.requested)
+    factors = _groups(salib_problem(design))
+    d = len(factors)
+    names = [str(j) for j in range(y.shape[1])]
+    resamples = res.num_resamples if num_resamples is None else num_resamples
+    frames = []
+    for n in convergence_sizes(res.n_base, steps):
+        part = y[: n * (d + 2)]
+        est = _estimate(part, n, factors, names, resamples, res.conf_level, res.seed)
+        frames.append(_assemble(est, kinds, iso3, part, d))
+    return pd.concat(frames, ignore_index=True)
+
+
+def convergence_summary(conv: pd.DataFrame) -> pd.DataFrame:
+    """Per (output kind, factor, n_base): the mean over economies of S1, ST and their
+    half-widths — what the convergence chart draws — and the largest change of any economy's
+    ST from the previous size (`max_abs_change_ST`, NaN at the smallest)."""
+    keys = ["output", "factor", "n_base"]
+    g = conv.groupby(keys, sort=True)
+    out = g[["S1", "S1_conf", "ST", "ST_conf"]].mean().reset_index()
+    wide = conv.pivot_table(index=["output", "factor", "iso3"], columns="n_base", values="ST",
+                            dropna=False)
+    change = wide.diff(axis=1).abs().groupby(level=["output", "factor"]).max()
+    long = change.stack(future_stack=True).rename("max_abs_change_ST").reset_index()
+    return out.merge(long, on=keys, how="left")
 
 
 def _ordinal(k: int) -> str:

@@ -8,6 +8,9 @@ as array operations on precomputed variants instead of a rebuild per sample.
 All random inputs are drawn up front, `np.random.default_rng(seed).random((n, n_vars))`, so a
 seed gives the same numbers on every backend and chunk size.
 
+Presentation (tables, charts, sentences) is in `aidi.report.robustness` and
+`aidi.report.writers`.
+
 Failed replicates are reported, not dropped silently: `n_failed` per economy, a failure table
 by reason and choice, and every statistic states its denominator (`n_valid`).
 """
@@ -17,16 +20,10 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from aidi.analysis.robustness_report import (
-    ReportSection,
-    economy_name,
-    rank_interval_chart,
-)
 from aidi.analysis.variants import (
     ChunkResult,
     UncertaintyConfig,
@@ -35,10 +32,9 @@ from aidi.analysis.variants import (
     evaluate_samples,
 )
 from aidi.engine.pipeline import BuildResult
-from aidi.io import write_csv
 
-__all__ = ["UncertaintyConfig", "UncertaintyResult", "run_uncertainty", "summarise",
-           "write_uncertainty", "uncertainty_section"]
+__all__ = ["UncertaintyConfig", "UncertaintyResult", "factor_table", "least_certain",
+           "run_uncertainty", "summarise"]
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -147,6 +143,16 @@ def _quantiles(x: np.ndarray) -> np.ndarray:
             np.full((3, x.shape[1]), np.nan)
 
 
+def _name(iso3: str) -> str:
+    """English name for the CSV's `name` column (the code for units aidi does not know)."""
+    from aidi.countries import name_en
+
+    try:
+        return name_en(iso3) or iso3
+    except (KeyError, LookupError, ValueError):
+        return iso3
+
+
 def summarise(design: VariantDesign, out: ChunkResult) -> pd.DataFrame:
     """The `uncertainty.csv` table, one row per economy, ordered by nominal rank.
 
@@ -162,7 +168,7 @@ def summarise(design: VariantDesign, out: ChunkResult) -> pd.DataFrame:
         shift = np.nanmean(np.abs(out.rank - design.nominal_rank[None, :]), axis=0)
     df = pd.DataFrame({
         "iso3": list(design.units),
-        "name": [economy_name(u) for u in design.units],
+        "name": [_name(u) for u in design.units],
         "nominal_rank": design.nominal_rank,
         "median_rank": q_rank[1], "p05_rank": q_rank[0], "p95_rank": q_rank[2],
         "mean_rank": mean_rank,
@@ -176,87 +182,23 @@ def summarise(design: VariantDesign, out: ChunkResult) -> pd.DataFrame:
     return df.sort_values(["nominal_rank", "iso3"], kind="stable").reset_index(drop=True)
 
 
-def write_uncertainty(res: UncertaintyResult, out: Path, lang: str = "en",
-                      save_samples: bool = False) -> dict[str, Path]:
-    """`uncertainty.csv`, `uncertainty_failures.csv` (if any), the factor levels, the chart."""
-    out = Path(out)
-    paths = {"uncertainty": write_csv(res.summary(), out / "uncertainty.csv")}
-    paths["uncertainty_factors"] = write_csv(factor_table(res.design),
-                                             out / "uncertainty_factors.csv")
-    fail = res.failures()
-    if len(fail):
-        paths["uncertainty_failures"] = write_csv(fail, out / "uncertainty_failures.csv")
-    if save_samples:
-        ch = res.choices()
-        for j, u in enumerate(res.design.units):
-            ch[f"rank_{u}"] = res.outputs.rank[:, j]
-            ch[f"index_{u}"] = res.outputs.index[:, j]
-        paths["uncertainty_samples"] = write_csv(ch, out / "uncertainty_samples.csv")
-    for p in rank_interval_chart(res.summary(), out / "fig_uncertainty_ranks", lang,
-                                 note=_chart_note(res, lang)):
-        paths[f"fig_uncertainty_ranks{p.suffix}"] = p
-    return paths
-
-
 def factor_table(design: VariantDesign) -> pd.DataFrame:
     """The uncertain choices and their levels (what the samples were drawn from)."""
     rows = []
     for f in design.factors:
-        if f.name == "weights":
+        if not f.discrete:  # `weights`, or one level's weights (`weights.level2`)
             cfg = design.config
             how = (f"uniform ±{cfg.weight_spread:.0%} around the spec" if cfg.weights == "uniform"
                    else f"Dirichlet, concentration {cfg.dirichlet_concentration:g}")
             rows.append({"factor": f.name, "levels": how, "n_inputs": len(f.columns),
-                         "nodes": ", ".join(design.weight_nodes)})
+                         "nodes": ", ".join(f.nodes or design.weight_nodes)})
         else:
             rows.append({"factor": f.name, "levels": ", ".join(f.levels),
                          "n_inputs": 1, "nodes": ""})
     return pd.DataFrame(rows, columns=["factor", "levels", "n_inputs", "nodes"])
 
 
-def _chart_note(res: UncertaintyResult, lang: str = "en") -> str:
-    n_fail = res.n_failed_samples
-    if lang == "zh":
-        note = f"{res.n_samples:,}个样本"
-        if n_fail:
-            note += f";{n_fail:,}个失败({n_fail / res.n_samples:.0%}),未计入统计,见 n_failed"
-        return note
-    note = f"{res.n_samples:,} samples"
-    if n_fail:
-        note += f"; {n_fail:,} failed ({n_fail / res.n_samples:.0%}) and are excluded, see n_failed"
-    return note
-
-
 def least_certain(summary: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     """The `k` economies with the widest 90% rank interval."""
     return summary.sort_values(["rank_interval_width", "nominal_rank"],
                                ascending=[False, True]).head(k)
-
-
-def _fmt_rank(v: float) -> str:
-    return "—" if not np.isfinite(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}")
-
-
-def uncertainty_section(res: UncertaintyResult, outdir: Path, lang: str = "en") -> ReportSection:
-    """Everything the report shows for the uncertainty analysis (writes the chart to `outdir`)."""
-    summary = res.summary()
-    figs = rank_interval_chart(summary, Path(outdir) / "fig_uncertainty_ranks", lang,
-                               note=_chart_note(res, lang))
-    sentences = []
-    for _, r in least_certain(summary).iterrows():
-        name = economy_name(r.iso3, lang)
-        if lang == "zh":
-            sentences.append(f"{name}的排名最不确定:基准第{_fmt_rank(r.nominal_rank)}名,90%的"
-                             f"变体落在第{_fmt_rank(r.p05_rank)}至{_fmt_rank(r.p95_rank)}名之间。")
-        else:
-            sentences.append(f"{name} ({r.iso3}) has one of the least certain ranks: "
-                             f"{_fmt_rank(r.nominal_rank)} in the spec, "
-                             f"{_fmt_rank(r.p05_rank)}–{_fmt_rank(r.p95_rank)} in 90% of variants.")
-    table = summary[["iso3", "name", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
-                     "nominal_index", "median_index", "p05_index", "p95_index", "n_valid",
-                     "n_failed"]]
-    notes = tuple(n for n in (res.failure_message(), *res.design.notes) if n)
-    title = "Uncertainty analysis" if lang == "en" else "不确定性分析"
-    return ReportSection("uncertainty", title, {"uncertainty": table,
-                                                "factors": factor_table(res.design)},
-                         tuple(figs), tuple(sentences), notes)

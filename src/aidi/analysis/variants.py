@@ -13,20 +13,44 @@ Each uncertain choice is a *factor* driven by uniform [0, 1) inputs, so that the
 (uncertainty) and the Saltelli design (Sobol sensitivity) share one model:
 
 - `weights` — one input per perturbed child weight: uniform ±`weight_spread` around the spec's
-  weight, or a Dirichlet draw centred on it (the inputs go through the gamma quantile function);
-- `normalisation` — the spec's own normalisation, or an alternative applied to every indicator.
-  Alternatives stay positive so geometric means remain defined (COINr's own sensitivity example:
-  min–max onto [1, 100], z-scores with mean 10 and sd 2), and the pillars keep the spec's
-  standardisation (reference = 1), so every variant's index is on the same "USA = 1" scale;
-- `aggregation` — the spec's methods, or arithmetic / geometric for the nodes in scope (by
-  default the pillars: how dimensions are combined; `all` = every node below the index);
-- `imputation` — the spec's, or none / mean / median for every indicator whose spec uses one of
-  those (an indicator imputed by `min` keeps it: that is a known bound, not an open choice);
+  weight, or a Dirichlet draw centred on it (the inputs go through the gamma quantile function).
+  With `weight_groups="level"` they form one factor per tree level instead — `weights.level1`
+  (the indicators' weights within their parents), `weights.level2`, … numbered as COINr
+  numbers levels (indicators = 1; a node's children are weighted at its level − 1, counted
+  from the deepest indicator) — so the Sobol analysis says *which level's* weights matter;
+- `normalisation` — the spec's own normalisation, or an alternative applied to every indicator:
+  a preset of `NORMALISATIONS`, any normaliser of the methods catalogue by aidi's or COINr's
+  name (`n_prank`, `n_borda`, `n_minmax`, …, `aidi.engine.registry`) with COINr's defaults, or
+  a mapping with parameters (`{f_n: n_goalposts, f_n_para: {gposts: [0, 100, 1]}}`). Where a
+  geometric or harmonic mean follows, a COINr name alone keeps positive outputs as the presets
+  do (COINr's own sensitivity example: min–max onto [1, 100], z-scores with mean 10 and sd 2);
+  the pillars keep the spec's standardisation (reference = 1), so every variant's index is on
+  the same "USA = 1" scale;
+- `aggregation` — the spec's methods, or an aggregator of the catalogue (arithmetic,
+  geometric, harmonic, copeland, mpi, `a_*` names, or a mapping such as
+  `{f_ag: a_genmean, f_ag_para: {p: 2}}`) for the nodes in scope (by default the pillars: how
+  dimensions are combined; `all` = every node below the index). Each level is its own compiled
+  tree, so parameters (p, penalty) travel with the method;
+- `imputation` — the spec's, or another imputer for every indicator whose spec uses an open
+  one (`OVERRIDABLE_IMPUTATION`; an indicator imputed by `min` keeps it: that is a known bound,
+  not an open choice): aidi's name replaces the method only (a group is kept), COINr's name
+  (`i_median`) or a mapping (`{f_i: i_median_grp, use_group: EurAsia_group}`, `{method: knn,
+  n_neighbors: 3}`) replaces the whole setting; `iterative` and `knn` are scikit-learn's;
+- `winsorisation` — the spec's winsorisation limit, or another `winmax`;
 - `exclusion` — no indicator left out, or one of them (weight 0 in its parent; the parent's
   other children share its weight, and a node left without children drops out the same way).
 
-A discrete factor with L levels maps u to level ⌊u·L⌋. Levels that turn out identical to an
-earlier one (e.g. "mean" imputation when nothing is missing) are dropped and noted.
+Categorical factors in a Sobol design. A discrete factor with L levels maps u to level ⌊u·L⌋.
+For a Monte-Carlo sample that gives every level probability exactly 1/L. In a scrambled Sobol
+design of N = 2^m base samples each input column holds exactly one point in every interval
+[j/N, (j+1)/N), so ⌊u·L⌋ is exactly balanced (N/L points per level) when L divides N — but for
+other L a level can get ⌊N/L⌋ − 1 or ⌈N/L⌉ + 1 points (an interval straddling a level's edge
+falls either way). `VariantDesign.with_resolution(N)`, which the Sobol analysis applies, maps
+through that grid instead: level = ⌊⌊u·N⌋·L / N⌋, so the N base points give each level ⌊N/L⌋ or
+⌈N/L⌉ points exactly, and the design's level frequencies are exactly the model's level
+probabilities. The estimator is unchanged: the model is still a function of uniform inputs.
+Levels that turn out identical to an earlier one (e.g. "mean" imputation when nothing is
+missing) are dropped and noted.
 
 Failures are counted, never dropped silently: a geometric (or harmonic) mean meeting a zero or a
 negative under the node's `nonpositive: error` policy is what makes a rebuild raise, so here the
@@ -36,16 +60,18 @@ or not finite in a sample fails for that economy only.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ValidationError
 
+from aidi.engine import registry
 from aidi.engine.aggregate import NonPositiveError
-from aidi.engine.impute import IMPUTERS
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.pipeline import (
     BuildResult,
@@ -54,10 +80,19 @@ from aidi.engine.pipeline import (
     build,
     prepare,
 )
-from aidi.engine.tree import CompiledTree, aggregate_node_major, aggregate_tree_marked, ranks
-from aidi.specs.schema import Impute, IndexSpec, Indicator, Node, Normalise
+from aidi.engine.tree import (
+    CompiledTree,
+    aggregate_node_major,
+    aggregate_tree_marked,
+    ranks,
+)
+from aidi.specs.coinr_syntax import COINR_AGGREGATORS, COINR_IMPUTERS
+from aidi.specs.schema import Aggregate, Impute, IndexSpec, Indicator, Node, Normalise
 
 Array = np.ndarray
+#: An alternative as the user writes it: a name, a mapping of step fields (aidi's or COINr's
+#: syntax), or the validated step model itself.
+Choice = str | Mapping[str, Any] | BaseModel
 
 #: Alternative normalisations by name; `ratio` gets the spec's reference unit.
 NORMALISATIONS: dict[str, Normalise] = {
@@ -67,10 +102,127 @@ NORMALISATIONS: dict[str, Normalise] = {
     "zscore": Normalise(method="zscore", mean=10.0, sd=2.0),
     "rank": Normalise(method="rank"),
 }
-#: Imputation methods the analysis may swap; others (e.g. `min`, a known bound) are kept.
-OVERRIDABLE_IMPUTATION = ("none", "mean", "median")
+#: Where a geometric or harmonic mean follows, a normaliser named without parameters takes these
+#: instead of COINr's defaults, so that its outputs stay positive (as the presets above).
+POSITIVE_PARAMETERS: dict[str, dict[str, float]] = {
+    "minmax": {"low": 1.0, "high": 100.0},
+    "zscore": {"mean": 10.0, "sd": 2.0},
+}
+#: Imputation methods the analysis may swap; others (e.g. `min`, a known bound, or `mode` for
+#: an ordinal indicator) are kept.
+OVERRIDABLE_IMPUTATION = ("none", "mean", "median", "row_mean", "row_median", "iterative", "knn")
 FACTOR_ORDER = ("weights", "normalisation", "aggregation", "imputation", "winsorisation",
                 "exclusion")
+#: Failure code of a generalised mean (p < 0, or fractional p) meeting a non-positive child.
+GENMEAN_FAILURE = "a generalised mean met a zero or negative value it cannot take"
+
+
+def _literal(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    return tuple(typing.get_args(model.model_fields[name].annotation))
+
+
+def _params_label(model: BaseModel, skip: tuple[str, ...]) -> str:
+    """`method(k=v, …)` with the fields that differ from the model's defaults."""
+    default = type(model).model_construct()
+    parts = []
+    for k in type(model).model_fields:
+        if k in ("method", *skip):
+            continue
+        v, d = getattr(model, k), getattr(default, k)
+        if v != d:
+            v = list(v) if isinstance(v, tuple) else v
+            parts.append(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}")
+    method = str(model.method)  # type: ignore[attr-defined]
+    return f"{method}({', '.join(parts)})" if parts else method
+
+
+def _validate(model: type[BaseModel], data: Mapping[str, Any], what: str, entry: object):
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        msg = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ValueError(f"{what} {entry!r}: {msg}") from None
+
+
+def resolve_normalisation(entry: Choice) -> tuple[str, Normalise, bool]:
+    """(label, setting, named) of a normalisation alternative; `named` = given by a catalogue
+    name alone, so its parameters are defaults that may be moved to keep outputs positive."""
+    if isinstance(entry, Normalise):
+        return _params_label(entry, ("reference", "use_imeta")), entry, False
+    if isinstance(entry, Mapping):
+        n = _validate(Normalise, entry, "normalisation", dict(entry))
+        return _params_label(n, ("reference", "use_imeta")), n, False
+    if not isinstance(entry, str):
+        raise ValueError(f"a normalisation alternative is a name or a mapping, got {entry!r}")
+    if entry in NORMALISATIONS:
+        return entry, NORMALISATIONS[entry], False
+    hit = next((m for m in registry.CATALOGUE if m.kind == "normalise"
+                and entry in (m.name, m.coinr)), None)
+    if hit is None:
+        known = sorted(set(NORMALISATIONS) | {m.coinr or m.name for m in registry.CATALOGUE
+                                              if m.kind == "normalise"})
+        raise ValueError(f"unknown normalisation {entry!r}; choose from {known}, or give a "
+                         "mapping with parameters")
+    own = hit.name in _literal(Normalise, "method") and entry == hit.name
+    data = {"method": hit.name} if own else {"f_n": hit.coinr}
+    try:
+        n = Normalise.model_validate(data)
+    except ValidationError as exc:
+        msg = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ValueError(f"normalisation {entry!r} needs parameters ({msg}): give it as a "
+                         f"mapping, e.g. {{'f_n': '{hit.coinr or hit.name}', 'f_n_para': "
+                         "{...}}") from None
+    return entry, n, True
+
+
+def resolve_aggregation(entry: Choice) -> tuple[str, Aggregate]:
+    """(label, setting) of an aggregation alternative (only its method and the method's
+    parameters replace a node's; the node keeps its zero policy and thresholds)."""
+    if isinstance(entry, Aggregate):
+        return _params_label(entry, _AGG_KEPT), entry
+    if isinstance(entry, Mapping):
+        a = _validate(Aggregate, entry, "aggregation", dict(entry))
+        return _params_label(a, _AGG_KEPT), a
+    if not isinstance(entry, str):
+        raise ValueError(f"an aggregation alternative is a name or a mapping, got {entry!r}")
+    if entry in COINR_AGGREGATORS:
+        data: dict[str, Any] = {"f_ag": entry}
+    elif entry in _literal(Aggregate, "method"):
+        data = {"method": entry}
+    else:
+        raise ValueError(f"unknown aggregation {entry!r}; choose from "
+                         f"{sorted(_literal(Aggregate, 'method') + tuple(COINR_AGGREGATORS))} "
+                         "or give a mapping with parameters, e.g. {'f_ag': 'a_genmean', "
+                         "'f_ag_para': {'p': 2}}")
+    return entry, _validate(Aggregate, data, "aggregation", entry)
+
+
+_AGG_KEPT = ("nonpositive", "offset", "min_coverage", "dat_thresh")
+
+
+def _method_update(a: Aggregate) -> dict[str, Any]:
+    """The fields an aggregation alternative sets on a node: its method and parameters."""
+    return {"method": a.method, "p": a.p, "penalty": a.penalty,
+            "standardise_children": a.standardise_children}
+
+
+def resolve_imputation(entry: Choice) -> tuple[str, str | Impute]:
+    """(label, alternative): aidi's method name replaces an indicator's method only (its group
+    and parameters kept); a COINr name, a mapping or an `Impute` replaces the whole setting."""
+    if isinstance(entry, Impute):
+        return _params_label(entry, ()), entry
+    if isinstance(entry, Mapping):
+        imp = _validate(Impute, entry, "imputation", dict(entry))
+        return _params_label(imp, ()), imp
+    if not isinstance(entry, str):
+        raise ValueError(f"an imputation alternative is a name or a mapping, got {entry!r}")
+    if entry in _literal(Impute, "method"):
+        return entry, entry
+    if entry in COINR_IMPUTERS:
+        return entry, _validate(Impute, {"f_i": entry}, "imputation", entry)
+    raise ValueError(f"unknown imputation {entry!r}; choose from "
+                     f"{sorted(_literal(Impute, 'method') + tuple(COINR_IMPUTERS))} or give a "
+                     "mapping, e.g. {'f_i': 'i_median_grp', 'use_group': 'EurAsia_group'}")
 
 
 @dataclass(frozen=True)
@@ -78,20 +230,22 @@ class UncertaintyConfig:
     """Which choices are uncertain, and how. An empty tuple / `"off"` switches a factor off.
 
     The first level of every discrete factor is the spec's own choice ("spec"); the tuples list
-    the alternatives to it.
+    the alternatives to it (names or mappings, see the module docstring).
     """
 
     weights: Literal["off", "uniform", "dirichlet"] = "uniform"
     weight_spread: float = 0.25
     dirichlet_concentration: float = 20.0
     weight_scope: Literal["below_root", "all"] = "below_root"
-    normalisations: tuple[str, ...] = ("ratio", "minmax", "zscore")
-    aggregations: tuple[str, ...] = ("arithmetic", "geometric")
+    normalisations: tuple[Choice, ...] = ("ratio", "minmax", "zscore")
+    aggregations: tuple[Choice, ...] = ("arithmetic", "geometric")
     aggregation_scope: Literal["pillars", "all"] = "pillars"
-    imputations: tuple[str, ...] = ("none", "mean", "median")
+    imputations: tuple[Choice, ...] = ("none", "mean", "median")
     winsorisation: tuple[int, ...] = ()
     leave_one_out: bool = True
     zeros: Literal["spec", "zero"] = "zero"
+    #: "one": all perturbed weights are one factor; "level": one factor per tree level
+    weight_groups: Literal["one", "level"] = "one"
 
     @classmethod
     def nominal(cls) -> UncertaintyConfig:
@@ -103,48 +257,56 @@ class UncertaintyConfig:
         for name, allowed in (("weights", ("off", "uniform", "dirichlet")),
                               ("weight_scope", ("below_root", "all")),
                               ("aggregation_scope", ("pillars", "all")),
-                              ("zeros", ("spec", "zero"))):
+                              ("zeros", ("spec", "zero")),
+                              ("weight_groups", ("one", "level"))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if not 0 <= self.weight_spread < 1:
             raise ValueError("weight_spread must be in [0, 1)")
         if self.dirichlet_concentration <= 0:
             raise ValueError("dirichlet_concentration must be > 0")
-        bad = [n for n in self.normalisations if n not in NORMALISATIONS]
-        if bad:
-            raise ValueError(f"unknown normalisation(s) {bad}; choose from {sorted(NORMALISATIONS)}")
-        bad = [a for a in self.aggregations if a not in ("arithmetic", "geometric", "harmonic")]
-        if bad:
-            raise ValueError(f"unknown aggregation(s) {bad}")
+        for n in self.normalisations:
+            resolve_normalisation(n)
+        for a in self.aggregations:
+            resolve_aggregation(a)
+        for m in self.imputations:
+            resolve_imputation(m)
         if any(int(k) != k or k < 0 for k in self.winsorisation):
             raise ValueError("winsorisation limits must be whole numbers >= 0, got "
                              f"{list(self.winsorisation)}")
-        bad = [m for m in self.imputations if m not in IMPUTERS]
-        if bad:
-            raise ValueError(f"unknown imputation(s) {bad}; choose from {sorted(IMPUTERS)}")
 
 
 @dataclass(frozen=True)
 class Factor:
-    """One uncertain choice: its name, its levels (discrete) and its columns of the inputs."""
+    """One uncertain choice: its name, its levels (discrete) and its columns of the inputs;
+    a weights factor also lists the nodes whose child weights its columns drive, in order."""
 
     name: str
     levels: tuple[str, ...]
     columns: tuple[int, ...]
+    nodes: tuple[str, ...] = ()
 
     @property
     def discrete(self) -> bool:
-        return self.name != "weights"
+        return not is_weights_factor(self.name)
+
+
+def is_weights_factor(name: str) -> bool:
+    """`weights`, or one level's weights (`weights.level2`)."""
+    return name == "weights" or name.startswith("weights.")
 
 
 @dataclass(frozen=True)
 class ChunkResult:
     """Outputs for a block of samples: index and rank per (sample, unit), failure code per sample
-    (0 = ok, k = `VariantDesign.failure_reasons[k]`)."""
+    (0 = ok, k = `VariantDesign.failure_reasons[k]`); with `nodes=` also those nodes' scores,
+    (sample, unit, node) in the order of `node_ids`."""
 
     index: Array
     rank: Array
     failure: Array
+    nodes: Array | None = None
+    node_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +334,16 @@ class VariantDesign:
     nominal_rank: Array
     failure_reasons: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: per aggregation level: the compiled tree with that level's methods and parameters
+    aggregation_trees: tuple[CompiledTree, ...] = ()
+    #: per aggregation level: node id → the `Aggregate` fields it sets (the rebuild's rewrite)
+    aggregation_updates: tuple[Mapping[str, Mapping[str, Any]], ...] = ()
+    #: per normalisation level: the setting every indicator takes (None = the spec's)
+    normalisation_settings: tuple[Normalise | None, ...] = ()
+    #: per imputation level: a method name, a whole `Impute`, or None (the spec's)
+    imputation_alternatives: tuple[str | Impute | None, ...] = ()
+    #: N of a Sobol design: discrete levels map through the 1/N grid (module docstring)
+    level_resolution: int | None = None
 
     @cached_property
     def node_major_matrices(self) -> Array:
@@ -181,6 +353,16 @@ class VariantDesign:
         flat = self.matrices.reshape(n_prep * n_norm, n_units, n_ind)
         return np.ascontiguousarray(np.moveaxis(flat, -1, 0))
 
+    def with_resolution(self, n_base: int | None) -> VariantDesign:
+        """The same design with discrete levels read on the 1/`n_base` grid (exact balance
+        over a Sobol design of `n_base` base samples); None = plain ⌊u·L⌋."""
+        if n_base is not None and n_base < 1:
+            raise ValueError("n_base must be >= 1")
+        out = replace(self, level_resolution=n_base)
+        if "node_major_matrices" in self.__dict__:  # share the cached layout
+            out.__dict__["node_major_matrices"] = self.__dict__["node_major_matrices"]
+        return out
+
     # ---- inputs → choices -------------------------------------------------------------------
     @property
     def n_vars(self) -> int:
@@ -189,24 +371,33 @@ class VariantDesign:
     def factor(self, name: str) -> Factor | None:
         return next((f for f in self.factors if f.name == name), None)
 
+    @property
+    def weight_factors(self) -> tuple[Factor, ...]:
+        return tuple(f for f in self.factors if not f.discrete)
+
     def level_index(self, u: Array, name: str) -> Array:
-        """The level chosen per sample for a discrete factor (0 = the spec's, if off)."""
+        """The level chosen per sample for a discrete factor (0 = the spec's, if off):
+        ⌊u·L⌋, or ⌊⌊u·N⌋·L/N⌋ with `level_resolution` N."""
         u = np.asarray(u, dtype=float)
         f = self.factor(name)
         if f is None:
             return np.zeros(u.shape[0], dtype=np.intp)
         n = len(f.levels)
-        return np.minimum((u[:, f.columns[0]] * n).astype(np.intp), n - 1)
+        x = u[:, f.columns[0]]
+        r = self.level_resolution
+        if r:
+            cell = np.clip((x * r).astype(np.intp), 0, r - 1)
+            return (cell * n) // r
+        return np.minimum((x * n).astype(np.intp), n - 1)
 
     def sample_weights(self, u: Array) -> dict[str, Array]:
         """Per-sample child weights, shape (n, n_children), for every node that varies."""
         u = np.asarray(u, dtype=float)
         n = u.shape[0]
         out: dict[str, Array] = {}
-        f = self.factor("weights")
-        if f is not None:
+        for f in self.weight_factors:
             col = 0
-            for node_id in self.weight_nodes:
+            for node_id in f.nodes:
                 node = self.tree.nodes[self.tree.aggregate_ids.index(node_id)]
                 k = len(node.children)
                 uu = u[:, list(f.columns[col:col + k])]
@@ -236,9 +427,21 @@ class VariantDesign:
             cols[name] = np.asarray(levels, dtype=object)[self.level_index(u, name)]
         return pd.DataFrame(cols)
 
+    def node_columns(self, nodes: str | Sequence[str] | None) -> tuple[str, ...]:
+        """Node ids `evaluate(nodes=...)` returns: "pillars" = the root's children."""
+        if nodes is None:
+            return ()
+        ids = list(self.tree.nodes[-1].children) if nodes == "pillars" else \
+            ([nodes] if isinstance(nodes, str) else list(nodes))
+        bad = [i for i in ids if i not in self.tree.all_ids]
+        if bad:
+            raise ValueError(f"unknown node(s) {bad}")
+        return tuple(ids)
+
     # ---- the model --------------------------------------------------------------------------
-    def evaluate(self, u: Array) -> ChunkResult:
-        """Index, rank and failure code for each row of `u` (shape (n, n_vars)).
+    def evaluate(self, u: Array, nodes: str | Sequence[str] | None = None) -> ChunkResult:
+        """Index, rank and failure code for each row of `u` (shape (n, n_vars)); with `nodes`
+        ("pillars" or node ids) also those nodes' scores, read from the same tree pass.
 
         Gathers each sample's precomputed indicator matrix, builds per-sample weights, and runs
         the tree once per aggregation level present (on that level's samples only).
@@ -254,21 +457,54 @@ class VariantDesign:
         weights = self.sample_weights(u)
         agg = self.level_index(u, "aggregation")
         index = np.full((n, n_units), np.nan)
+        node_ids = self.node_columns(nodes)
+        node_cols = [self.tree.col(i) for i in node_ids]
+        values = np.full((n, n_units, len(node_cols)), np.nan) if node_ids else None
         failure = np.zeros(n, dtype=np.intp)
         n_ind, root = len(self.indicator_ids), len(self.tree.all_ids) - 1
         by_indicator = self.node_major_matrices
+        trees = self.aggregation_trees or (self.tree,) * len(self.aggregation_levels)
         for lvl in np.unique(agg):
             sel = np.flatnonzero(agg == lvl)
             block = np.empty((len(self.tree.all_ids), len(sel), n_units))
             np.take(by_indicator, variant[sel], axis=1, out=block[:n_ind])
             w = {k: v[sel] for k, v in weights.items()}
-            fail, _ = aggregate_node_major(block, self.tree, self.ref, w,
-                                           self.aggregation_methods[lvl], self.config.zeros)
+            methods = None if self.aggregation_trees else self.aggregation_methods[lvl]
+            fail = self._tree_pass(block, trees[lvl], w, methods)
             block[:, fail > 0] = np.nan
             index[sel] = block[root]
+            if values is not None:
+                values[sel] = np.moveaxis(block[node_cols], 0, -1)
             failure[sel] = fail
         index = np.where(np.isfinite(index), index, np.nan)
-        return ChunkResult(index, ranks(index[..., None])[..., 0], failure)
+        if values is not None:
+            values = np.where(np.isfinite(values), values, np.nan)
+        return ChunkResult(index, ranks(index[..., None])[..., 0], failure, values, node_ids)
+
+    def _tree_pass(self, block: Array, tree: CompiledTree, w: Mapping[str, Array],
+                   methods: Mapping[str, str] | None) -> Array:
+        """The tree pass in place on one aggregation level's block; failure code per sample.
+
+        Geometric and harmonic means mark their failures per sample; a generalised mean
+        (p < 0) meeting a zero raises for the whole block, so only then — the failure path —
+        the block is redone one sample at a time to fail just the samples concerned.
+        """
+        try:
+            fail, _ = aggregate_node_major(block, tree, self.ref, w, methods, self.config.zeros)
+            return fail
+        except NonPositiveError:
+            pass
+        fail = np.zeros(block.shape[1], dtype=np.intp)
+        code = self.failure_reasons.index(GENMEAN_FAILURE)
+        for i in range(block.shape[1]):
+            try:
+                f, _ = aggregate_node_major(block[:, i:i + 1], tree, self.ref,
+                                            {k: v[i:i + 1] for k, v in w.items()}, methods,
+                                            self.config.zeros)
+                fail[i] = f[0]
+            except NonPositiveError:
+                fail[i] = code
+        return fail
 
 
 def _perturb(w0: Array, u: Array, config: UncertaintyConfig) -> Array:
@@ -297,13 +533,14 @@ def tree_pass(x: Array, tree: CompiledTree, ref: int | None,
 
 
 # ---- precomputation ----------------------------------------------------------------------------
-def _impute_settings(spec: IndexSpec, method: str) -> list[Impute]:
-    """The spec's imputation with `method` for every overridable indicator ("spec" = as is)."""
+def _impute_settings(spec: IndexSpec, alt: str | Impute | None) -> list[Impute]:
+    """The spec's imputation with alternative `alt` for every overridable indicator (None = as
+    is): a method name replaces the method, an `Impute` the whole setting."""
     out = []
     for ind in spec.indicators():
         imp = spec.effective_impute(ind)
-        if method != "spec" and imp.method in OVERRIDABLE_IMPUTATION:
-            imp = imp.model_copy(update={"method": method})
+        if alt is not None and imp.method in OVERRIDABLE_IMPUTATION:
+            imp = alt if isinstance(alt, Impute) else imp.model_copy(update={"method": alt})
         out.append(imp)
     return out
 
@@ -319,14 +556,11 @@ def _treat_settings(spec: IndexSpec, level: str) -> list[object]:
     return out
 
 
-def _normalisers(spec: IndexSpec, name: str) -> list[Normalise]:
+def _normalisers(spec: IndexSpec, setting: Normalise | None) -> list[Normalise]:
     inds = spec.indicators()
-    if name == "spec":
+    if setting is None:
         return [spec.effective_normalise(i) for i in inds]
-    norm = NORMALISATIONS[name]
-    if norm.method == "ratio":
-        norm = norm.model_copy(update={"reference": spec.reference})
-    return [norm] * len(inds)
+    return [setting] * len(inds)
 
 
 def _same(a: Array, b: Array) -> bool:
@@ -339,6 +573,60 @@ def _scope_nodes(tree: CompiledTree, scope: str) -> list[str]:
     if scope == "pillars":
         return [c for c in tree.nodes[-1].children if c in tree.aggregate_ids]
     return list(tree.aggregate_ids[:-1])
+
+
+def _needs_positive(method: str, params: Mapping[str, Any]) -> bool:
+    p = params.get("p")
+    return method in ("geometric", "harmonic") or (
+        method == "genmean" and p is not None and (p < 0 or p != int(p)))
+
+
+def _reaches_zero(n: Normalise) -> bool:
+    """Normalisations that give the worst unit 0 or less by construction."""
+    return n.method in ("prank", "borda", "dist2ref", "target", "goalposts", "scaled") or \
+        (n.method == "minmax" and n.low <= 0) or (n.method == "zscore" and n.mean <= 0)
+
+
+def _aggregation_levels(spec: IndexSpec, tree: CompiledTree, config: UncertaintyConfig,
+                        notes: list[str]):
+    """(labels, methods, updates, trees) per aggregation level, "spec" first."""
+    scope = _scope_nodes(tree, config.aggregation_scope)
+    spec_key = {n.id: (n.method, n.params) for n in tree.nodes}
+    labels, methods, updates, trees = ["spec"], [{n.id: n.method for n in tree.nodes}], [{}], \
+        [tree]
+    keys = [spec_key]
+    for entry in config.aggregations:
+        label, alt = resolve_aggregation(entry)
+        params = alt.method_params()
+        key = {**spec_key, **{nid: (alt.method, params) for nid in scope}}
+        if key in keys:
+            notes.append(f"aggregation '{label}' equals an earlier level in scope; dropped")
+            continue
+        keys.append(key)
+        labels.append(label)
+        methods.append({nid: m for nid, (m, _) in key.items()})
+        updates.append({nid: _method_update(alt) for nid in scope})
+        trees.append(replace(tree, nodes=tuple(
+            replace(n, method=alt.method, params=params) if n.id in scope else n
+            for n in tree.nodes)))
+    return labels, methods, updates, trees
+
+
+def _weight_factors(spec: IndexSpec, tree: CompiledTree, config: UncertaintyConfig,
+                    weight_nodes: list[str]) -> list[tuple[str, list[str]]]:
+    """(factor name, nodes) of the weights: one `weights` factor, or one per level. A node's
+    children are weighted at COINr's level of the node − 1, counted up from the deepest
+    indicator (level 1) — on a regular tree, the children's own level."""
+    if not weight_nodes:
+        return []
+    if config.weight_groups == "one":
+        return [("weights", list(weight_nodes))]
+    depth = spec.level_of()
+    top = max(depth.values())
+    by_level: dict[int, list[str]] = {}
+    for nid in weight_nodes:
+        by_level.setdefault(top - depth[nid], []).append(nid)
+    return [(f"weights.level{k}", by_level[k]) for k in sorted(by_level)]
 
 
 def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -> VariantDesign:
@@ -360,52 +648,77 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
     notes: list[str] = []
     directions = np.array([i.direction for i in spec.indicators()], dtype=float)
 
-    imp_levels = ["spec"]
-    seen = [_impute_settings(spec, "spec")]
-    for m in config.imputations:
-        settings = _impute_settings(spec, m)
+    # aggregation first: whether a geometric mean follows decides the normalisers' defaults
+    agg_levels, agg_methods, agg_updates, agg_trees = _aggregation_levels(spec, tree, config,
+                                                                          notes)
+    positive = any(_needs_positive(n.method, dict(n.params)) for t in agg_trees
+                   for n in t.nodes)
+
+    imp_levels: list[str] = ["spec"]
+    imp_alts: list[str | Impute | None] = [None]
+    seen = [_impute_settings(spec, None)]
+    for entry in config.imputations:
+        label, alt = resolve_imputation(entry)
+        settings = _impute_settings(spec, alt)
         if settings in seen:
-            notes.append(f"imputation '{m}' changes no indicator's method; dropped")
+            notes.append(f"imputation '{label}' changes no indicator's method; dropped")
             continue
         seen.append(settings)
-        imp_levels.append(m)
+        imp_levels.append(label)
+        imp_alts.append(alt)
     win_levels = ["spec"]
     if config.winsorisation:
         if not any(spec.effective_treat(i).method == "winsorise" for i in spec.indicators()):
             notes.append("winsorisation limits given, but no indicator is winsorised; dropped")
         else:
             win_levels += [str(int(k)) for k in config.winsorisation]
-    norm_levels = ["spec"]
-    for name in config.normalisations:
-        if name == "ratio" and not spec.reference:
-            notes.append("normalisation 'ratio' needs a reference unit; dropped")
-            continue
-        norm_levels.append(name)
+    norm_levels: list[str] = ["spec"]
+    norm_settings: list[Normalise | None] = [None]
+    for entry in config.normalisations:
+        label, norm, named = resolve_normalisation(entry)
+        if norm.method in ("ratio", "dist2ref") and norm.reference is None:
+            if not spec.reference:
+                notes.append(f"normalisation '{label}' needs a reference unit; dropped")
+                continue
+            norm = norm.model_copy(update={"reference": spec.reference})
+        if named and positive and norm.method in POSITIVE_PARAMETERS:
+            upd = POSITIVE_PARAMETERS[norm.method]
+            if any(getattr(norm, k) != v for k, v in upd.items()):
+                norm = norm.model_copy(update=upd)
+                notes.append(f"normalisation '{label}': {_params_label(norm, ('reference',))} "
+                             "(positive, as a geometric/harmonic mean follows)")
+        if positive and _reaches_zero(norm):
+            notes.append(f"normalisation '{label}' gives the worst unit 0 or less and a "
+                         "geometric/harmonic mean follows: with zeros='zero' such a mean is 0, "
+                         "otherwise the sample fails (counted)")
+        norm_levels.append(label)
+        norm_settings.append(norm)
 
     n_u = len(units)
     mats = np.full((len(imp_levels) * len(win_levels), len(norm_levels), n_u, len(ids)), np.nan)
     prep_ok = np.ones(mats.shape[0], dtype=bool)
     keep_norm = np.ones(len(norm_levels), dtype=bool)
-    for a, imp in enumerate(imp_levels):
+    for a, imp in enumerate(imp_alts):
         for b, win in enumerate(win_levels):
             k = a * len(win_levels) + b
             try:
                 prep = prepare(data, units, spec, info, impute=_impute_settings(spec, imp),
                                treat=_treat_settings(spec, win), with_log=False)
             except ReferenceScreenedOut as exc:
-                notes.append(f"imputation '{imp}', winsorisation '{win}': {exc}; dropped")
+                notes.append(f"imputation '{imp_levels[a]}', winsorisation '{win}': {exc}; "
+                             "dropped")
                 prep_ok[k] = False
                 continue
             kept_units = [u for u, keep in zip(units, prep.keep, strict=True) if keep]
-            for c, name in enumerate(norm_levels):
+            for c, setting in enumerate(norm_settings):
                 try:
-                    norm = prep.normalised if name == "spec" else normalise_matrix(
-                        prep.treated, _normalisers(spec, name), directions, kept_units,
+                    norm = prep.normalised if setting is None else normalise_matrix(
+                        prep.treated, _normalisers(spec, setting), directions, kept_units,
                         list(ids))
                 except ValueError as exc:
                     if keep_norm[c]:
-                        notes.append(f"normalisation '{name}' is not possible here ({exc}); "
-                                     "dropped")
+                        notes.append(f"normalisation '{norm_levels[c]}' is not possible here "
+                                     f"({exc}); dropped")
                     keep_norm[c] = False
                     continue
                 mats[k, c][prep.keep] = norm
@@ -418,21 +731,10 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
             keep_norm[c] = False
     mats = mats[:, keep_norm]
     norm_levels = [n for n, k in zip(norm_levels, keep_norm, strict=True) if k]
+    norm_settings = [n for n, k in zip(norm_settings, keep_norm, strict=True) if k]
     # a failed (imputation, winsorisation) level falls back to the spec's preparation
     mats[~prep_ok] = mats[0]
     mats = np.ascontiguousarray(mats)
-
-    # aggregation levels: the spec's methods, then each alternative for the nodes in scope
-    scope = _scope_nodes(tree, config.aggregation_scope)
-    spec_methods = {n.id: n.method for n in tree.nodes}
-    agg_levels, agg_methods = ["spec"], [dict(spec_methods)]
-    for alt in config.aggregations:
-        methods = {**spec_methods, **{nid: alt for nid in scope}}
-        if any(methods == m for m in agg_methods):
-            notes.append(f"aggregation '{alt}' equals the spec's methods in scope; dropped")
-            continue
-        agg_levels.append(alt)
-        agg_methods.append(methods)
 
     # weights: every child of the nodes in scope with at least two children
     weight_nodes: list[str] = []
@@ -447,12 +749,12 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
 
     factors: list[Factor] = []
     col = 0
-    n_w = sum(len(tree.nodes[tree.aggregate_ids.index(n)].children) for n in weight_nodes)
     for name in FACTOR_ORDER:
         if name == "weights":
-            if n_w:
-                factors.append(Factor("weights", (), tuple(range(col, col + n_w))))
-                col += n_w
+            for fname, fnodes in _weight_factors(spec, tree, config, weight_nodes):
+                k = sum(len(tree.nodes[tree.aggregate_ids.index(n)].children) for n in fnodes)
+                factors.append(Factor(fname, (), tuple(range(col, col + k)), tuple(fnodes)))
+                col += k
             continue
         levels = {"normalisation": norm_levels, "aggregation": agg_levels,
                   "imputation": imp_levels, "winsorisation": win_levels,
@@ -463,7 +765,8 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
 
     root = tree.root
     reasons = ("",) + tuple(f"a geometric/harmonic mean met a zero or negative value at node "
-                            f"'{n.id}' (its `nonpositive` policy is 'error')" for n in tree.nodes)
+                            f"'{n.id}' (its `nonpositive` policy is 'error')"
+                            for n in tree.nodes) + (GENMEAN_FAILURE,)
     return VariantDesign(
         units=units, indicator_ids=ids,
         ref=units.index(spec.reference) if spec.reference in units else None,
@@ -474,7 +777,9 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
         weight_nodes=tuple(weight_nodes), factors=tuple(factors), config=config,
         nominal_index=result.scores[root].reindex(list(units)).to_numpy(dtype=float),
         nominal_rank=result.ranks[root].reindex(list(units)).to_numpy(dtype=float),
-        failure_reasons=reasons, notes=tuple(notes))
+        failure_reasons=reasons, notes=tuple(notes), aggregation_trees=tuple(agg_trees),
+        aggregation_updates=tuple(agg_updates), normalisation_settings=tuple(norm_settings),
+        imputation_alternatives=tuple(imp_alts))
 
 
 def _weight_of(spec: IndexSpec, node_id: str) -> float:
@@ -483,8 +788,10 @@ def _weight_of(spec: IndexSpec, node_id: str) -> float:
 
 # ---- evaluation over chunks, on NumPy or Dask ----------------------------------------------------
 def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
-                     scheduler: str | None = None, chunk_size: int = 2000) -> ChunkResult:
-    """Evaluate all rows of `u` in chunks of `chunk_size` samples (bounded memory).
+                     scheduler: str | None = None, chunk_size: int = 2000,
+                     nodes: str | Sequence[str] | None = None) -> ChunkResult:
+    """Evaluate all rows of `u` in chunks of `chunk_size` samples (bounded memory); `nodes` as
+    in `VariantDesign.evaluate`.
 
     The chunks are independent and each sample's arithmetic does not depend on which chunk it
     is in, so every backend and chunk size gives bit-identical results. `backend="dask"` runs
@@ -494,31 +801,37 @@ def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
     u = np.asarray(u, dtype=float)
     if chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
+    node_ids = design.node_columns(nodes)
     bounds = [(i, min(i + chunk_size, u.shape[0])) for i in range(0, u.shape[0], chunk_size)]
     if backend == "numpy":
-        parts = [design.evaluate(u[a:b]) for a, b in bounds]
+        parts = [design.evaluate(u[a:b], node_ids or None) for a, b in bounds]
     elif backend == "dask":
-        parts = _evaluate_dask(design, u, bounds, scheduler)
+        parts = _evaluate_dask(design, u, bounds, scheduler, node_ids)
     else:
         raise ValueError(f"unknown backend {backend!r}; choose numpy or dask")
     if not parts:
         n = len(design.units)
-        return ChunkResult(np.empty((0, n)), np.empty((0, n)), np.empty(0, dtype=np.intp))
+        return ChunkResult(np.empty((0, n)), np.empty((0, n)), np.empty(0, dtype=np.intp),
+                           np.empty((0, n, len(node_ids))) if node_ids else None, node_ids)
     return ChunkResult(np.concatenate([p.index for p in parts]),
                        np.concatenate([p.rank for p in parts]),
-                       np.concatenate([p.failure for p in parts]))
+                       np.concatenate([p.failure for p in parts]),
+                       np.concatenate([p.nodes for p in parts]) if node_ids else None,
+                       node_ids)
 
 
-def _evaluate_chunk(design: VariantDesign, u: Array) -> ChunkResult:
-    return design.evaluate(u)
+def _evaluate_chunk(design: VariantDesign, u: Array,
+                    nodes: tuple[str, ...] = ()) -> ChunkResult:
+    return design.evaluate(u, nodes or None)
 
 
 def _evaluate_dask(design: VariantDesign, u: Array, bounds: Sequence[tuple[int, int]],
-                   scheduler: str | None) -> list[ChunkResult]:
+                   scheduler: str | None, nodes: tuple[str, ...] = ()) -> list[ChunkResult]:
     import dask
 
     shared = dask.delayed(design, pure=True, traverse=False)
-    tasks = [dask.delayed(_evaluate_chunk, pure=True)(shared, u[a:b]) for a, b in bounds]
+    tasks = [dask.delayed(_evaluate_chunk, pure=True)(shared, u[a:b], nodes)
+             for a, b in bounds]
     if scheduler in (None, "", "threads", "threaded"):
         return list(dask.compute(*tasks, scheduler="threads"))
     if scheduler == "synchronous":
@@ -538,17 +851,20 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
     """The spec a full rebuild would use for one sample (the reference the fast path must match).
 
     Rewrites the choices into a copy of the spec: every indicator's normalisation, the
-    imputation of overridable indicators, the methods of the nodes in scope, every child weight
-    (left-out indicator = 0) and, with `zeros="zero"`, the nodes' `nonpositive` policy.
+    imputation of overridable indicators, the methods (and their parameters) of the nodes in
+    scope, every child weight (left-out indicator = 0) and, with `zeros="zero"`, the nodes'
+    `nonpositive` policy.
     """
     u = np.asarray(u_row, dtype=float).reshape(1, -1)
-    choice = design.decode(u).iloc[0]
-    methods = design.aggregation_methods[design.aggregation_levels.index(choice["aggregation"])]
+    level = {name: int(design.level_index(u, name)[0])
+             for name in ("normalisation", "aggregation", "imputation")}
+    updates = design.aggregation_updates[level["aggregation"]] if design.aggregation_updates \
+        else {nid: {"method": m} for nid, m in
+              design.aggregation_methods[level["aggregation"]].items()}
     weights = {k: v[0] for k, v in design.sample_weights(u).items()}
-    norm = None if choice["normalisation"] == "spec" else \
-        _normalisers(spec, str(choice["normalisation"]))[0]
-    imp_method = str(choice["imputation"])
-    win = str(choice["winsorisation"])
+    norm = design.normalisation_settings[level["normalisation"]]
+    imp = design.imputation_alternatives[level["imputation"]]
+    win = str(design.decode(u).iloc[0]["winsorisation"])
 
     def rewrite(n: Node | Indicator) -> Node | Indicator:
         if isinstance(n, Indicator):
@@ -556,8 +872,9 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
             if norm is not None:
                 upd["normalise"] = norm
             eff = spec.effective_impute(n)
-            if imp_method != "spec" and eff.method in OVERRIDABLE_IMPUTATION:
-                upd["impute"] = eff.model_copy(update={"method": imp_method})
+            if imp is not None and eff.method in OVERRIDABLE_IMPUTATION:
+                upd["impute"] = imp if isinstance(imp, Impute) else \
+                    eff.model_copy(update={"method": imp})
             treat = spec.effective_treat(n)
             if win != "spec" and treat.method == "winsorise":
                 upd["treat"] = treat.model_copy(update={"winmax": int(win)})
@@ -566,7 +883,7 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
         if n.id in weights:
             kids = tuple(c.model_copy(update={"weight": float(w)})
                          for c, w in zip(kids, weights[n.id], strict=True))
-        agg = n.aggregate.model_copy(update={"method": methods[n.id]})
+        agg = n.aggregate.model_copy(update=dict(updates.get(n.id, {})))
         if design.config.zeros == "zero" and agg.nonpositive == "error":
             agg = agg.model_copy(update={"nonpositive": "zero"})
         return n.model_copy(update={"children": kids, "aggregate": agg})
@@ -575,13 +892,15 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
 
 
 def naive_evaluate(design: VariantDesign, result: BuildResult, observations: pd.DataFrame,
-                   u: Array) -> ChunkResult:
+                   u: Array, nodes: str | Sequence[str] | None = None) -> ChunkResult:
     """One complete `pipeline.build` per sample — COINr's way; the oracle and the benchmark's
-    baseline (deliberately a per-sample loop)."""
+    baseline (deliberately a per-sample loop). `nodes` as in `VariantDesign.evaluate`."""
     u = np.asarray(u, dtype=float)
     n, n_units = u.shape[0], len(design.units)
+    node_ids = design.node_columns(nodes)
     index = np.full((n, n_units), np.nan)
     rank = np.full((n, n_units), np.nan)
+    values = np.full((n, n_units, len(node_ids)), np.nan) if node_ids else None
     failure = np.zeros(n, dtype=np.intp)
     for s in range(n):
         variant = spec_variant(design, result.spec, u[s])
@@ -596,4 +915,7 @@ def naive_evaluate(design: VariantDesign, result: BuildResult, observations: pd.
         idx = r.scores[r.tree.root].reindex(list(design.units)).to_numpy(dtype=float)
         index[s] = np.where(np.isfinite(idx), idx, np.nan)
         rank[s] = ranks(index[s][:, None])[:, 0]
-    return ChunkResult(index, rank, failure)
+        if values is not None:
+            allv = r.values().reindex(list(design.units))[list(node_ids)].to_numpy(dtype=float)
+            values[s] = np.where(np.isfinite(allv), allv, np.nan)
+    return ChunkResult(index, rank, failure, values, node_ids)

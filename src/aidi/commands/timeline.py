@@ -38,8 +38,8 @@ def _fmt(v: object, digits: int = 3, sign: bool = False) -> str:
 def _side(text: str, spec: str | None, edition: str | None, vintage: str | None,
           countries: str | None):
     """One side of a diff: an edition year / `latest` (built from --spec) or a spec."""
-    from aidi.over_time import build_edition
     from aidi.api import load_spec
+    from aidi.over_time import build_edition
 
     if _EDITION.match(text.strip()):
         return build_edition(load_spec(spec), text.strip().lower(), vintage,
@@ -80,8 +80,8 @@ def register(app: typer.Typer) -> None:
         charts: bool = typer.Option(True, "--charts/--no-charts"),
     ) -> None:
         """Build every yearly edition and write timeline.csv and the trajectory charts."""
-        from aidi.over_time import timeline
         from aidi.io import ensure_out_dir
+        from aidi.over_time import timeline
         from aidi.report.timeline import write_timeline
 
         if lang not in ("en", "zh"):

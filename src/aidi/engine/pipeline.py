@@ -259,7 +259,9 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
     x = np.asarray(data, dtype=float)
     missing = np.isnan(x)
     settings = list(impute) if impute is not None else [spec.effective_impute(i) for i in inds]
-    imputed = impute_matrix(x, settings, info, ids)
+    directions = np.array([i.direction for i in inds], dtype=float)
+    # the row methods min–max scale each column by its direction before the row statistic
+    imputed = impute_matrix(x, settings, info, ids, directions=directions)
     filled = missing & ~np.isnan(imputed)
     if with_log:
         for r, j in zip(*np.nonzero(filled), strict=True):
@@ -282,7 +284,6 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
     treated, records = treat_matrix(imputed, t_settings)
     if with_log:
         log.extend(_treat_log(records, imputed, treated, unit_list, ids))
-    directions = np.array([i.direction for i in inds], dtype=float)
     n_settings = list(normalise) if normalise is not None else \
         [spec.effective_normalise(i) for i in inds]
     normalised = normalise_matrix(treated, n_settings, directions, unit_list, ids)
@@ -443,11 +444,12 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
     n_ind = len(tree.indicator_ids)
     for k, node in enumerate(tree.nodes):
         child = values[:, list(node.child_cols)]
-        c = child_contributions(child, node.weights, node.method)
+        p = dict(node.params).get("p")  # the generalised mean's exponent (None otherwise)
+        c = child_contributions(child, node.weights, node.method, p=p)
         if node.standardise == "ratio" and ref is not None:
             if node.method == "geometric":
                 # ln(score) = Σ wᵢ ln(xᵢ / x_ref,ᵢ) / Σw: each child's log-ratio to the reference
-                c = c - child_contributions(child[ref:ref + 1], node.weights, node.method)
+                c = c - child_contributions(child[ref:ref + 1], node.weights, node.method, p=p)
             else:
                 c = c / _unstandardised_ref(values, tree, k, ref)
         w = node.weights / node.weights.sum() if node.weights.sum() > 0 else node.weights
@@ -467,5 +469,5 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
 def _unstandardised_ref(values: np.ndarray, tree: CompiledTree, k: int, ref: int) -> float:
     node = tree.nodes[k]
     raw = aggregate(values[ref:ref + 1, list(node.child_cols)], node.weights, node.method,
-                    node.nonpositive, node.offset)
+                    node.nonpositive, node.offset, **dict(node.params))
     return float(raw[0])
