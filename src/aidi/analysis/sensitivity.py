@@ -56,6 +56,7 @@ from aidi.analysis.variants import (
     evaluate_samples,
 )
 from aidi.engine.pipeline import BuildResult
+from aidi.errors import UsageError
 from aidi.io import write_csv
 
 __all__ = ["OUTPUTS", "DEFAULT_OUTPUTS", "SobolResult", "SensitivityResult", "sobol_analysis",
@@ -107,7 +108,7 @@ def sobol_analysis(problem: dict[str, Any], model: Model, n_base: int, seed: int
     both the scrambled design and the bootstrap; 0 is a seed like any other.
     """
     if n_base < 2:
-        raise ValueError("n_base must be >= 2")
+        raise UsageError("n_base must be >= 2")
     n_base = 1 << math.ceil(math.log2(n_base))
     t0 = time.perf_counter()
     x = saltelli_sample(problem, n_base, seed)
@@ -234,9 +235,9 @@ def parse_outputs(outputs: str | Sequence[str] | None) -> tuple[str, ...]:
     items = list(dict.fromkeys(s for s in items if s))
     bad = [s for s in items if s not in OUTPUTS]
     if bad:
-        raise ValueError(f"unknown output(s) {bad}; choose from {', '.join(OUTPUTS)}")
+        raise UsageError(f"unknown output(s) {bad}; choose from {', '.join(OUTPUTS)}")
     if not {"rank", "index"} & set(items):
-        raise ValueError("outputs must include rank or index (the table and chart read them)")
+        raise UsageError("outputs must include rank or index (the table and chart read them)")
     return tuple(items)
 
 
@@ -277,9 +278,9 @@ def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
     wanted = parse_outputs(outputs)
     design = design or build_design(result, config)
     if not design.factors:
-        raise ValueError("no uncertain choice is switched on: nothing to analyse")
+        raise UsageError("no uncertain choice is switched on: nothing to analyse")
     if n_base < 2:
-        raise ValueError("n_base must be >= 2")
+        raise UsageError("n_base must be >= 2")
     # discrete levels on the design's 1/N grid: each level gets ⌊N/L⌋ or ⌈N/L⌉ base samples
     design = design.with_resolution(1 << math.ceil(math.log2(n_base)))
     problem = salib_problem(design)
@@ -325,7 +326,7 @@ def convergence_sizes(n_base: int, steps: int = 4) -> list[int]:
     """The nested base-sample sizes of a convergence check: N/2^(steps−1), …, N/2, N (those
     ≥ 2). Each is a power of two, so each prefix of the Sobol design is itself balanced."""
     if steps < 1:
-        raise ValueError("steps must be >= 1")
+        raise UsageError("steps must be >= 1")
     return [n_base >> k for k in range(steps - 1, -1, -1) if n_base >> k >= 2]
 
 

@@ -32,6 +32,7 @@ from aidi.analysis.variants import (
     evaluate_samples,
 )
 from aidi.engine.pipeline import BuildResult
+from aidi.errors import UsageError
 
 __all__ = ["UncertaintyConfig", "UncertaintyResult", "factor_table", "least_certain",
            "run_uncertainty", "summarise"]
@@ -126,7 +127,7 @@ def run_uncertainty(result: BuildResult, n_samples: int = 1000, seed: int = 0,
     for an in-process `LocalCluster`, or a scheduler address); results are identical to NumPy.
     """
     if n_samples < 1:
-        raise ValueError("n_samples must be >= 1")
+        raise UsageError("n_samples must be >= 1")
     started = time.perf_counter()
     design = design or build_design(result, config)
     u = np.random.default_rng(seed).random((n_samples, design.n_vars))

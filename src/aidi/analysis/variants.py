@@ -86,6 +86,7 @@ from aidi.engine.tree import (
     aggregate_tree_marked,
     ranks,
 )
+from aidi.errors import UsageError
 from aidi.specs.coinr_syntax import COINR_AGGREGATORS, COINR_IMPUTERS
 from aidi.specs.schema import Aggregate, Impute, IndexSpec, Indicator, Node, Normalise
 
@@ -141,7 +142,7 @@ def _validate(model: type[BaseModel], data: Mapping[str, Any], what: str, entry:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         msg = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        raise ValueError(f"{what} {entry!r}: {msg}") from None
+        raise UsageError(f"{what} {entry!r}: {msg}") from None
 
 
 def resolve_normalisation(entry: Choice) -> tuple[str, Normalise, bool]:
@@ -153,7 +154,7 @@ def resolve_normalisation(entry: Choice) -> tuple[str, Normalise, bool]:
         n = _validate(Normalise, entry, "normalisation", dict(entry))
         return _params_label(n, ("reference", "use_imeta")), n, False
     if not isinstance(entry, str):
-        raise ValueError(f"a normalisation alternative is a name or a mapping, got {entry!r}")
+        raise UsageError(f"a normalisation alternative is a name or a mapping, got {entry!r}")
     if entry in NORMALISATIONS:
         return entry, NORMALISATIONS[entry], False
     hit = next((m for m in registry.CATALOGUE if m.kind == "normalise"
@@ -161,7 +162,7 @@ def resolve_normalisation(entry: Choice) -> tuple[str, Normalise, bool]:
     if hit is None:
         known = sorted(set(NORMALISATIONS) | {m.coinr or m.name for m in registry.CATALOGUE
                                               if m.kind == "normalise"})
-        raise ValueError(f"unknown normalisation {entry!r}; choose from {known}, or give a "
+        raise UsageError(f"unknown normalisation {entry!r}; choose from {known}, or give a "
                          "mapping with parameters")
     own = hit.name in _literal(Normalise, "method") and entry == hit.name
     data = {"method": hit.name} if own else {"f_n": hit.coinr}
@@ -169,7 +170,7 @@ def resolve_normalisation(entry: Choice) -> tuple[str, Normalise, bool]:
         n = Normalise.model_validate(data)
     except ValidationError as exc:
         msg = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        raise ValueError(f"normalisation {entry!r} needs parameters ({msg}): give it as a "
+        raise UsageError(f"normalisation {entry!r} needs parameters ({msg}): give it as a "
                          f"mapping, e.g. {{'f_n': '{hit.coinr or hit.name}', 'f_n_para': "
                          "{...}}") from None
     return entry, n, True
@@ -184,13 +185,13 @@ def resolve_aggregation(entry: Choice) -> tuple[str, Aggregate]:
         a = _validate(Aggregate, entry, "aggregation", dict(entry))
         return _params_label(a, _AGG_KEPT), a
     if not isinstance(entry, str):
-        raise ValueError(f"an aggregation alternative is a name or a mapping, got {entry!r}")
+        raise UsageError(f"an aggregation alternative is a name or a mapping, got {entry!r}")
     if entry in COINR_AGGREGATORS:
         data: dict[str, Any] = {"f_ag": entry}
     elif entry in _literal(Aggregate, "method"):
         data = {"method": entry}
     else:
-        raise ValueError(f"unknown aggregation {entry!r}; choose from "
+        raise UsageError(f"unknown aggregation {entry!r}; choose from "
                          f"{sorted(_literal(Aggregate, 'method') + tuple(COINR_AGGREGATORS))} "
                          "or give a mapping with parameters, e.g. {'f_ag': 'a_genmean', "
                          "'f_ag_para': {'p': 2}}")
@@ -215,12 +216,12 @@ def resolve_imputation(entry: Choice) -> tuple[str, str | Impute]:
         imp = _validate(Impute, entry, "imputation", dict(entry))
         return _params_label(imp, ()), imp
     if not isinstance(entry, str):
-        raise ValueError(f"an imputation alternative is a name or a mapping, got {entry!r}")
+        raise UsageError(f"an imputation alternative is a name or a mapping, got {entry!r}")
     if entry in _literal(Impute, "method"):
         return entry, entry
     if entry in COINR_IMPUTERS:
         return entry, _validate(Impute, {"f_i": entry}, "imputation", entry)
-    raise ValueError(f"unknown imputation {entry!r}; choose from "
+    raise UsageError(f"unknown imputation {entry!r}; choose from "
                      f"{sorted(_literal(Impute, 'method') + tuple(COINR_IMPUTERS))} or give a "
                      "mapping, e.g. {'f_i': 'i_median_grp', 'use_group': 'EurAsia_group'}")
 
@@ -260,11 +261,11 @@ class UncertaintyConfig:
                               ("zeros", ("spec", "zero")),
                               ("weight_groups", ("one", "level"))):
             if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+                raise UsageError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if not 0 <= self.weight_spread < 1:
-            raise ValueError("weight_spread must be in [0, 1)")
+            raise UsageError("weight_spread must be in [0, 1)")
         if self.dirichlet_concentration <= 0:
-            raise ValueError("dirichlet_concentration must be > 0")
+            raise UsageError("dirichlet_concentration must be > 0")
         for n in self.normalisations:
             resolve_normalisation(n)
         for a in self.aggregations:
@@ -272,7 +273,7 @@ class UncertaintyConfig:
         for m in self.imputations:
             resolve_imputation(m)
         if any(int(k) != k or k < 0 for k in self.winsorisation):
-            raise ValueError("winsorisation limits must be whole numbers >= 0, got "
+            raise UsageError("winsorisation limits must be whole numbers >= 0, got "
                              f"{list(self.winsorisation)}")
 
 
@@ -357,7 +358,7 @@ class VariantDesign:
         """The same design with discrete levels read on the 1/`n_base` grid (exact balance
         over a Sobol design of `n_base` base samples); None = plain ⌊u·L⌋."""
         if n_base is not None and n_base < 1:
-            raise ValueError("n_base must be >= 1")
+            raise UsageError("n_base must be >= 1")
         out = replace(self, level_resolution=n_base)
         if "node_major_matrices" in self.__dict__:  # share the cached layout
             out.__dict__["node_major_matrices"] = self.__dict__["node_major_matrices"]
@@ -435,7 +436,7 @@ class VariantDesign:
             ([nodes] if isinstance(nodes, str) else list(nodes))
         bad = [i for i in ids if i not in self.tree.all_ids]
         if bad:
-            raise ValueError(f"unknown node(s) {bad}")
+            raise UsageError(f"unknown node(s) {bad}")
         return tuple(ids)
 
     # ---- the model --------------------------------------------------------------------------
@@ -800,7 +801,7 @@ def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
     """
     u = np.asarray(u, dtype=float)
     if chunk_size < 1:
-        raise ValueError("chunk_size must be >= 1")
+        raise UsageError("chunk_size must be >= 1")
     node_ids = design.node_columns(nodes)
     bounds = [(i, min(i + chunk_size, u.shape[0])) for i in range(0, u.shape[0], chunk_size)]
     if backend == "numpy":
@@ -808,7 +809,7 @@ def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
     elif backend == "dask":
         parts = _evaluate_dask(design, u, bounds, scheduler, node_ids)
     else:
-        raise ValueError(f"unknown backend {backend!r}; choose numpy or dask")
+        raise UsageError(f"unknown backend {backend!r}; choose numpy or dask")
     if not parts:
         n = len(design.units)
         return ChunkResult(np.empty((0, n)), np.empty((0, n)), np.empty(0, dtype=np.intp),
