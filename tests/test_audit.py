@@ -11,15 +11,15 @@ import pytest
 from aidi.analysis.audit import (
     AuditThresholds,
     audit,
-    audit_section,
     cronbach_alpha,
     pca_first,
     pearson,
+    rankdata,
     spearman,
-    write_audit,
 )
-from aidi.analysis.robustness_report import ReportSection
 from aidi.engine.pipeline import build
+from aidi.report.robustness import audit_findings
+from aidi.report.writers import node_labels, write_audit
 from aidi.specs.loader import spec_from_dict
 
 SMALL = np.array([[1, 2], [2, 3], [3, 5], [4, 4]], dtype=float)
@@ -137,18 +137,23 @@ def test_dominance_flags():
 
 def test_writes_files_and_report_section(hand, tmp_path):
     result, res = hand
-    paths = write_audit(res, tmp_path)
+    paths = write_audit(res, tmp_path, result, "en")
     for name in ("audit_correlations", "audit_dimensions", "audit_flags", "audit_indicators"):
         assert paths[name].exists()
     dims = pd.read_csv(paths["audit_dimensions"])
     assert {"node", "cronbach_alpha", "pca_first_share"} <= set(dims.columns)
     flags = pd.read_csv(paths["audit_flags"])
     assert {"node", "flag", "detail"} <= set(flags.columns)
-    sec = audit_section(res, result, tmp_path)
-    assert isinstance(sec, ReportSection)
-    assert [p.suffix for p in sec.figures] == [".png", ".svg"]
-    assert all(p.exists() for p in sec.figures)
-    assert any("negatively" in s for s in sec.sentences)
+    assert (tmp_path / "fig_audit_correlations_en.png").exists()
+    assert (tmp_path / "fig_audit_correlations_en.svg").exists()
+    findings = audit_findings(res.flags, node_labels(result.spec, "en"), "en")
+    assert any("negatively" in s for s in findings)
+    zh = audit_findings(res.flags, node_labels(result.spec, "zh"), "zh")
+    assert len(zh) == len(findings) and any("负相关" in s for s in zh)
+
+
+def test_rankdata_averages_ties():
+    np.testing.assert_array_equal(rankdata(np.array([3.0, 1.0, 3.0, 2.0])), [3.5, 1, 3.5, 2])
 
 
 def test_audit_of_the_synthetic_index_runs(tmp_path):

@@ -1,14 +1,25 @@
-"""End-to-end: `aidi build` on the embedded snapshot, checking the output contract."""
+"""End-to-end: `aidi build` on the embedded snapshot, checking the output contract.
+
+One full build (with the robustness sections) per module, reused by every assertion; the few
+other builds are the ones whose options change the outputs.
+"""
 
 from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from aidi.cli import app
+from aidi.cli import COMMAND_MODULES, COMMANDS, app
 from aidi.countries import TARGET_20
+from aidi.report import filenames as fn
 
 DIMENSIONS = ["compute", "algorithms", "data", "finance", "exposure_scale", "diffusion", "policy"]
 
@@ -23,7 +34,7 @@ def built(tmp_path_factory):
 
 def test_scores_contract(built):
     out, _ = built
-    scores = pd.read_csv(out / "scores.csv")
+    scores = pd.read_csv(out / fn.SCORES_CSV)
     assert list(scores.columns[:7]) == ["iso3", "name_en", "name_zh", "index", "rank",
                                         "technology_activity", "market_friendliness"]
     assert set(DIMENSIONS) <= set(scores.columns)
@@ -40,7 +51,7 @@ def test_scores_contract(built):
 
 def test_reproduction_table(built):
     out, output = built
-    rep = pd.read_csv(out / "reproduction.csv")
+    rep = pd.read_csv(out / fn.REPRODUCTION_CSV)
     assert {"iso3", "measure", "published", "ours", "difference"} <= set(rep.columns)
     assert len(rep[rep.kind == "published"]) == 9  # CHN ×3, DEU JPN GBR ×2
     assert "Mean absolute difference" in output
@@ -49,30 +60,47 @@ def test_reproduction_table(built):
 
 def test_figures_and_report(built):
     out, _ = built
-    for stem in ("index_bar_en", "pillar_scatter_en", "focus_profile_CHN_en", "reproduction_en"):
-        for ext in (".png", ".svg"):
-            assert (out / f"{stem}{ext}").stat().st_size > 1000
-    html = (out / "report.html").read_text(encoding="utf-8")
+    stems = [fn.fig_index_bar("en"), fn.fig_pillar_scatter("en"),
+             fn.fig_focus_profile("CHN", "en"), fn.fig_reproduction("en"), fn.fig_exposure("en"),
+             fn.fig_uncertainty("en"), fn.fig_sobol("rank", "en"), fn.fig_audit("en")]
+    for stem in stems:
+        for name in fn.figure_files(stem):
+            assert (out / name).stat().st_size > 1000, name
+    html = (out / fn.REPORT_HTML).read_text(encoding="utf-8")
     assert "China" in html and "Reproduction" in html
-    assert 'id="lineage"' in html and 'id="uncertainty"' in html and 'id="exposure"' in html
+    for sid in ("summary", "ranking", "pillars", "focus", "exposure", "statements",
+                "uncertainty", "sensitivity", "audit", "methodology", "appendix"):
+        assert f'id="{sid}"' in html, sid
     assert 'src="http' not in html and 'href="http' not in html
+    assert "@font-face" in html  # the CJK subset travels with the page
+    assert "&lt;h4&gt;" not in html and "<h4>" not in html
+
+
+def test_wrote_n_outputs_counts_real_files(built):
+    out, output = built
+    n = int(output.split("wrote ")[-1].split(" outputs")[0])
+    files = [p for p in out.iterdir() if p.is_file()]
+    assert n == len(files)
 
 
 def test_build_zh_and_focus(tmp_path):
     res = CliRunner().invoke(app, ["build", "--out", str(tmp_path), "--lang", "zh",
-                                   "--focus", "JPN"])
+                                   "--focus", "JPN", "--no-robustness"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "focus_profile_JPN_zh.png").exists()
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (tmp_path / (fn.fig_focus_profile("JPN", "zh") + ".png")).exists()
+    html = (tmp_path / fn.REPORT_HTML).read_text(encoding="utf-8")
     assert "日本" in html and "中国" in html
+    assert "已写入" in res.output and "wrote" not in res.output  # the terminal follows --lang
 
 
 def test_build_is_bit_for_bit_deterministic(built, tmp_path):
     out, _ = built
-    res = CliRunner().invoke(app, ["build", "--out", str(tmp_path)])
+    res = CliRunner().invoke(app, ["build", "--out", str(tmp_path), "--no-robustness",
+                                   "--no-figures"])
     assert res.exit_code == 0
-    for name in ("scores.csv", "contributions.csv", "indicators.csv"):
+    for name in (fn.SCORES_CSV, fn.CONTRIBUTIONS_CSV, fn.INDICATORS_CSV):
         assert (out / name).read_bytes() == (tmp_path / name).read_bytes()
+    assert not list(tmp_path.glob("fig_*"))  # --no-figures draws nothing
 
 
 def test_bad_spec_gives_a_clear_error(tmp_path):
@@ -80,38 +108,96 @@ def test_bad_spec_gives_a_clear_error(tmp_path):
     bad.write_text("id: x\nname: {en: X}\nroot:\n  id: r\n  name: {en: R}\n  children: []\n",
                    encoding="utf-8")
     res = CliRunner().invoke(app, ["build", "--spec", str(bad), "--out", str(tmp_path / "o")])
-    assert res.exit_code == 2
+    assert res.exit_code in (1, 2)
     assert "root.children" in res.output
 
 
+@pytest.mark.slow
 def test_calibration_is_separate_and_reported(tmp_path):
-    res = CliRunner().invoke(app, ["build", "--out", str(tmp_path), "--calibrate"])
+    res = CliRunner().invoke(app, ["build", "--out", str(tmp_path), "--calibrate",
+                                   "--no-robustness", "--no-figures"])
     assert res.exit_code == 0, res.output
     assert "Calibration of dimension weights" in res.output
-    fit = pd.read_csv(tmp_path / "calibration_fit.csv")
+    fit = pd.read_csv(tmp_path / fn.CALIBRATION_FIT_CSV)
     assert (fit.ours_calibrated - fit.published).abs().mean() <= \
         (fit.ours_spec - fit.published).abs().mean() + 1e-12
     # the default outputs are the documented spec's, not the calibrated ones
-    scores = pd.read_csv(tmp_path / "scores.csv").set_index("iso3")
+    scores = pd.read_csv(tmp_path / fn.SCORES_CSV).set_index("iso3")
     spec_chn = fit[(fit.iso3 == "CHN") & (fit.measure == "index")].ours_spec.iloc[0]
     assert scores.loc["CHN", "index"] == pytest.approx(spec_chn, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_countries_all_builds_and_reports_what_was_dropped(tmp_path):
     res = CliRunner().invoke(app, ["build", "--countries", "all", "--no-robustness",
-                                   "--out", str(tmp_path)])
+                                   "--no-figures", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    scores = pd.read_csv(tmp_path / "scores.csv")
+    scores = pd.read_csv(tmp_path / fn.SCORES_CSV)
     assert len(scores) > 40 and set(TARGET_20) <= set(scores.iso3)
     assert "dropped for lack of data" in res.output
-    log = pd.read_csv(tmp_path / "build_log.csv")
+    log = pd.read_csv(tmp_path / fn.BUILD_LOG_CSV)
     assert (log.step == "screen").any()
     assert scores["index"].notna().all()
 
 
 def test_countries_group_name(tmp_path):
     res = CliRunner().invoke(app, ["build", "--countries", "G7", "--no-robustness",
-                                   "--out", str(tmp_path)])
+                                   "--no-figures", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert sorted(pd.read_csv(tmp_path / "scores.csv").iso3) == sorted(
+    assert sorted(pd.read_csv(tmp_path / fn.SCORES_CSV).iso3) == sorted(
         ["USA", "JPN", "DEU", "GBR", "FRA", "ITA", "CAN"])
+
+
+# --- the command line loads lazily ----------------------------------------------------------
+
+def test_help_lists_every_command_as_registered():
+    """`aidi --help` reads COMMANDS; it must match what the modules register."""
+    for module in COMMAND_MODULES:
+        sub = typer.Typer()
+        importlib.import_module(f"aidi.commands.{module}").register(sub)
+        got = {name: ("" if cmd.hidden else cmd.get_short_help_str(limit=300))
+               for name, cmd in typer.main.get_group(sub).commands.items()}
+        assert got == COMMANDS[module], module
+
+
+def test_help_is_fast_and_imports_no_heavy_module():
+    code = ("import sys, time; t = time.perf_counter(); from aidi.cli import app\n"
+            "from typer.testing import CliRunner\n"
+            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0\n"
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy') if m in sys.modules))")
+    started = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert res.stdout.strip() == "[]", res.stdout
+    assert time.perf_counter() - started < 3.0  # generous: the machine may be busy
+
+
+def test_explain_is_readable_at_80_columns(monkeypatch):
+    """Vertical layout: every value whole (no "…"), no line wider than the terminal."""
+    monkeypatch.setenv("COLUMNS", "80")
+    res = CliRunner().invoke(app, ["explain", "CHN"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in res.output
+    text = " ".join(res.output.split())
+    assert "epoch.gpu_clusters.h100e" in text and "ln(score)" in text
+    zh = CliRunner().invoke(app, ["explain", "CHN", "--lang", "zh"])
+    assert "得分" in zh.output and " score " not in zh.output and "contribution" not in zh.output
+
+
+def test_readme_file_list_matches_the_build(built):
+    """Every file the README's table names (patterns aside) is what a build writes."""
+    import re
+    from pathlib import Path
+
+    out, _ = built
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## What `aidi build` writes")[1].split("## ")[0]
+    names = [n for n in re.findall(r"`([\w.]+\.(?:csv|xlsx|html))`", table)]
+    assert len(names) >= 10
+    for name in names:
+        assert (out / name).is_file(), name
+    for stem in re.findall(r"`(\w+)`", table.split("fig_<name>_<lang>")[1].splitlines()[0]):
+        stem = f"fig_{stem}_en"
+        assert any(p.name.startswith(stem) for p in out.iterdir()), stem

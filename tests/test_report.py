@@ -263,8 +263,10 @@ def test_report_is_self_contained_and_named(scores: pd.DataFrame, repro: pd.Data
         assert name in page, name
     for key in ("section.summary", "section.ranking", "section.pillars", "section.focus",
                 "section.reproduction", "section.methodology", "section.data",
-                "section.lineage", "section.uncertainty"):
+                "section.uncertainty", "section.appendix"):
         assert f"<h2>{t(key, lang)}</h2>" in page
+    # long tables (the lineage) are collapsible appendices
+    assert f"<summary>{t('section.lineage', lang)}</summary>" in page
     assert "Custom block" in page and "<p>raw <em>ok</em></p>" in page
     assert "&lt;script&gt;" in page  # sentences are escaped, never injected
     assert "0.038" in page  # mean absolute difference, 3 decimals
@@ -364,3 +366,47 @@ def test_node_labels_from_the_spec_come_first(scores: pd.DataFrame, repro: pd.Da
     assert ">算力资源</th>" in zh and "<h3>Tech / 算力资源</h3>" in zh
     en = render_report(ctx, "en")
     assert ">Compute power</th>" in en and "<td>Tech</td>" in en
+
+
+# --- the report of a build: summary, tiers, profile, any spec ---------------------------------
+
+def test_tiers_are_natural_breaks_of_the_log_index() -> None:
+    from aidi.report.summary import tiers
+
+    # hand-computed: on logs, {1, 0.9} | {0.3, 0.28} | {0.03, 0.025} is the least-squares split
+    idx = pd.Series([1.0, 0.9, 0.3, 0.28, 0.03, 0.025, np.nan], index=list("abcdefg"))
+    assert tiers(idx).tolist()[:6] == [1, 1, 2, 2, 3, 3]
+    assert np.isnan(tiers(idx)["g"])
+    assert tiers(pd.Series([0.5, 0.5], index=["x", "y"]), 3).tolist() == [1, 2]
+
+
+def test_item_profile_is_every_node_relative_to_the_reference() -> None:
+    import aidi
+    from aidi.report.summary import item_profile
+    from aidi.report.writers import node_labels
+
+    b = aidi.build()
+    prof = item_profile(b.result, "CHN", node_labels(b.spec, "en"))
+    assert len(prof) == len(list(b.spec.indicators())) + len(list(b.spec.aggregates()))
+    row = prof.set_index("node").loc["ai_compute_capacity"]
+    norm = b.result.normalised
+    assert row.value == pytest.approx(norm.loc["CHN", "ai_compute_capacity"]
+                                      / norm.loc["USA", "ai_compute_capacity"])
+    assert prof.set_index("node").loc["index", "value"] == pytest.approx(
+        b.relative().loc["CHN", "index"])
+
+
+@pytest.mark.slow
+def test_a_coinr_asem_build_gets_a_full_report(tmp_path: Path) -> None:
+    """Node ids and labels come from the spec: the ASEM tree renders without AIDI names."""
+    import aidi
+    from aidi.report.build_report import write_build_report
+
+    b = aidi.build("asem")
+    paths = write_build_report(b.result, b.observations, tmp_path, lang="en",
+                               focus=b.units[1], n_samples=100, n_base=16)
+    page = paths["report"].read_text(encoding="utf-8")
+    for node in b.spec.aggregates():
+        assert node.name.en in page
+    assert 'id="ranking"' in page and 'id="audit"' in page and 'id="focus"' in page
+    assert "Technology Activity" not in page

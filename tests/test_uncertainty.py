@@ -9,12 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidi.analysis.robustness_report import ReportSection
-from aidi.analysis.uncertainty import (
-    run_uncertainty,
-    uncertainty_section,
-    write_uncertainty,
-)
+from aidi.analysis.uncertainty import run_uncertainty
 from aidi.analysis.variants import (
     UncertaintyConfig,
     build_design,
@@ -24,6 +19,7 @@ from aidi.analysis.variants import (
     tree_pass,
 )
 from aidi.engine.tree import aggregate_tree
+from aidi.report.writers import write_uncertainty
 from tests._robustness_data import synthetic_build
 
 
@@ -222,14 +218,17 @@ def test_writes_csv_chart_and_report_section(syn, tmp_path):
     for col in ("iso3", "nominal_rank", "median_rank", "p05_rank", "p95_rank", "median_index",
                 "p05_index", "p95_index", "n_valid", "n_failed"):
         assert col in df.columns
-    assert (tmp_path / "fig_uncertainty_ranks.png").stat().st_size > 0
-    assert (tmp_path / "fig_uncertainty_ranks.svg").stat().st_size > 0
+    assert (tmp_path / "fig_uncertainty_ranks_en.png").stat().st_size > 0
+    assert (tmp_path / "fig_uncertainty_ranks_en.svg").stat().st_size > 0
     assert (tmp_path / "uncertainty_failures.csv").exists()
     assert len(pd.read_csv(paths["uncertainty_samples"])) == 200
-    sec = uncertainty_section(res, tmp_path / "report", "en")
-    assert isinstance(sec, ReportSection) and len(sec.sentences) == 3
-    assert all(p.exists() for p in sec.figures)
-    assert any("failed" in n for n in sec.notes)
+    from aidi.report.robustness import uncertainty_sentences, uncertainty_table
+
+    summary = res.summary()
+    assert len(uncertainty_sentences(summary, {}, "en")) == 3
+    table = uncertainty_table(summary, {})
+    assert str(table["nominal_rank"].dtype) == "Int64"  # ranks as integers
+    assert "failed" in res.failure_message()
 
 
 def test_cli_uncertainty_and_sensitivity(syn, tmp_path, monkeypatch):
@@ -243,11 +242,13 @@ def test_cli_uncertainty_and_sensitivity(syn, tmp_path, monkeypatch):
     r = runner.invoke(app, ["uncertainty", "--samples", "300", "--out", str(tmp_path),
                             "--no-exclusion", "--backend", "dask", "--zeros", "spec"])
     assert r.exit_code == 0, r.output
-    assert "warning" in r.output and (tmp_path / "uncertainty.csv").exists()
+    # each robustness command writes into its own subfolder of --out
+    assert "warning" in r.output and (tmp_path / "uncertainty" / "uncertainty.csv").exists()
     r = runner.invoke(app, ["sensitivity", "--samples", "64", "--out", str(tmp_path),
                             "--no-weights", "--zeros", "zero"])
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "sobol.csv").exists() and (tmp_path / "fig_sobol_rank.svg").exists()
+    sens = tmp_path / "sensitivity"
+    assert (sens / "sobol.csv").exists() and (sens / "fig_sobol_rank_en.svg").exists()
     r = runner.invoke(app, ["audit", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "audit_flags.csv").exists()
+    assert (tmp_path / "audit" / "audit_flags.csv").exists()

@@ -9,27 +9,24 @@ outliers that treatment should have handled (COINr's rule: |skewness| > 2 and ku
 Correlations use the build's normalised indicators (direction applied, so "negative" means
 "pulls against its parent") and aggregate scores, over the units with both values present.
 Alpha and PCA use the units with every child present. Everything is pure NumPy/pandas on the
-`BuildResult`; `write_audit` writes the CSV files and `audit_section` the report's pieces.
+`BuildResult`; `aidi.report.writers.write_audit` writes the files and
+`aidi.report.robustness` shows them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
-from aidi.analysis.robustness_report import ReportSection, correlation_heatmap
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.treat import kurtosis, skewness
-from aidi.io import write_csv
 from aidi.specs.schema import Indicator, iter_nodes
 
 __all__ = ["AuditThresholds", "AuditResult", "audit", "cronbach_alpha", "pca_first",
-           "pearson", "spearman", "write_audit", "audit_section"]
+           "pearson", "rankdata", "spearman"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +65,12 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
     if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
     return float(np.corrcoef(a, b)[0, 1])
+
+
+def rankdata(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..n, ties given their average rank (as `scipy.stats.rankdata`, without the
+    second of start-up that importing scipy.stats costs)."""
+    return pd.Series(np.asarray(x, dtype=float)).rank(method="average").to_numpy()
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -269,63 +272,3 @@ def _flags(spec, corr: pd.DataFrame, dims: pd.DataFrame, inds: pd.DataFrame,
                  f"{d.n_children} members share little common variation")
     return pd.DataFrame(rows, columns=["node", "parent", "flag", "value", "threshold",
                                        "detail"])
-
-
-def _group_starts(matrix: pd.DataFrame, result: BuildResult) -> list[int]:
-    """Positions where a new pillar block starts in tree order (lines in the heatmap)."""
-    pillars = [c.id for c in result.spec.root.children]
-    return [list(matrix.index).index(p) for p in pillars if p in matrix.index]
-
-
-def write_audit(res: AuditResult, out: Path) -> dict[str, Path]:
-    """`audit_correlations.csv`, `audit_dimensions.csv`, `audit_indicators.csv`,
-    `audit_flags.csv` and the full correlation matrix."""
-    out = Path(out)
-    mat = res.matrix.reset_index(names="node")
-    return {
-        "audit_correlations": write_csv(res.correlations, out / "audit_correlations.csv"),
-        "audit_correlation_matrix": write_csv(mat, out / "audit_correlation_matrix.csv"),
-        "audit_dimensions": write_csv(res.dimensions, out / "audit_dimensions.csv"),
-        "audit_indicators": write_csv(res.indicators, out / "audit_indicators.csv"),
-        "audit_flags": write_csv(res.flags, out / "audit_flags.csv"),
-    }
-
-
-def audit_heatmap(res: AuditResult, result: BuildResult, stem: Path,
-                  lang: str = "en") -> list[Path]:
-    """The correlation heatmap (PNG + SVG)."""
-    return correlation_heatmap(res.matrix, stem, lang, _group_starts(res.matrix, result))
-
-
-def audit_section(res: AuditResult, result: BuildResult, outdir: Path,
-                  lang: str = "en") -> ReportSection:
-    """Report pieces: dimension table (alpha, PCA), flags, indicator table, heatmap,
-    and sentences summarising the flags."""
-    figs = audit_heatmap(res, result, Path(outdir) / "fig_audit_correlations", lang)
-    counts = res.flags["flag"].value_counts()
-    zh = lang == "zh"
-    labels = {
-        "negative_with_parent": ("nodes correlate negatively with their parent",
-                                 "个节点与上级负相关"),
-        "weak_with_parent": ("nodes correlate weakly with their parent (r < 0.3)",
-                             "个节点与上级弱相关(r < 0.3)"),
-        "dominates_parent": ("nodes dominate their parent", "个节点主导其上级"),
-        "dominant_contribution": ("nodes contribute more than half of their parent's score",
-                                  "个节点贡献超过上级得分的一半"),
-        "collinear": ("sibling pairs are nearly collinear (|r| > 0.9)", "对同级指标高度共线"),
-        "outliers": ("indicators have outliers (|skew| > 2, kurtosis > 3.5)",
-                     "个指标存在离群值(|偏度|>2且峰度>3.5)"),
-        "low_alpha": ("aggregates have Cronbach's alpha < 0.7", "个聚合项的Cronbach α < 0.7"),
-    }
-    sentences = []
-    for key, (en, cn) in labels.items():
-        if key in counts.index:
-            nodes = ", ".join(res.flags.loc[res.flags.flag == key, "node"].head(6))
-            n = int(counts[key])
-            sentences.append(f"{n} {cn}:{nodes}。" if zh else f"{n} {en}: {nodes}.")
-    if not sentences:
-        sentences.append("审计未发现问题。" if zh else "The audit raised no flag.")
-    title = "Statistical audit" if lang == "en" else "统计审计"
-    return ReportSection("audit", title, {"dimensions": res.dimensions, "flags": res.flags,
-                                          "indicators": res.indicators},
-                         tuple(figs), tuple(sentences))

@@ -14,7 +14,6 @@ reference unit's 1s and implied values excluded). Deterministic: fixed start, Ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -110,10 +109,3 @@ def calibrate_weights(result: BuildResult, nodes: tuple[str, ...] | None = None)
                        float(np.nanmean(np.abs(before - published))),
                        float(np.nanmean(np.abs(after - published))), len(published),
                        int(sum(s - 1 for s in sizes)), bool(res.success))
-
-
-def write_calibration(cal: Calibration, out: Path) -> list[Path]:
-    from aidi.io import write_csv
-
-    return [write_csv(cal.weights, out / "calibration_weights.csv"),
-            write_csv(cal.fit, out / "calibration_fit.csv")]

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from rich.console import Group
-from rich.table import Table
 
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.select import DEFAULT_DENOMINATORS
@@ -259,59 +257,3 @@ def reconcile(lineage: Lineage) -> pd.DataFrame:
                     "sum_of_contributions": total, "implied_score": implied,
                     "difference": implied - float(agg.score)})
     return pd.DataFrame(out)
-
-
-# ---- terminal ----------------------------------------------------------------------------------
-
-_HEAD = {
-    "en": ("Lineage of {unit}: {node}", "node", "year", "raw", "value", "imp.", "treated",
-           "norm./score", "weight", "contrib.",
-           "Where the raw values come from", "indicator", "series", "source", "file", "yes"),
-    "zh": ("{unit} 的数据溯源：{node}", "节点", "年份", "原始值", "指标值", "插补", "处理后",
-           "得分", "权重", "贡献", "原始数据来源", "指标", "序列", "来源", "文件", "是"),
-}
-
-_GEO_NOTE = {
-    "en": "Children of a geometric mean contribute logarithms: their sum is ln(score).",
-    "zh": "几何平均的子项贡献为对数值：其和等于 ln(得分)。",
-}
-
-
-def _fmt(v: object) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "—"
-    if isinstance(v, (float, np.floating)):
-        return f"{v:.4g}"
-    return str(v)
-
-
-def render_text(lineage: Lineage, lang: str = "en") -> Group:
-    """Rich tables for the terminal: the tree with every number, then the sources."""
-    h = _HEAD.get(lang, _HEAD["en"])
-    rows = lineage.rows
-    title = h[0].format(unit=lineage.unit, node=lineage.node)
-    if lineage.reference:
-        title += f" ({lineage.reference} = 1)" if lang == "en" else f"（{lineage.reference}=1）"
-    table = Table(title=title)
-    for i, col in enumerate(h[1:10]):
-        table.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
-    for r in rows.itertuples():
-        name = f"{r.name_zh} ({r.node})" if lang == "zh" and r.name_zh else r.node
-        label = "  " * int(r.depth) + name
-        is_ind = r.kind == "indicator"
-        table.add_row(label, _fmt(r.year) if is_ind else "",
-                      _fmt(r.raw_value) if is_ind else "", _fmt(r.value) if is_ind else "",
-                      h[15] if is_ind and r.imputed else "", _fmt(r.treated) if is_ind else "",
-                      _fmt(r.score), _fmt(r.weight), _fmt(r.contribution),
-                      style="bold" if not is_ind else None)
-    if (rows["parent_method"] == "geometric").any():
-        table.caption = (_GEO_NOTE[lang] if lang in _GEO_NOTE else _GEO_NOTE["en"])
-    sources = Table(title=h[10])
-    for col in h[11:15]:
-        sources.add_column(col)
-    for r in rows[rows["kind"] == "indicator"].itertuples():
-        sources.add_row(r.node, r.series, str(r.source or "—"), str(r.file or "—"))
-        if r.denominator_series:
-            sources.add_row("", f"÷/× {r.denominator_series}", str(r.denominator_source or "—"),
-                            str(r.denominator_file or "—"))
-    return Group(table, sources)

@@ -63,6 +63,8 @@ def qualitative_checks(result: BuildResult, ta: str = "technology_activity",
                        mf: str = "market_friendliness") -> pd.DataFrame:
     """The source's ranking statements (section 四(二)) tested on our build.
 
+    Columns: statement (English, for the CSV), holds, ours, and `key`/`unit` (plus `lean`,
+    `median` for the comparative-advantage rows) so the report can say it in any language.
     Tiers: USA and China first; Germany, Japan, UK second; India right behind. Comparative
     advantage: an economy leans to application if its log(MF) − log(TA) is above the 20-economy
     median of that difference (to R&D if below): India, Russia, Brazil like China on the
@@ -70,7 +72,7 @@ def qualitative_checks(result: BuildResult, ta: str = "technology_activity",
     """
     root = result.tree.root
     if ta not in result.scores or mf not in result.scores:
-        return pd.DataFrame(columns=["statement", "holds", "ours"])
+        return pd.DataFrame(columns=["statement", "holds", "ours", "key", "unit"])
     rank = result.ranks[root]
     rel = result.relative_scores()
     lean = np.log(rel[mf]) - np.log(rel[ta])
@@ -85,12 +87,15 @@ def qualitative_checks(result: BuildResult, ta: str = "technology_activity",
     have = set(rank.index)
     if set(first + second) <= have:
         rows.append({"statement": "USA and China form the first tier (ranks 1–2)",
-                     "holds": set(rank[first]) == {1.0, 2.0}, "ours": ranks_of(first)})
+                     "holds": set(rank[first]) == {1.0, 2.0}, "ours": ranks_of(first),
+                     "key": "tier1", "unit": ""})
         rows.append({"statement": "Germany, Japan, UK form the second tier (ranks 3–5)",
-                     "holds": set(rank[second]) == {3.0, 4.0, 5.0}, "ours": ranks_of(second)})
+                     "holds": set(rank[second]) == {3.0, 4.0, 5.0}, "ours": ranks_of(second),
+                     "key": "tier2", "unit": ""})
     if "IND" in have:
         rows.append({"statement": "India follows close behind the second tier (rank 6)",
-                     "holds": bool(rank["IND"] == 6), "ours": ranks_of(["IND"])})
+                     "holds": bool(rank["IND"] == 6), "ours": ranks_of(["IND"]),
+                     "key": "india6", "unit": "IND"})
     for units, side in ((["CHN", "IND", "RUS", "BRA"], "application"),
                         (["USA", "GBR", "KOR", "CHE"], "R&D")):
         for u in units:
@@ -99,5 +104,81 @@ def qualitative_checks(result: BuildResult, ta: str = "technology_activity",
             holds = bool(lean[u] > med) if side == "application" else bool(lean[u] < med)
             rows.append({"statement": f"{u} has a comparative advantage on the {side} side",
                          "holds": holds,
-                         "ours": f"log(MF/TA) {lean[u]:+.2f} vs median {med:+.2f}"})
+                         "ours": f"log(MF/TA) {lean[u]:+.2f} vs median {med:+.2f}",
+                         "key": "adv_application" if side == "application" else "adv_rd",
+                         "unit": u, "lean": float(lean[u]), "median": med})
     return pd.DataFrame(rows)
+
+
+# ---- reproduction honesty: how much of the fit is the reading, how much the choices ------------
+@dataclass(frozen=True)
+class MadSpread:
+    """The mean absolute difference to the printed figures across the uncertainty analysis's
+    variants (each a defensible reading: weights, normalisation, aggregation, imputation,
+    one indicator left out), beside the nominal build's.
+
+    The default reading was chosen among four partly by its fit to these same figures, so its
+    MAD is in-sample; the spread says how far the fit depends on that choice."""
+
+    nominal: float
+    samples: np.ndarray          # MAD per valid sample
+    n_failed: int
+    seed: int
+
+    @property
+    def quantiles(self) -> tuple[float, float, float]:
+        """5th, 50th and 95th percentiles of the MAD over the valid samples."""
+        if not len(self.samples):
+            return (float("nan"),) * 3
+        q = np.quantile(self.samples, [0.05, 0.5, 0.95])
+        return float(q[0]), float(q[1]), float(q[2])
+
+    #: The report's sentence: `aidi.report.translations.t(SENTENCE_KEY, lang, **spread.fmt())`.
+    SENTENCE_KEY = "repro.honesty"
+
+    def fmt(self) -> dict[str, str]:
+        """The values the report's sentence (`SENTENCE_KEY`, en + zh) is formatted with."""
+        lo, med, hi = self.quantiles
+        return {"nominal": f"{self.nominal:.3f}", "n": str(len(self.samples)),
+                "lo": f"{lo:.3f}", "median": f"{med:.3f}", "hi": f"{hi:.3f}"}
+
+
+def mad_spread(result: BuildResult, n_samples: int = 500, seed: int = 0,
+               config=None) -> MadSpread:
+    """MAD to the printed figures for `n_samples` variants of the uncertainty design.
+
+    Uses `aidi.analysis.variants.build_design` (the same precomputed variants and factor
+    mapping as `aidi uncertainty`) and the design's own tree pass, keeping every node a
+    published figure names (the pillars as well as the index), vectorised over samples.
+    """
+    from aidi.analysis.variants import build_design, tree_pass
+
+    design = build_design(result, config)
+    u = np.random.default_rng(seed).random((n_samples, design.n_vars))
+    printed = [p for p in result.spec.published
+               if p.unit != result.spec.reference and not p.note.lower().startswith("implied")]
+    if not printed:
+        raise ValueError("the spec has no printed (non-reference, non-implied) figures")
+    all_ids = list(design.tree.all_ids)
+    rows = np.array([design.units.index(p.unit) if p.unit in design.units else -1
+                     for p in printed])
+    cols = np.array([all_ids.index(p.node) for p in printed])
+    target = np.array([p.value for p in printed])
+    prep = design.level_index(u, "imputation") * len(design.winsorisation_levels) + \
+        design.level_index(u, "winsorisation")
+    x = design.matrices[prep, design.level_index(u, "normalisation")]
+    weights = design.sample_weights(u)
+    agg = design.level_index(u, "aggregation")
+    ours = np.full((n_samples, len(printed)), np.nan)
+    failed = np.zeros(n_samples, dtype=bool)
+    for lvl in np.unique(agg):
+        sel = agg == lvl
+        values, fail = tree_pass(x[sel], design.tree, design.ref,
+                                 {k: v[sel] for k, v in weights.items()},
+                                 design.aggregation_methods[lvl], design.config.zeros)
+        got = values[:, np.where(rows >= 0, rows, 0), cols]
+        ours[sel] = np.where(rows >= 0, got, np.nan)
+        failed[sel] = fail > 0
+    mad = np.nanmean(np.abs(ours - target), axis=1)
+    ok = ~failed & np.isfinite(mad)
+    return MadSpread(compare(result).mean_abs_difference, mad[ok], int((~ok).sum()), seed)

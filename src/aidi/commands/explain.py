@@ -55,20 +55,25 @@ def register(app: typer.Typer) -> None:
         csv: Path = typer.Option(None, "--csv", help="also write the lineage table to this CSV"),
     ) -> None:
         """Every number behind a score: raw values, sources, years, imputation, weights."""
-        from aidi.analysis.lineage import render_text, to_frame
+        from aidi.analysis.lineage import to_frame
+        from aidi.report.lineage_text import render_text
+        from aidi.report.translations import t
 
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
-        with console.status("building…"):
+        if csv is not None:
+            from aidi.io import check_writable
+
+            check_writable(csv, "--csv")  # refuse before the build, not after it
+        with console.status(t("progress.building", lang)):
             b, added = _build(spec, edition, countries, store, coin_data, coin_meta, unit)
         lineage = b.explain(unit, node)
         if added:
-            console.print(f"{lineage.unit} is not among the build's units; built with them plus "
-                          f"{lineage.unit}")
-        console.print(render_text(lineage, lang))
+            console.print(t("cli.added_unit", lang, unit=lineage.unit), markup=False)
+        console.print(render_text(lineage, lang), markup=False)  # user text: never markup
         if csv is not None:
             from aidi.io import write_csv
 
             write_csv(to_frame(lineage), csv, float_format="%.10g")
-            console.print(f"wrote {csv}")
+            console.print(t("cli.wrote_csv", lang, file=str(csv)), markup=False)
 

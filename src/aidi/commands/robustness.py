@@ -12,18 +12,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+
 console = Console()
 
 BACKENDS = ("numpy", "dask")
 
 
-def _nominal(spec: str | None, edition: str | None, countries: str | None):
-    """Load the inputs as `aidi build` does and build the nominal index."""
-    from aidi.commands.common import load_inputs
-    from aidi.engine.pipeline import build
+def _nominal(spec: str | None, edition: str | None, countries: str | None,
+             coin_data: Path | None = None, coin_meta: Path | None = None):
+    """The nominal index's engine result, built as `aidi build` builds it (any spec)."""
+    from aidi.commands.common import nominal_build
 
-    spec_obj, obs, units = load_inputs(spec, edition, countries)
-    return build(spec_obj, obs, units=units)
+    return nominal_build(spec, edition, countries, coin_data, coin_meta).result
 
 
 def _config(no_weights: bool, weights: str, weight_spread: float, no_normalisation: bool,
@@ -40,6 +41,18 @@ def _config(no_weights: bool, weights: str, weight_spread: float, no_normalisati
         raise typer.BadParameter("--aggregation-scope must be pillars or all")
     if zeros not in ("spec", "zero"):
         raise typer.BadParameter("--zeros must be spec or zero")
+    from aidi.analysis.variants import resolve_normalisation
+    from aidi.errors import UsageError
+
+    if not 0 <= weight_spread < 1:
+        raise UsageError(f"--weight-spread must be in [0, 1) (a share of each weight), got "
+                         f"{weight_spread}")
+    if not no_normalisation:
+        for n in names(normalisations):  # presets and the catalogue's aidi/COINr names
+            try:
+                resolve_normalisation(n)
+            except ValueError as exc:
+                raise UsageError(f"--normalisations: {exc}") from None
     return UncertaintyConfig(
         weights="off" if no_weights else weights,  # type: ignore[arg-type]
         weight_spread=weight_spread,
@@ -69,45 +82,69 @@ def _print_caveats(res, zeros_hint: str) -> None:
         console.print(f"note: {note}")
 
 
-def _print_uncertainty(res, paths: dict[str, Path], out: Path) -> None:
+def _t(key: str, lang: str, **fmt: object) -> str:
+    from aidi.report.translations import t
+
+    return t(key, lang, **fmt)
+
+
+def _wrote(paths: dict[str, Path], out: Path, lang: str) -> str:
+    from aidi.report.writers import count_files
+
+    return _t("cli.wrote_files", lang, n=count_files(paths), out=str(out))
+
+
+def _print_uncertainty(res, paths: dict[str, Path], out: Path, lang: str = "en") -> None:
+    from aidi.report.translations import label
+    from aidi.report.writers import economy_names
+
+    names = economy_names(res.design.units, lang)
     summary = res.summary()
-    table = Table(title=f"Rank uncertainty over {res.n_samples:,} variants (seed {res.seed})")
-    for c in ("economy", "nominal", "median", "90% interval", "index", "index 90% interval",
-              "failed"):
-        table.add_column(c, justify="left" if c == "economy" else "right")
+    table = Table(title=_t("cli.unc_title", lang, n=f"{res.n_samples:,}", seed=res.seed))
+    for c in ("economy", "nominal_rank", "median_rank", "rank_interval", "nominal_index",
+              "index_interval", "n_failed"):
+        table.add_column(label(c, lang), justify="left" if c == "economy" else "right")
     for _, r in summary.iterrows():
-        table.add_row(f"{r['name']} ({r.iso3})", _fmt(r.nominal_rank), _fmt(r.median_rank, 1),
+        table.add_row(f"{names.get(r.iso3, r.iso3)} ({r.iso3})", _fmt(r.nominal_rank),
+                      _fmt(r.median_rank, 1),
                       f"{_fmt(r.p05_rank, 1)}–{_fmt(r.p95_rank, 1)}", _fmt(r.nominal_index, 3),
                       f"{_fmt(r.p05_index, 3)}–{_fmt(r.p95_index, 3)}", str(int(r.n_failed)))
     console.print(table)
     _print_caveats(res, "--zeros zero lets a geometric mean meeting a zero give 0 instead of "
                         "failing")
-    console.print(f"{res.n_samples:,} samples in {res.seconds:.2f} s on {res.backend}; wrote "
-                  f"{len(paths)} files to {out}")
+    console.print(_t("cli.unc_done", lang, n=f"{res.n_samples:,}",
+                     seconds=f"{res.seconds:.2f}", backend=res.backend))
+    console.print(_wrote(paths, out, lang))
 
 
-def _print_sensitivity(res, paths: dict[str, Path], out: Path) -> None:
-    from aidi.analysis.robustness_report import factor_label
+def _print_sensitivity(res, paths: dict[str, Path], out: Path, lang: str = "en") -> None:
+    from aidi.report.robustness import factor_label
+    from aidi.report.translations import label
 
-    df = res.frame[res.frame.output == "rank"]
+    df = res.frame[res.frame.output == res.headline]
     factors = list(dict.fromkeys(df.factor))
-    table = Table(title=f"Total Sobol indices on each economy's rank ({res.n_base} base samples, "
-                        f"{res.n_evaluations:,} evaluations)")
-    table.add_column("economy")
+    table = Table(title=_t("cli.sobol_title", lang,
+                           output=label(res.headline, lang, ("output.",)),
+                           n_base=res.n_base, n=f"{res.n_evaluations:,}"))
+    table.add_column(label("economy", lang))
     for f in factors:
-        table.add_column(f, justify="right")
-    table.add_column("moved most by")
+        table.add_column(factor_label(f, lang), justify="right")
+    table.add_column(_t("cli.moved_most", lang))
     order = [res.design.units[i] for i in res.design.nominal_rank.argsort(kind="stable")]
     wide = df.pivot(index="iso3", columns="factor", values="ST")
     for iso3 in order:
         row = wide.loc[iso3, factors]
         top = row.idxmax() if row.notna().any() and row.max() > 0 else None
         table.add_row(iso3, *[_fmt(v, 2) for v in row],
-                      factor_label(top) if top else "nothing (rank constant)")
+                      factor_label(top, lang) if top else _t("cli.nothing", lang))
     console.print(table)
     _print_caveats(res, "the indices are then conditional on the choices that do not fail; "
                         "--zeros zero lets a geometric mean meeting a zero give 0")
-    console.print(f"Sobol analysis in {res.seconds:.2f} s; wrote {len(paths)} files to {out}")
+    t = res.timings
+    console.print(_t("cli.sobol_done", lang, seconds=f"{res.seconds:.2f}")
+                  + f" (model evaluations {t.get('model', 0.0):.2f} s, sampling {t.get('sample', 0.0):.2f}"
+                  f" s, indices + bootstrap {t.get('estimate', 0.0):.2f} s)")
+    console.print(_wrote(paths, out, lang))
 
 
 def _analysis_command(kind: str) -> Callable[..., None]:
@@ -117,19 +154,22 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         spec: str = typer.Option(None, "--spec", help="spec name (aidi-2024) or YAML path"),
         out: Path = typer.Option(Path("aidi-out"), "--out", "-o", help="output folder"),
         samples: int = typer.Option(
-            None, "--samples", "-n",
+            None, "--samples", "-n", min=1,
             help="Monte-Carlo samples (uncertainty, default 1000) or Sobol base samples, "
                  "rounded up to a power of 2 (sensitivity, default 1024)"),
-        seed: int = typer.Option(0, "--seed", help="random seed (same seed → same output)"),
+        seed: int = typer.Option(0, "--seed", min=0,
+                                 help="random seed (same seed → same output)"),
         backend: str = typer.Option("numpy", "--backend", help="numpy or dask"),
         scheduler: str = typer.Option(
             None, "--scheduler",
             help="with --backend dask: a scheduler address (tcp://host:8786), 'local' for an "
                  "in-process LocalCluster, or nothing for Dask's threaded scheduler"),
-        chunk_size: int = typer.Option(2000, "--chunk-size", help="samples per chunk"),
+        chunk_size: int = typer.Option(2000, "--chunk-size", min=1, help="samples per chunk"),
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or ISO3 list"),
         edition: str = typer.Option(None, "--edition", help="data edition (default 2024)"),
+        coin_data: CoinDataOpt = None,
+        coin_meta: CoinMetaOpt = None,
         no_weights: bool = typer.Option(False, "--no-weights", help="keep the spec's weights"),
         weights: str = typer.Option("uniform", "--weights",
                                     help="weight perturbation: uniform or dirichlet"),
@@ -158,8 +198,20 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         lang: str = typer.Option("en", "--lang", help="chart and sentence language: en or zh"),
         save_samples: bool = typer.Option(False, "--save-samples",
                                           help="uncertainty: also write every sample"),
-        resamples: int = typer.Option(100, "--resamples",
+        resamples: int = typer.Option(100, "--resamples", min=1,
                                       help="sensitivity: bootstrap resamples for the CIs"),
+        outputs: str = typer.Option(
+            "index,rank", "--outputs",
+            help="sensitivity: outputs to analyse, comma-separated — index, rank (per economy), "
+                 "rank_shift (|rank − nominal| per economy), mean_rank_shift (over economies), "
+                 "pillars (each economy's score on each of the index's children)"),
+        convergence: bool = typer.Option(
+            False, "--convergence",
+            help="sensitivity: also recompute the indices on the nested prefixes N/8, N/4, "
+                 "N/2, N of the same design (no new model runs) and chart them against N"),
+        weight_groups: str = typer.Option(
+            "one", "--weight-groups",
+            help="the weights as one factor (one) or one factor per tree level (level)"),
     ) -> None:
         if backend not in BACKENDS:
             raise typer.BadParameter(f"--backend must be one of {', '.join(BACKENDS)}")
@@ -167,35 +219,65 @@ def _analysis_command(kind: str) -> Callable[..., None]:
             raise typer.BadParameter("--lang must be en or zh")
         config = _config(no_weights, weights, weight_spread, no_normalisation, normalisations,
                          no_aggregation, aggregation_scope, no_imputation, no_exclusion, zeros)
+        if weight_groups not in ("one", "level"):
+            raise typer.BadParameter("--weight-groups must be one or level")
+        if weight_groups != "one":
+            import dataclasses
+
+            config = dataclasses.replace(config, weight_groups=weight_groups)
         started = time.perf_counter()
-        try:
-            with console.status("building the nominal index…"):
-                result = _nominal(spec, edition, countries)
-            if kind == "uncertainty":
-                from aidi.analysis.uncertainty import run_uncertainty, write_uncertainty
+        from aidi.analysis import budget
+        from aidi.analysis.variants import build_design
+        from aidi.io import ensure_out_dir
+        from aidi.report import filenames as fn
 
-                res = run_uncertainty(result, samples or 1000, seed, config, backend, scheduler,
-                                      chunk_size)
+        out = out / (fn.UNCERTAINTY_DIR if kind == "uncertainty" else fn.SENSITIVITY_DIR)
+        ensure_out_dir(out)
+        with console.status(_t("progress.building", lang)):
+            result = _nominal(spec, edition, countries, coin_data, coin_meta)
+            design = build_design(result, config)
+        if kind == "uncertainty":
+            from aidi.analysis.uncertainty import run_uncertainty
+            from aidi.report.writers import write_uncertainty
+
+            budget.check_uncertainty(design, samples or 1000, save_samples)
+            with console.status(_t("progress.robustness", lang, n=f"{samples or 1000:,}")):
+                res = run_uncertainty(result, samples or 1000, seed, config, backend,
+                                      scheduler, chunk_size, design=design)
                 paths = write_uncertainty(res, out, lang, save_samples=save_samples)
-                _print_uncertainty(res, paths, out)
-            else:
-                from aidi.analysis.sensitivity import (
-                    run_sensitivity,
-                    sensitivity_sentences,
-                    write_sensitivity,
-                )
+            _print_uncertainty(res, paths, out, lang)
+        else:
+            from aidi.analysis.sensitivity import (
+                parse_outputs,
+                run_sensitivity,
+                sensitivity_sentences,
+            )
+            from aidi.errors import UsageError
+            from aidi.report.writers import write_sensitivity
 
+            try:
+                wanted = parse_outputs(outputs)
+            except ValueError as exc:  # sensitivity.py's check, in the option's words
+                raise UsageError(f"--outputs: {exc}") from None
+            if not design.factors:
+                raise UsageError("every choice is switched off (--no-weights, "
+                                 "--no-normalisation, …): nothing to analyse")
+            budget.check_sensitivity(design, samples or 1024, wanted)
+            with console.status(_t("progress.sobol", lang, n=f"{samples or 1024:,}")):
                 res = run_sensitivity(result, samples or 1024, seed, config, backend,
-                                      scheduler, chunk_size, num_resamples=resamples)
+                                      scheduler, chunk_size, num_resamples=resamples,
+                                      outputs=outputs, design=design)
                 paths = write_sensitivity(res, out, lang)
-                _print_sensitivity(res, paths, out)
-                sentences = sensitivity_sentences(res.frame, lang=lang)
-                for i in res.design.nominal_rank.argsort(kind="stable"):
-                    console.print(f"• {sentences[res.design.units[i]]}")
-        except (ValueError, KeyError, FileNotFoundError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
-        console.print(f"total {time.perf_counter() - started:.1f} s")
+                if convergence:
+                    from aidi.analysis.sensitivity import sobol_convergence
+                    from aidi.report.convergence import write_convergence
+
+                    paths.update(write_convergence(sobol_convergence(res), out, lang))
+            _print_sensitivity(res, paths, out, lang)
+            sentences = sensitivity_sentences(res.frame, lang=lang, output=res.headline)
+            for i in res.design.nominal_rank.argsort(kind="stable"):
+                console.print(f"• {sentences[res.design.units[i]]}")
+        console.print(_t("cli.total", lang, seconds=f"{time.perf_counter() - started:.1f}"))
 
     return command
 
@@ -218,35 +300,36 @@ def register(app: typer.Typer) -> None:
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or ISO3 list"),
         edition: str = typer.Option(None, "--edition", help="data edition (default 2024)"),
+        coin_data: CoinDataOpt = None,
+        coin_meta: CoinMetaOpt = None,
         lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
     ) -> None:
         """Statistical audit: correlations across levels, Cronbach's alpha, PCA and flags."""
-        from aidi.analysis.audit import audit, audit_heatmap, write_audit
+        from aidi.analysis.audit import audit
+        from aidi.report import filenames as fn
+        from aidi.report.robustness import audit_findings
+        from aidi.report.translations import label
+        from aidi.report.writers import node_labels, write_audit
 
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
-        try:
-            result = _nominal(spec, edition, countries)
+        out = out / fn.AUDIT_DIR
+        with console.status(_t("progress.building", lang)):
+            result = _nominal(spec, edition, countries, coin_data, coin_meta)
             res = audit(result)
-            paths = write_audit(res, out)
-            for p in audit_heatmap(res, result, out / "fig_audit_correlations", lang):
-                paths[p.name] = p
-        except (ValueError, KeyError, FileNotFoundError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
-        table = Table(title="Aggregates: internal consistency")
-        for c in ("node", "children", "Cronbach's α", "PCA 1st share", "mean r"):
-            table.add_column(c, justify="left" if c == "node" else "right")
+            paths = write_audit(res, out, result, lang)
+        labels = node_labels(result.spec, lang)
+        table = Table(title=_t("cli.audit_title", lang))
+        for c in ("node", "n_children", "cronbach_alpha", "pca_first_share",
+                  "mean_child_correlation"):
+            table.add_column(label(c, lang), justify="left" if c == "node" else "right")
         for _, d in res.dimensions.iterrows():
-            table.add_row(("  " * int(d.depth)) + d.node, str(d.n_children),
+            table.add_row(("  " * int(d.depth)) + labels.get(d.node, d.node), str(d.n_children),
                           _fmt(d.cronbach_alpha, 2), _fmt(d.pca_first_share, 2),
                           _fmt(d.mean_child_correlation, 2))
         console.print(table)
         if len(res.flags):
-            flags = Table(title=f"{len(res.flags)} flags")
-            flags.add_column("flag")
-            flags.add_column("detail")
-            for _, f in res.flags.iterrows():
-                flags.add_row(f.flag, f.detail)
-            console.print(flags)
-        console.print(f"wrote {len(paths)} files to {out}")
+            console.print(_t("cli.flags_title", lang, n=len(res.flags)))
+            for line in audit_findings(res.flags, labels, lang):
+                console.print(f"• {line}")
+        console.print(_wrote(paths, out, lang))

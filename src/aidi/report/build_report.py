@@ -1,86 +1,36 @@
 """Assemble everything `aidi build` shows: figures, the exposure model, robustness, the report.
 
-Each analysis contributes a `Section` (tables, figures, sentences); this module only gathers them,
-so a new analysis is one more function here, not a change to the HTML layer.
+The analyses compute; this module presents. It submits every chart to a `FigurePool` as soon
+as its data exists (the charts draw in worker processes while the next analysis runs here),
+writes `scores.xlsx`, and gathers the report's sections in the order of a published index
+report: summary, ranking, pillars, the focus economy item by item, reproduction, exposure,
+the source's statements, robustness (uncertainty, sensitivity, audit as findings),
+methodology, data, and collapsible appendices with the long tables. Node ids and labels come
+from the spec, so any spec (the shipped AIDI, COINr's ASEM) gets a full report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from aidi.analysis.reproduction import compare
-from aidi.engine.pipeline import BuildResult
-from aidi.report import charts
+from aidi.report import filenames as fn
 from aidi.report.html import ReportContext, Section, manifest_summary, write_report
-from aidi.report.methodology import indicator_table
-from aidi.report.tables import scores_frame
+from aidi.report.translations import has, t
 
+__all__ = ["write_build_report"]
 
-def exposure_section(result: BuildResult, observations: pd.DataFrame, out: Path,
-                     lang: str) -> tuple[Section | None, dict[str, Path]]:
-    """The exposure model behind Market Friendliness (only for specs that use it)."""
-    if not any(i.series.startswith("model.exposure.") for i in result.spec.indicators()):
-        return None, {}
-    from aidi.analysis import exposure as ex
-    from aidi.analysis.exposure_inputs import run_exposure
-    from aidi.io import write_csv
-    from aidi.report.exposure_chart import exposure_stacked_bar
-
-    base = observations[~observations["series"].str.startswith("model.")]
-    res = run_exposure(base, countries=[u for u in result.units])
-    long, summary = ex.exposure_long(res), ex.exposure_summary(res)
-    paths = {"exposure": write_csv(long, out / "exposure.csv"),
-             "exposure_summary": write_csv(summary, out / "exposure_summary.csv")}
-    figs = exposure_stacked_bar(long, lang, out / f"exposure_by_industry_{lang}")
-    comparison = ex.compare_with_source(res)
-    mean = float(summary.exposed_share.mean())
-    sentences = [
-        (f"Exposure table {res.variant}; industry structure {res.years[0]}–{res.years[1]}; "
-         f"mean exposed share of the {len(summary)} economies {mean:.1%}.") if lang == "en" else
-        (f"行业暴露表 {res.variant};行业结构 {res.years[0]}–{res.years[1]};"
-         f"{len(summary)} 个经济体的平均AI暴露比例为 {mean:.1%}。"),
-    ]
-    table = summary[["iso3", "exposed_share", "exposure_scale", "diffusion"]].copy()
-    table["exposure_scale"] = table["exposure_scale"] / 1e12
-    table = table.rename(columns={"exposure_scale": "exposure_scale_tn"})
-    cmp_html = comparison.drop(columns=[c for c in ("detail",) if c in comparison])
-    from aidi.report.html import table_html
-
-    section = Section(id="exposure", title_key="section.exposure", table=table,
-                      figures=figs, sentences=sentences,
-                      html=table_html(cmp_html, lang, sortable=False))
-    return section, paths
-
-
-def robustness_report_sections(result: BuildResult, out: Path, lang: str,
-                               n_samples: int = 1000, n_base: int = 512,
-                               seed: int = 0) -> list[Section]:
-    """Uncertainty, Sobol sensitivity and audit as report sections (vectorised: ~1 s)."""
-    from aidi.analysis.robustness import robustness_sections
-    from aidi.report.html import table_html
-    from aidi.report.translations import has as translations_has
-
-    sections = []
-    for rs in robustness_sections(result, out, lang=lang, n_samples=n_samples, n_base=n_base,
-                                  seed=seed):
-        tables = list(rs.tables.items())
-        main = tables[0][1] if tables else None
-        extra = "".join(f"<h4>{name}</h4>" + table_html(frame, lang, sortable=True)
-                        for name, frame in tables[1:])
-        key = f"section.{rs.key}"
-        sections.append(Section(
-            id=rs.key, title_key=key if translations_has(key) else None,
-            title=None if translations_has(key) else rs.title, table=main, html=extra,
-            figures=tuple(p for p in rs.figures if p.suffix == ".svg"),
-            sentences=tuple(rs.sentences) + tuple(rs.notes)))
-    return sections
+_LINEAGE_COLUMNS = ("label", "year", "raw_value", "value", "imputed", "normalised", "score",
+                    "weight", "contribution", "source")
 
 
 def _snapshot_facts() -> tuple[pd.DataFrame | None, dict | None]:
-    """The shipped snapshot's series catalogue and manifest (None when absent, e.g. COINr)."""
+    """The shipped snapshot's series catalogue and manifest (None when absent)."""
     from aidi.store.snapshot import load_manifest, load_series_catalog
 
     try:
@@ -89,55 +39,407 @@ def _snapshot_facts() -> tuple[pd.DataFrame | None, dict | None]:
         return None, None
 
 
-def write_build_report(result: BuildResult, observations: pd.DataFrame, out: Path, *,
+class _Clock:
+    """Phase timings (seconds) into `sink`, for `benchmarks/bench_build.py`."""
+
+    def __init__(self, sink: MutableMapping[str, float] | None) -> None:
+        self.sink = sink if sink is not None else {}
+        self.last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.sink[phase] = self.sink.get(phase, 0.0) + now - self.last
+        self.last = now
+
+
+def _exposure(result, observations: pd.DataFrame):
+    """The exposure model's outputs for the build's economies (specs that use it only)."""
+    if not any(i.series.startswith("model.exposure.") for i in result.spec.indicators()):
+        return None
+    from aidi.analysis import exposure as ex
+    from aidi.analysis.exposure_inputs import run_exposure
+
+    base = observations[~observations["series"].str.startswith("model.")]
+    res = run_exposure(base, countries=list(result.units))
+    return res, ex.exposure_long(res), ex.exposure_summary(res), ex.compare_with_source(res)
+
+
+def _sensitivity_task(result, n_base: int, seed: int, lang: str, names, stem: Path | None):
+    """The Sobol analysis and its chart, in a worker: `aidi.analysis.sobol` imports
+    scipy.stats (a second of start-up) and the estimates take as long again, so they overlap
+    with the rest of the report. Returns what the report needs (small, picklable)."""
+    from aidi.analysis.sensitivity import run_sensitivity
+    from aidi.report.figures import FigureJob, run_job
+    from aidi.report.robustness import draw_sobol
+
+    sens = run_sensitivity(result, n_base, seed)
+    design = sens.design
+    order = [design.units[i] for i in np.argsort(design.nominal_rank, kind="stable")]
+    fig = None
+    if stem is not None:
+        fig = run_job(FigureJob("sensitivity", stem.with_name(stem.name + f"_{sens.headline}"
+                                                              f"_{lang}"),
+                                draw_sobol, (sens.frame, sens.headline, lang, order, names)))
+    return {"frame": sens.frame, "headline": sens.headline, "order": order,
+            "n_evaluations": sens.n_evaluations, "figure": fig}
+
+
+def _font_chars(lang: str, texts) -> str:
+    """Every non-ASCII character the page can show: the language's translations and the
+    build's names (a superset of the page's text, known before the page is written, so the
+    font subset is cut in a worker while the analyses run)."""
+    from aidi.report.translations import translations
+
+    chars = set("—–−×÷≈±·↑▲▼…“”‘’")
+    for v in translations().values():
+        chars.update(str(v.get(lang, "")) + str(v.get("en", "")))
+    for x in texts:
+        chars.update(str(x))
+    return "".join(sorted(c for c in chars if ord(c) > 0x7F))
+
+
+def _font_task(chars: str) -> str:
+    from aidi.report.webfont import font_face_css
+
+    return font_face_css(chars)
+
+
+def _statement(row, lang: str, names) -> str:
+    key = str(row.get("key") or "")
+    if not key or not has(f"stmt.{key}"):
+        return str(row["statement"])
+    unit = str(row.get("unit") or "")
+    return t(f"stmt.{key}", lang, economy=names.get(unit, unit))
+
+
+def _statement_evidence(row, lang: str) -> str:
+    if str(row.get("key")) in ("adv_application", "adv_rd"):
+        return t("stmt.lean", lang, lean=f"{row['lean']:+.2f}", median=f"{row['median']:+.2f}")
+    return str(row["ours"])
+
+
+def _year_label(label: object, lang: str) -> object:
+    """"2021–2023 mean" / "2019 (latest earlier)" (the engine's labels) in `lang`."""
+    import re
+
+    text = "" if label is None or (isinstance(label, float) and np.isnan(label)) else str(label)
+    if m := re.fullmatch(r"(\d{4})–(\d{4}) mean", text):
+        return t("years.mean", lang, start=m.group(1), end=m.group(2))
+    if m := re.fullmatch(r"(\d{4}) \(latest earlier\)", text):
+        return t("years.latest_earlier", lang, year=m.group(1))
+    return label
+
+
+def _node_name(node: object, labels) -> str:
+    """A node's label; "a & b" (a collinear pair) as both labels."""
+    return " & ".join(labels.get(p.strip(), p.strip()) for p in str(node).split("&"))
+
+
+def _lineage_table(result, focus: str, observations, labels, lang: str) -> pd.DataFrame:
+    from aidi.analysis.lineage import explain
+
+    rows = explain(result, focus, observations=observations).rows.copy()
+    rows["label"] = ["\u2003" * int(d) + labels.get(n, n)
+                     for d, n in zip(rows["depth"], rows["node"], strict=True)]
+    rows["imputed"] = [bool(v) if k == "indicator" else None
+                       for v, k in zip(rows["imputed"], rows["kind"], strict=True)]
+    rows["year"] = [_year_label(y, lang) for y in rows["year"]]
+    rows["source"] = [t("source.exposure_model", lang)
+                      if str(s).startswith("aidi exposure model") else s for s in rows["source"]]
+    return rows[list(_LINEAGE_COLUMNS)].rename(columns={"label": "node"})
+
+
+def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                        lang: str = "en", focus: str = "CHN", edition: str | None = None,
-                       extra_sections: tuple[Section, ...] = (),
-                       robustness: bool = True) -> dict[str, Path]:
-    """Figures (PNG + SVG) and `report.html` for one build; returns name → path."""
+                       extra_sections: tuple[Section, ...] = (), robustness: bool = True,
+                       figures: bool = True, n_samples: int = 1000, n_base: int = 512,
+                       seed: int = 0, progress: Callable[[str], None] | None = None,
+                       timings: MutableMapping[str, float] | None = None,
+                       scores: pd.DataFrame | None = None,
+                       figure_texts: MutableMapping[str, tuple[str, ...]] | None = None
+                       ) -> dict[str, Path]:
+    """Figures (PNG + SVG), `scores.xlsx`, the exposure tables and `report.html` for one
+    build; returns name → path of every file written. `figures=False` skips the charts (the
+    report then has tables only). `timings` receives the phases' seconds, `figure_texts` every
+    chart's visible texts (for the untranslated-text test)."""
+    from aidi.analysis.reproduction import compare, qualitative_checks
+    from aidi.report import charts
+    from aidi.report import robustness as rob
+    from aidi.report.excel import write_workbook
+    from aidi.report.figures import FigureJob, FigurePool
+    from aidi.report.methodology import indicator_table
+    from aidi.report.summary import item_profile, summary_sentences, tiers
+    from aidi.report.tables import scores_frame
+    from aidi.report.writers import economy_names, node_labels
+
+    clock = _Clock(timings)
+    say = progress or (lambda _msg: None)
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    scores = scores_frame(result)
     spec = result.spec
+    # without a reference (e.g. COINr's min–max 0–100) the profile compares with the leader
+    ranked = result.ranks[spec.root.id].sort_values()
+    reference = spec.reference or str(ranked.index[0])
+    focus = focus if focus in result.units and focus != reference else None
+    aidi_spec = spec.id.startswith("aidi")
+    labels = node_labels(spec, lang)
+    names = economy_names(result.units, lang)
+    pillars = [c.id for c in spec.root.children]
+    scores = (scores if scores is not None else scores_frame(result)).copy()
+    scores["tier"] = tiers(scores.set_index("iso3")["index"]).reindex(scores["iso3"]).to_numpy()
     rep = compare(result) if spec.published else None
-    labels = {n.id: n.name.get(lang) for n in spec.aggregates()}
-    figs = charts.draw_all(scores, lang, out, repro=rep.table if rep else None,
-                           focus=focus if focus in result.units else None,
-                           reference=spec.reference or result.units[0], labels=labels)
-    paths: dict[str, Path] = {f"fig_{k}": v[0] for k, v in figs.items()}
+    checks = qualitative_checks(result) if spec.published else None
+    paths: dict[str, Path] = {}
+    figs: dict[str, list[Path]] = {}
     sections: list[Section] = []
-    exp_section, exp_paths = exposure_section(result, observations, out, lang)
-    if exp_section is not None:
-        sections.append(exp_section)
-        paths.update(exp_paths)
-    if spec.published:
-        from aidi.analysis.reproduction import qualitative_checks
+    appendix: list[tuple[str, pd.DataFrame]] = []
+    sheets: dict[str, pd.DataFrame] = {}
 
-        checks = qualitative_checks(result)
-        if len(checks):
-            sections.append(Section(
-                id="statements", title="The source's ranking statements" if lang == "en"
-                else "原文关于排名的表述", table=checks,
-                sentences=[f"{int(checks.holds.sum())} / {len(checks)}"]))
-    if robustness:
-        sections.extend(robustness_report_sections(result, out, lang))
+    def fig_progress(done: int, total: int) -> None:
+        say(t("progress.figures", lang, done=done, total=total))
+
+    with FigurePool(progress=fig_progress) as pool:
+        catalogue, manifest = _snapshot_facts()
+        texts = [*names.values(), *labels.values(), *(i.name.get(lang) or "" for i in
+                                                      spec.indicators())]
+        if catalogue is not None:
+            texts += list(catalogue["source"].astype(str))
+        font_chars = _font_chars(lang, texts)
+        font_future = pool.task(_font_task, font_chars) if pool.parallel else None
+        sens_future = None
+        if robustness and pool.parallel:
+            sens_future = pool.task(_sensitivity_task, result, n_base, seed, lang, names,
+                                    out / "fig_sobol" if figures else None)
+
+        def chart(name: str, stem: str, draw, *args, **kwargs) -> None:
+            if figures:
+                pool.submit(FigureJob(name, out / stem, draw, args, kwargs))
+
+        ref_name = names.get(reference, reference)
+        scale = t("scale.reference", lang, reference=ref_name) if spec.reference \
+            else t("scale.own", lang)
+        chart("index_bar", fn.fig_index_bar(lang), charts.draw_index_bar, scores, lang,
+              [(p, labels[p]) for p in pillars],
+              None if aidi_spec else t("chart.generic.index_bar", lang,
+                                       name=labels[spec.root.id], scale=scale),
+              None if aidi_spec else scale)
+        if len(pillars) == 2:
+            chart("pillar_scatter", fn.fig_pillar_scatter(lang), charts.draw_pillar_scatter,
+                  scores, lang, ((pillars[0], labels[pillars[0]]),
+                                 (pillars[1], labels[pillars[1]])),
+                  None if aidi_spec else t("chart.generic.scatter", lang, x=labels[pillars[0]],
+                                           y=labels[pillars[1]], scale=scale))
+        profile = item_profile(result, focus, labels) if focus else None
+        if profile is not None:
+            chart("focus_profile", fn.fig_focus_profile(focus, lang), charts.draw_item_profile,
+                  profile, names[focus], names.get(reference, reference), lang,
+                  [labels[p] for p in pillars])
+        if rep is not None and len(rep.table):
+            chart("reproduction", fn.fig_reproduction(lang), charts.draw_reproduction,
+                  rep.table, lang, labels)
+        clock.lap("figures_submit")
+
+        say(t("progress.exposure", lang))
+        exposure = _exposure(result, observations)
+        if exposure is not None:
+            from aidi.io import write_csv
+            from aidi.report.exposure_chart import draw_exposure
+
+            ex_res, long, summ, cmp = exposure
+            paths["exposure"] = write_csv(long, out / fn.EXPOSURE_CSV)
+            paths["exposure_summary"] = write_csv(summ, out / fn.EXPOSURE_SUMMARY_CSV)
+            paths["exposure_vs_source"] = write_csv(cmp, out / fn.EXPOSURE_VS_SOURCE_CSV)
+            chart("exposure", fn.fig_exposure(lang), draw_exposure, long, lang, names)
+        clock.lap("exposure")
+
+        say(t("progress.robustness", lang, n=f"{n_samples:,}"))
+        from aidi.analysis.audit import audit
+
+        audit_res = audit(result)
+        unc = sens = None
+        if robustness:
+            from aidi.analysis.uncertainty import run_uncertainty
+            from aidi.analysis.variants import build_design
+
+            design = build_design(result, None)
+            unc = run_uncertainty(result, n_samples, seed, design=design)
+            summary = unc.summary()
+            chart("uncertainty", fn.fig_uncertainty(lang), rob.draw_rank_intervals, summary,
+                  lang, names, rob.failure_note(unc.n_samples, unc.n_failed_samples, lang))
+            if design.factors and sens_future is None:
+                say(t("progress.sobol", lang, n=f"{n_base:,}"))
+                sens = _sensitivity_task(result, n_base, seed, lang, names,
+                                         out / "fig_sobol" if figures else None)
+        chart("audit", fn.fig_audit(lang), rob.draw_correlations, audit_res.matrix, lang,
+              rob.group_starts(audit_res.matrix, pillars), labels)
+        clock.lap("analyses")
+
+        # --- tables for the workbook (numbers as numbers) ---------------------------------
+        from aidi.report.tables import indicators_frame
+
+        sheets["scores"] = scores
+        ranks = result.ranks.copy()
+        sheets["ranks"] = ranks.reset_index(names="iso3").astype(
+            {c: "Int64" for c in ranks.columns})
+        sheets["indicators"] = indicators_frame(result)
+        sheets["contributions"] = result.contributions
+        if rep is not None:
+            sheets["reproduction"] = rep.table
+        if unc is not None:
+            sheets["uncertainty"] = unc.summary()
+
+        method = indicator_table(spec, observations, catalogue, list(result.units), lang)
+        lineage = _lineage_table(result, focus, observations, labels, lang) if focus else None
+        clock.lap("methodology")
+        if sens_future is not None and design.factors:
+            say(t("progress.sobol", lang, n=f"{n_base:,}"))
+            sens = sens_future.result()
+        if sens is not None:
+            sheets["sensitivity"] = sens["frame"]
+            if sens["figure"] is not None:
+                if figure_texts is not None:
+                    figure_texts["sensitivity"] = sens["figure"].texts
+                figs["sensitivity"] = list(sens["figure"].paths)
+                for p in sens["figure"].paths:
+                    paths[p.name] = p
+        sheets["audit"] = audit_res.flags
+        sheets["audit_dimensions"] = audit_res.dimensions
+        paths["scores_xlsx"] = write_workbook(sheets, out / fn.SCORES_XLSX, lang)
+        clock.lap("sobol_excel")
+        say(t("progress.waiting", lang))
+        for name, res in pool.results().items():
+            if figure_texts is not None:
+                figure_texts[name] = res.texts
+            figs[name] = list(res.paths)
+            for p in res.paths:
+                paths[p.name] = p
+        font_css = font_future.result() if font_future is not None else None
+        clock.lap("figures_wait")
+
+    # --- sections ---------------------------------------------------------------------------
+    if exposure is not None:
+        ex_res, long, summ, cmp = exposure
+        table = pd.DataFrame({"iso3": summ["iso3"],
+                              "exposed_share": summ["exposed_share"] * 100,
+                              "exposure_scale_tn": summ["exposure_scale"] / 1e12,
+                              "diffusion": summ["diffusion"]})
+        cmp_view = pd.DataFrame({
+            "statement": [t(f"exposure.stmt.{k}", lang) if has(f"exposure.stmt.{k}") else s
+                          for k, s in zip(cmp["key"], cmp["statement"], strict=True)],
+            "published": cmp["published"], "ours": cmp["ours"], "holds": cmp["holds"]})
+        from aidi.report.html import table_html
+
+        mean = float(summ["exposed_share"].mean())
+        sections.append(Section(
+            id="exposure", title_key="section.exposure", table=table,
+            figures=figs.get("exposure", ()),
+            sentences=[t("exposure.sentence", lang, variant=ex_res.variant,
+                         start=ex_res.years[0], end=ex_res.years[1], n=len(summ),
+                         mean=f"{mean:.1%}")],
+            html=str(table_html(cmp_view, lang, sortable=False))))
+    statements: list[str] = []
+    if checks is not None and len(checks):
+        statements = [_statement(r, lang, names) for _, r in checks.iterrows()]
+        view = pd.DataFrame({"statement": statements, "holds": checks["holds"].astype(bool),
+                             "evidence": [_statement_evidence(r, lang)
+                                          for _, r in checks.iterrows()]})
+        sections.append(Section(id="statements", title_key="section.statements", table=view,
+                                sentences=[t("summary.statements", lang,
+                                             held=int(checks["holds"].sum()),
+                                             n=len(checks))]))
+    if unc is not None:
+        summary = unc.summary()
+        notes = [n for n in (unc.failure_message(),) if n and lang == "en"]
+        if unc.n_failed_samples and lang != "en":
+            notes.append(rob.failure_note(unc.n_samples, unc.n_failed_samples, lang))
+        sections.append(Section(
+            id="uncertainty", title_key="section.uncertainty",
+            sentences=[t("unc.intro", lang, n=f"{unc.n_samples:,}"),
+                       *rob.uncertainty_sentences(summary, names, lang), *notes],
+            figures=figs.get("uncertainty", ()), table=rob.uncertainty_table(summary, names)))
+    if sens is not None:
+        head, order, frame = sens["headline"], sens["order"], sens["frame"]
+        full = frame[["iso3", "output", "factor", "S1", "S1_conf", "ST", "ST_conf"]].copy()
+        full["factor"] = [rob.factor_label(f, lang) for f in full["factor"]]
+        full["output"] = [t(f"output.{o}", lang) if has(f"output.{o}") else o
+                          for o in full["output"]]
+        sections.append(Section(
+            id="sensitivity", title_key="section.sensitivity",
+            sentences=[t("sobol.intro", lang, n=f"{sens['n_evaluations']:,}"),
+                       *rob.sobol_sentences(frame, head, names, lang, order)],
+            figures=figs.get("sensitivity", ()),
+            table=rob.sobol_top(frame, head, names, lang),
+            appendix=[(t("appendix.sobol", lang), full)]))
+    dims = audit_res.dimensions
+    dim_view = pd.DataFrame({"node": [labels.get(n, n) for n in dims["node"]],
+                             "n_children": dims["n_children"],
+                             "cronbach_alpha": dims["cronbach_alpha"],
+                             "pca_first_share": dims["pca_first_share"],
+                             "mean_child_correlation": dims["mean_child_correlation"]})
+    flags = audit_res.flags
+    flag_view = pd.DataFrame({"node": [_node_name(n, labels) for n in flags["node"]],
+                              "parent": [labels.get(n, n) for n in flags["parent"]],
+                              "flag": [t(f"flag.{f}", lang) for f in flags["flag"]],
+                              "value": flags["value"], "threshold": flags["threshold"]})
+    ind = audit_res.indicators
+    ind_view = pd.DataFrame({"node": [labels.get(n, n) for n in ind["indicator"]],
+                             "n": ind["n"], "n_missing": ind["n_missing"],
+                             "n_imputed_or_carried": ind["n_imputed_or_carried"],
+                             "skew": ind["skew"], "kurtosis": ind["kurtosis"],
+                             "r_parent": ind["r_parent"]})
+    findings = rob.audit_findings(flags, labels, lang)
+    sections.append(Section(id="audit", title_key="section.audit",
+                            sentences=[t("audit.intro", lang, n=len(flags))], bullets=findings,
+                            figures=figs.get("audit", ()), table=dim_view,
+                            appendix=[(t("appendix.audit_flags", lang), flag_view),
+                                      (t("appendix.audit_indicators", lang), ind_view)]))
     sections.extend(extra_sections)
-    catalogue, manifest = _snapshot_facts()
-    lineage = None
-    if focus in result.units:
-        from aidi.analysis.lineage import explain, to_frame
 
-        lineage = to_frame(explain(result, focus, observations=observations))
+    caveats = []
+    n_imp = int(result.imputed_mask.to_numpy().sum())
+    if n_imp:
+        caveats.append(t("summary.imputed", lang, n=n_imp))
+    if result.screened_out:
+        caveats.append(t("summary.screened", lang, n=len(result.screened_out),
+                         units="、".join(result.screened_out) if lang == "zh"
+                         else ", ".join(result.screened_out)))
+    caveats.append(t("summary.flags", lang, n=len(flags)))
+    if unc is not None and unc.n_failed_samples:
+        caveats.append(rob.failure_note(unc.n_samples, unc.n_failed_samples, lang))
+    summary_text = summary_sentences(
+        lang=lang, scores=scores, names=names, labels=labels, pillars=pillars,
+        reference=reference, focus=focus, profile=profile, checks=checks,
+        statements=statements, mad=rep.mean_abs_difference if rep else None, caveats=caveats,
+        relative=bool(spec.reference))
+    full_scores = scores.drop(columns=[c for c in ("name_en", "name_zh", "flags")
+                                       if c in scores])
+    appendix.append((t("appendix.scores", lang), full_scores))
+    downloads = sorted({p.name for p in paths.values()} | {fn.REPORT_HTML, fn.SCORES_CSV,
+                                                            fn.INDICATORS_CSV,
+                                                            fn.CONTRIBUTIONS_CSV,
+                                                            fn.BUILD_LOG_CSV})
     ctx = ReportContext(
-        scores=scores, spec_name=spec.name.get(lang), edition=edition or spec.edition,
+        subtitle=None if aidi_spec else "",
+        section_titles={} if aidi_spec or len(pillars) != 2 else {
+            k: t("section.pillars_of", lang, x=labels[pillars[0]], y=labels[pillars[1]])
+            for k in ("pillars", "pillar_scatter")},
+        scores=scores, title=t("report.title_for", lang, name=spec.name.get(lang))
+        if spec.name.get(lang) != t("report.title", lang) else None,
+        spec_name=spec.name.get(lang), edition=edition or spec.edition,
         build_time=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         snapshot=manifest_summary(manifest) if manifest else {},
-        reproduction=rep.table if rep else None,
-        mean_abs_difference=rep.mean_abs_difference if rep else None,
-        figures=figs, methodology=indicator_table(spec, observations, catalogue,
-                                                  list(result.units)),
-        sections=tuple(sections), focus=focus if focus in result.units else None,
-        lineage=lineage,
-        reference=spec.reference or result.units[0],
-        node_labels={n.id: n.name for n in spec.aggregates()},
+        reproduction=rep.table if rep is not None else None,
+        mean_abs_difference=rep.mean_abs_difference if rep is not None else None,
+        figures={k: v for k, v in figs.items() if k in ("index_bar", "pillar_scatter",
+                                                        "focus_profile", "reproduction")},
+        methodology=method, sections=tuple(sections), focus=focus, lineage=lineage,
+        reference=reference, node_labels={n: {lang: v} for n, v in labels.items()},
+        score_columns=["index", *pillars],
+        summary=summary_text, appendix=tuple(appendix), downloads=tuple(downloads),
+        note=t("ui.relative_note_for", lang, reference=names.get(reference, reference))
+        if spec.reference else "",
     )
-    paths["report"] = write_report(ctx, lang, out / "report.html")
+    paths["report"] = write_report(ctx, lang, out / fn.REPORT_HTML,
+                                   font_css=font_css, font_chars=font_chars)
+    clock.lap("render")
     return paths

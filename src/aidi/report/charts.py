@@ -38,9 +38,10 @@ from matplotlib.transforms import Bbox  # noqa: E402
 from aidi.report.fonts import chart_fonts, find_cjk_font, renderable  # noqa: E402
 from aidi.report.translations import has, t  # noqa: E402
 
-__all__ = ["PALETTE", "TA_DIMS", "MF_DIMS", "QUADRANTS", "FOCUS_DIMS", "index_bar",
-           "pillar_scatter", "focus_profile", "reproduction_chart", "draw_all", "quadrants",
-           "economy_name"]
+__all__ = ["PALETTE", "PILLAR_COLORS", "TA_DIMS", "MF_DIMS", "QUADRANTS", "FOCUS_DIMS",
+           "index_bar", "draw_index_bar", "pillar_scatter", "draw_pillar_scatter",
+           "focus_profile", "draw_item_profile", "reproduction_chart", "draw_reproduction",
+           "draw_all", "quadrants", "economy_name"]
 
 #: One palette for every chart (colour-blind-safe Okabe–Ito hues where colours carry meaning).
 PALETTE: dict[str, str] = {
@@ -68,6 +69,11 @@ QUADRANTS: dict[str, str] = {
 }
 
 _DPI = 150
+
+#: Colours and markers of the root's children (pillars), in spec order.
+PILLAR_COLORS: tuple[str, ...] = (PALETTE["technology_activity"], PALETTE["market_friendliness"],
+                                  "#cc79a7", "#e69f00", "#56b4e9")
+_MARKERS = ("D", "o", "s", "^", "v")
 
 
 class _Text:
@@ -222,7 +228,22 @@ def _ranked(scores: pd.DataFrame) -> pd.DataFrame:
 
 # --- figure 1.14 ---------------------------------------------------------------------------------
 
-def index_bar(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
+def index_bar(scores: pd.DataFrame, lang: str, stem: Path,
+              pillars: Sequence[tuple[str, str]] | None = None) -> list[Path]:
+    """`draw_index_bar`, saved as `stem`.png and `stem`.svg."""
+    from aidi.report.figures import save_figure
+
+    return save_figure(draw_index_bar(scores, lang, pillars), stem)
+
+
+def _default_pillars(scores: pd.DataFrame, text: _Text) -> list[tuple[str, str]]:
+    return [(c, text(f"legend.{c}")) for c in ("technology_activity", "market_friendliness")
+            if c in scores]
+
+
+def draw_index_bar(scores: pd.DataFrame, lang: str,
+                   pillars: Sequence[tuple[str, str]] | None = None,
+                   title: str | None = None, xlabel: str | None = None) -> Figure:
     """Ranked horizontal bars of the index, with Technology Activity and Market Friendliness as
     markers on the same USA = 1 scale (the source's figure 1.14).
 
@@ -233,26 +254,27 @@ def index_bar(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
     data = _ranked(scores)
     n = len(data)
     names = _names(data, text)
-    idx, ta, mf = (_num(data, c) for c in ("index", "technology_activity",
-                                             "market_friendliness"))
-    finite = np.concatenate([v[np.isfinite(v)] for v in (idx, ta, mf)] + [np.array([1.0])])
+    pillars = list(pillars) if pillars is not None else _default_pillars(data, text)
+    idx = _num(data, "index")
+    pvals = [_num(data, c) for c, _ in pillars]
+    finite = np.concatenate([v[np.isfinite(v)] for v in (idx, *pvals)] + [np.array([1.0])])
     xmax = max(1.05, float(finite.max()) * 1.06)
     y = np.arange(n)
     with _drawing(text):
         fig, ax = plt.subplots(figsize=(9.2, 0.34 * n + 2.3))
         bars = ax.barh(y, np.nan_to_num(idx), height=0.62, color=PALETTE["index"],
                        label=text("legend.index"), zorder=2)
-        ta_pts = ax.scatter(ta, y, marker="D", s=38, color=PALETTE["technology_activity"],
-                            edgecolor="white", linewidth=0.8, zorder=3,
-                            label=text("legend.technology_activity"))
-        mf_pts = ax.scatter(mf, y, marker="o", s=46, color=PALETTE["market_friendliness"],
-                            edgecolor="white", linewidth=0.8, zorder=3,
-                            label=text("legend.market_friendliness"))
+        markers = []
+        for k, ((_, plabel), vals) in enumerate(zip(pillars, pvals, strict=True)):
+            markers.append(ax.scatter(vals, y, marker=_MARKERS[k % len(_MARKERS)],
+                                      s=42, color=PILLAR_COLORS[k % len(PILLAR_COLORS)],
+                                      edgecolor="white", linewidth=0.8, zorder=3,
+                                      label=plabel))
         ax.axvline(1.0, color=PALETTE["reference"], lw=1, ls="--", zorder=1)
         ax.set_yticks(y, names)
         ax.set_ylim(n - 0.4, -0.6)
         ax.set_xlim(0, xmax)
-        ax.set_xlabel(text("chart.index_bar.xlabel"))
+        ax.set_xlabel(xlabel or text("chart.index_bar.xlabel"))
         ax.xaxis.grid(True, color=PALETTE["grid"], zorder=0)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
@@ -263,24 +285,26 @@ def index_bar(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
         for yi, v in zip(y, idx, strict=True):
             ax.text(1.01, yi, _fmt(v), transform=trans, ha="left", va="center", fontsize=8.5,
                     color=PALETTE["index"], clip_on=False)
-        ax.set_title(text("chart.index_bar.title"), pad=28)
-        _top_legend(ax, handles=[bars, ta_pts, mf_pts])
+        title = title or text("chart.index_bar.title")
+        ax.set_title(title, pad=28)
+        _top_legend(ax, handles=[bars, *markers])
         fig.tight_layout(rect=(0, 0.05, 0.97, 1))
-        _title(ax, text("chart.index_bar.title"))
+        _title(ax, title)
         _footer(fig, text)
-        return _save(fig, stem)
+        return fig
 
 
 # --- pillars scatter ------------------------------------------------------------------------------
 
-def quadrants(scores: pd.DataFrame) -> pd.Series:
+def quadrants(scores: pd.DataFrame, x: str = "technology_activity",
+              y: str = "market_friendliness") -> pd.Series:
     """Each economy's quadrant id relative to the medians of both pillars (ties count as above).
 
     Medians rather than the reference's 1: with USA = 1 nearly every economy lies below 1 on
     both pillars, so lines at 1 would say nothing; medians split the group into R&D-led,
     application-led, balanced and catching-up economies, the source's comparative advantages.
     """
-    ta, mf = _num(scores, "technology_activity"), _num(scores, "market_friendliness")
+    ta, mf = _num(scores, x), _num(scores, y)
     ta_hi = ta >= np.nanmedian(ta) if np.isfinite(ta).any() else np.zeros(len(ta), bool)
     mf_hi = mf >= np.nanmedian(mf) if np.isfinite(mf).any() else np.zeros(len(mf), bool)
     out = np.where(ta_hi & mf_hi, "balanced",
@@ -335,7 +359,17 @@ def _place_labels(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence
         taken.append(chosen)
 
 
-def pillar_scatter(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
+def pillar_scatter(scores: pd.DataFrame, lang: str, stem: Path,
+                   axes: tuple[tuple[str, str], tuple[str, str]] | None = None) -> list[Path]:
+    """`draw_pillar_scatter`, saved as `stem`.png and `stem`.svg."""
+    from aidi.report.figures import save_figure
+
+    return save_figure(draw_pillar_scatter(scores, lang, axes), stem)
+
+
+def draw_pillar_scatter(scores: pd.DataFrame, lang: str,
+                        axes: tuple[tuple[str, str], tuple[str, str]] | None = None,
+                        title: str | None = None) -> Figure:
     """Technology Activity (x) against Market Friendliness (y), log scales, every point labelled,
     quadrant lines at the medians and dotted lines of equal index (TA × MF = constant).
 
@@ -343,11 +377,12 @@ def pillar_scatter(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
     rest) and the index is a geometric mean: equal-index lines are then straight.
     """
     text = _Text(lang)
-    ok = np.isfinite(_num(scores, "technology_activity")) & \
-        np.isfinite(_num(scores, "market_friendliness"))
+    (xc, xlabel), (yc, ylabel) = axes or (("technology_activity", ""),
+                                          ("market_friendliness", ""))
+    ok = np.isfinite(_num(scores, xc)) & np.isfinite(_num(scores, yc))
     data = scores[ok].reset_index(drop=True)
-    xs, ys = _num(data, "technology_activity"), _num(data, "market_friendliness")
-    quad = quadrants(data)
+    xs, ys = _num(data, xc), _num(data, yc)
+    quad = quadrants(data, xc, yc)
     colors = [QUADRANTS.get(str(q), PALETTE["muted"]) for q in quad]
     names = _names(data, text)
     log = bool(len(xs)) and bool((xs > 0).all() and (ys > 0).all())
@@ -373,17 +408,21 @@ def pillar_scatter(scores: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
                 _iso_index_lines(ax)
             _quadrant_names(ax, text)
             ax.scatter(xs, ys, s=48, c=colors, edgecolor="white", linewidth=0.8, zorder=3)
-        ax.set_xlabel(text("chart.scatter.xlabel" if log else "chart.index_bar.xlabel"))
-        ax.set_ylabel(text("chart.scatter.ylabel" if log else "chart.index_bar.xlabel"))
-        ax.set_title(text("chart.scatter.title"))
+        unit = text("chart.scatter.log_unit") if log else text("chart.index_bar.xlabel")
+        ax.set_xlabel(f"{xlabel} ({unit})" if xlabel else
+                      text("chart.scatter.xlabel" if log else "chart.index_bar.xlabel"))
+        ax.set_ylabel(f"{ylabel} ({unit})" if ylabel else
+                      text("chart.scatter.ylabel" if log else "chart.index_bar.xlabel"))
+        title = title or text("chart.scatter.title")
+        ax.set_title(title)
         _plain_log_ticks(ax, log)
         ax.grid(True, which="major", color=PALETTE["grid"], zorder=0)
         fig.tight_layout(rect=(0, 0.06, 1, 1))
-        _title(ax, text("chart.scatter.title"))
+        _title(ax, title)
         if len(xs):
             _place_labels(ax, xs, ys, names, colors)
         _footer(fig, text, [text("chart.scatter.median_note", n=len(data))])
-        return _save(fig, stem)
+        return fig
 
 
 def _plain_log_ticks(ax: plt.Axes, log: bool) -> None:
@@ -431,13 +470,10 @@ def _quadrant_names(ax: plt.Axes, text: _Text) -> None:
 
 def focus_profile(scores: pd.DataFrame, focus: str, reference: str, dims: Sequence[str],
                   labels: Mapping[str, str] | None, lang: str, stem: Path) -> list[Path]:
-    """One economy against the reference = 1, item by item, as horizontal bars with a reference
-    line at 1 (the source's figure 1.15a, China vs the USA).
+    """One economy against the reference = 1 over the aggregate columns `dims` of `scores`
+    (see `draw_item_profile`; the report draws every indicator too, `items_profile`)."""
+    from aidi.report.figures import save_figure
 
-    Values are divided by the reference's own values, so the chart is right whatever scale
-    `scores` is on. `labels` maps a dimension id to its label in `lang`; missing labels come
-    from the translations (`node.<id>`) or the id. Bars are coloured by pillar.
-    """
     text = _Text(lang)
     table = scores.set_index("iso3")
     for code in (focus, reference):
@@ -450,51 +486,87 @@ def focus_profile(scores: pd.DataFrame, focus: str, reference: str, dims: Sequen
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = (num.loc[focus] / num.loc[reference]).to_numpy(dtype=float)
     labels = labels or {}
-    ylabels = [text.node(d, labels.get(d)) for d in dims]
-    colors = [PALETTE["technology_activity"] if d in TA_DIMS else
-              PALETTE["market_friendliness"] if d in MF_DIMS else PALETTE["index"]
-              for d in dims]
-    # Pillars and the index stand out as darker, bolder rows.
-    strong = [d in ("index", "technology_activity", "market_friendliness") for d in dims]
-    row = table.loc[focus]
-    ref_row = table.loc[reference]
-    focus_name = text.economy(focus, row.get("name_en"), row.get("name_zh"))
-    ref_name = text.economy(reference, ref_row.get("name_en"), ref_row.get("name_zh"))
+    group = [0 if d in TA_DIMS else 1 if d in MF_DIMS else -1 for d in dims]
+    level = [0 if d == "index" else 1 if d in ("technology_activity", "market_friendliness")
+             else 2 for d in dims]
+    items = pd.DataFrame({"label": [text.node(d, labels.get(d)) for d in dims], "value": rel,
+                          "group": group, "level": level, "kind": "aggregate"})
+    row, ref_row = table.loc[focus], table.loc[reference]
+    return save_figure(draw_item_profile(
+        items, text.economy(focus, row.get("name_en"), row.get("name_zh")),
+        text.economy(reference, ref_row.get("name_en"), ref_row.get("name_zh")), lang), stem)
+
+
+def draw_item_profile(items: pd.DataFrame, focus_name: str, ref_name: str, lang: str,
+                      group_labels: Sequence[str] | None = None) -> Figure:
+    """One economy against the reference = 1, item by item, as horizontal bars with a
+    reference line at 1 (the source's figure 1.15a, China vs the USA).
+
+    `items` has one row per bar, top to bottom: `label` (in `lang`), `value` (relative to the
+    reference), `group` (which pillar: colours the bar; −1 for the index), `level` (depth in
+    the tree: indents the label) and `kind` ("aggregate" bars are dark and bold, "indicator"
+    bars lighter). Values beyond the axis are drawn to the edge with their number printed.
+    """
+    from matplotlib.colors import to_rgba
+
+    text = _Text(lang)
+    rel = pd.to_numeric(items["value"], errors="coerce").to_numpy(dtype=float)
+    groups = items["group"].to_numpy(dtype=int)
+    levels = items["level"].to_numpy(dtype=int)
+    aggregate = (items["kind"] == "aggregate").to_numpy()
+    base = [PALETTE["index"] if g < 0 else PILLAR_COLORS[g % len(PILLAR_COLORS)] for g in groups]
+    colors = [c if agg else to_rgba(c, 0.45) for c, agg in zip(base, aggregate, strict=True)]
+    ylabels = [("    " * max(int(lv) - 1, 0)) + str(lbl)
+               for lbl, lv in zip(items["label"], levels, strict=True)]
     finite = rel[np.isfinite(rel)]
-    xmax = max(1.15, float(finite.max()) * 1.15 if len(finite) else 1.15)
-    y = np.arange(len(dims))
+    cap = 3.0  # past 3× the reference a bar would squash every other one: clip and print
+    xmax = min(max(1.15, float(finite.max()) * 1.12 if len(finite) else 1.15), cap)
+    n = len(items)
+    y = np.arange(n)
     with _drawing(text):
-        fig, ax = plt.subplots(figsize=(8.6, 0.42 * len(dims) + 2.0))
-        bars = ax.barh(y, np.nan_to_num(rel), height=0.6, color=colors, zorder=2)
-        for bar, s in zip(bars, strong, strict=True):
-            if s:
+        fig, ax = plt.subplots(figsize=(9.2, 0.3 * n + 2.2))
+        bars = ax.barh(y, np.clip(np.nan_to_num(rel), 0, xmax), height=0.62, color=colors,
+                       zorder=2)
+        for bar, agg in zip(bars, aggregate, strict=True):
+            if agg:
                 bar.set_edgecolor("#222222")
-                bar.set_linewidth(0.8)
+                bar.set_linewidth(0.7)
         ax.axvline(1.0, color=PALETTE["reference"], lw=1.2, ls="--", zorder=3)
-        ax.text(1.0, -0.75, " " + ref_name + " = 1", fontsize=8.5, color=PALETTE["reference"],
+        ax.text(1.0, -0.9, " " + ref_name + " = 1", fontsize=8.5, color=PALETTE["reference"],
                 ha="left", va="bottom")
         for yi, v in zip(y, rel, strict=True):
-            ax.text((0 if not np.isfinite(v) else v) + xmax * 0.01, yi, _fmt(v),
-                    va="center", ha="left", fontsize=8.5, color="#333333", zorder=4)
+            shown = min(v, xmax) if np.isfinite(v) else 0.0
+            ax.text(shown + xmax * 0.01, yi, _fmt(v, 2), va="center", ha="left", fontsize=8,
+                    color="#333333", zorder=4)
         ax.set_yticks(y, ylabels)
-        for tick, s in zip(ax.get_yticklabels(), strong, strict=True):
-            if s and not text.cjk:  # one-weight CJK fonts: bold would only hit the Latin part
+        for tick, agg, lv in zip(ax.get_yticklabels(), aggregate, levels, strict=True):
+            if agg and lv <= 1 and not text.cjk:
                 tick.set_fontweight("bold")
-        ax.set_ylim(len(dims) - 0.4, -0.9)
-        ax.set_xlim(0, xmax)
+            if not agg:
+                tick.set_color("#555555")
+        ax.set_ylim(n - 0.4, -1.0)
+        ax.set_xlim(0, xmax * 1.08)
         ax.set_xlabel(text("chart.focus.xlabel", reference=ref_name))
         ax.xaxis.grid(True, color=PALETTE["grid"], zorder=0)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        ax.set_title(text("chart.focus.title", focus=focus_name, reference=ref_name), pad=28)
-        handles = [Line2D([], [], marker="s", ls="", ms=8, color=PALETTE[k],
-                          label=text(f"legend.{k}"))
-                   for k in ("index", "technology_activity", "market_friendliness")]
+        title = text("chart.focus.title", focus=focus_name, reference=ref_name)
+        ax.set_title(title, pad=28)
+        names = list(group_labels) if group_labels is not None else \
+            [text(f"legend.{k}") for k in ("technology_activity", "market_friendliness")]
+        handles = [Line2D([], [], marker="s", ls="", ms=8, color=PALETTE["index"],
+                          label=text("legend.index"))]
+        handles += [Line2D([], [], marker="s", ls="", ms=8,
+                           color=PILLAR_COLORS[k % len(PILLAR_COLORS)], label=name)
+                    for k, name in enumerate(names) if (groups == k).any()]
+        if (~aggregate).any():
+            handles.append(Line2D([], [], marker="s", ls="", ms=8, color=to_rgba("#777777", 0.45),
+                                  label=text("legend.indicator")))
         _top_legend(ax, handles=handles)
         fig.tight_layout(rect=(0, 0.05, 1, 1))
-        _title(ax, text("chart.focus.title", focus=focus_name, reference=ref_name))
+        _title(ax, title)
         _footer(fig, text)
-        return _save(fig, stem)
+        return fig
 
 
 # --- reproduction ---------------------------------------------------------------------------------
@@ -511,7 +583,16 @@ def _repro_frame(repro: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def reproduction_chart(repro: pd.DataFrame, lang: str, stem: Path) -> list[Path]:
+def reproduction_chart(repro: pd.DataFrame, lang: str, stem: Path,
+                       labels: Mapping[str, str] | None = None) -> list[Path]:
+    """`draw_reproduction`, saved as `stem`.png and `stem`.svg."""
+    from aidi.report.figures import save_figure
+
+    return save_figure(draw_reproduction(repro, lang, labels), stem)
+
+
+def draw_reproduction(repro: pd.DataFrame, lang: str,
+                      node_labels: Mapping[str, str] | None = None) -> Figure:
     """Published (hollow) and our (filled) value for every published figure, joined by a line,
     with the difference printed at the right.
 
@@ -523,7 +604,8 @@ def reproduction_chart(repro: pd.DataFrame, lang: str, stem: Path) -> list[Path]
     frame = _repro_frame(repro).reset_index(drop=True)
     kinds = frame["kind"].astype(str) if "kind" in frame else pd.Series("published",
                                                                             index=frame.index)
-    labels = [f"{text.economy(str(e))} · {text.node(str(m))}"
+    node_labels = node_labels or {}
+    labels = [f"{text.economy(str(e))} · {text.node(str(m), node_labels.get(str(m)))}"
               for e, m in zip(frame["economy"], frame["measure"], strict=True)]
     pub, ours = _num(frame, "published"), _num(frame, "ours")
     diff = _num(frame, "difference")
@@ -570,7 +652,7 @@ def reproduction_chart(repro: pd.DataFrame, lang: str, stem: Path) -> list[Path]
         _title(ax, text("chart.repro.title"))
         extra = [] if not math.isfinite(mad) else [text("chart.repro.mad", mad=f"{mad:.3f}")]
         _footer(fig, text, extra)
-        return _save(fig, stem)
+        return fig
 
 
 # --- all four at once -----------------------------------------------------------------------------
@@ -585,16 +667,20 @@ def draw_all(scores: pd.DataFrame, lang: str, outdir: Path, *,
              repro: pd.DataFrame | None = None, focus: str | None = "CHN",
              reference: str = "USA", dims: Sequence[str] = FOCUS_DIMS,
              labels: Mapping[str, str] | None = None) -> dict[str, list[Path]]:
-    """Draw every standard chart into `outdir` (file stems `<name>_<lang>`) and return
-    name → paths, with the names `ReportContext.figures` expects: index_bar, pillar_scatter,
-    focus_profile (if `focus` is in `scores`), reproduction (if `repro` has rows)."""
+    """Draw every standard chart into `outdir` and return name → paths, with the names
+    `ReportContext.figures` expects: index_bar, pillar_scatter, focus_profile (if `focus` is
+    in `scores`), reproduction (if `repro` has rows). (`aidi build` uses
+    `aidi.report.build_report`, which draws in parallel and at indicator level.)"""
+    from aidi.report import filenames as fn
+
     outdir = Path(outdir)
-    figs = {"index_bar": index_bar(scores, lang, outdir / f"index_bar_{lang}"),
-            "pillar_scatter": pillar_scatter(scores, lang, outdir / f"pillar_scatter_{lang}")}
+    figs = {"index_bar": index_bar(scores, lang, outdir / fn.fig_index_bar(lang)),
+            "pillar_scatter": pillar_scatter(scores, lang,
+                                             outdir / fn.fig_pillar_scatter(lang))}
     have = set(scores["iso3"])
     if focus and focus in have and reference in have:
         figs["focus_profile"] = focus_profile(scores, focus, reference, dims, labels, lang,
-                                              outdir / f"focus_profile_{focus}_{lang}")
+                                              outdir / fn.fig_focus_profile(focus, lang))
     if repro is not None and len(repro):
-        figs["reproduction"] = reproduction_chart(repro, lang, outdir / f"reproduction_{lang}")
+        figs["reproduction"] = reproduction_chart(repro, lang, outdir / fn.fig_reproduction(lang))
     return figs

@@ -8,29 +8,36 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aidi.specs.schema import IndexSpec, Indicator, YearRule
+from aidi.specs.describe import describe_transform, describe_years
+from aidi.specs.schema import IndexSpec
 
-
-def describe_years(rule: YearRule) -> str:
-    base = {"latest": f"latest in {rule.start}–{rule.end}",
-            "mean": f"mean of {rule.start}–{rule.end}",
-            "exact": f"{rule.end}"}[rule.rule]
-    return base + (", else latest earlier year" if rule.fallback == "latest_earlier" else "")
-
-
-def describe_transform(ind: Indicator) -> str:
-    t = ind.transform
-    text = {"level": "level", "log": f"ln(x + {t.offset:g})",
-            "per_capita": f"÷ {t.denominator or 'wdi.SP.POP.TOTL'}",
-            "share_of_gdp": f"÷ {t.denominator or 'wdi.NY.GDP.MKTP.CD'}",
-            "ratio": f"÷ {t.denominator}", "product": f"× {t.multiplier}"}[t.kind]
-    return text + (f" × {t.scale:g}" if t.scale != 1 else "")
+__all__ = ["describe_transform", "describe_years", "indicator_table"]
 
 
 def indicator_table(spec: IndexSpec, observations: pd.DataFrame | None = None,
                     catalogue: pd.DataFrame | None = None,
-                    units: list[str] | None = None) -> pd.DataFrame:
-    """Every indicator with its place in the tree, source, years, treatment and coverage."""
+                    units: list[str] | None = None, lang: str = "en") -> pd.DataFrame:
+    """Every indicator with its place in the tree, source, years, treatment and coverage.
+
+    `lang` words the year rule, transform, normalisation, unit and the "why" in that language
+    (units via `unit.<text>` and reasons via `why.<indicator>` translations when they exist;
+    a reason with no translation is left empty rather than shown in another language)."""
+    from aidi.report.translations import has, t
+
+    def unit_text(u: str) -> str:
+        return t(f"unit.{u}", lang) if u and has(f"unit.{u}") else u
+
+    def why(ind) -> str:
+        if lang != "en" and has(f"why.{ind.id}"):
+            return t(f"why.{ind.id}", lang)
+        return ind.description if lang == "en" else ""
+
+    def norm_text(norm) -> str:
+        method = t(f"norm.{norm.method}", lang) if has(f"norm.{norm.method}") else norm.method
+        if norm.reference:
+            method += t("norm.reference", lang, reference=norm.reference)
+        return method
+
     parent = spec.parent_of()
     cat = catalogue.set_index("series") if catalogue is not None else None
     rows = []
@@ -45,17 +52,17 @@ def indicator_table(spec: IndexSpec, observations: pd.DataFrame | None = None,
         row = {
             "indicator": ind.id, "name_en": ind.name.en, "name_zh": ind.name.get("zh"),
             "dimension": " / ".join(reversed(path[:-1])), "series": ind.series,
-            "unit": ind.unit, "direction": "+" if ind.direction > 0 else "−",
-            "years": describe_years(rule), "transform": describe_transform(ind),
-            "normalisation": norm.method + (f" (ref {norm.reference})" if norm.reference else ""),
-            "weight": ind.weight, "why": ind.description,
+            "unit": unit_text(ind.unit), "direction": "+" if ind.direction > 0 else "−",
+            "years": describe_years(rule, lang), "transform": describe_transform(ind, lang),
+            "normalisation": norm_text(norm),
+            "weight": ind.weight, "why": why(ind),
             "source": "", "raw_file": "",
         }
         if cat is not None and ind.series in cat.index:
             row["source"] = cat.loc[ind.series, "source"]
             row["raw_file"] = cat.loc[ind.series, "file"]
         elif ind.series.startswith("model."):
-            row["source"] = "aidi exposure model (Felten et al. AIIE × UN AMA × WDI)"
+            row["source"] = t("source.exposure_model", lang)
         if observations is not None and units:
             obs = observations[(observations["series"] == ind.series)
                                & observations["iso3"].isin(units)]

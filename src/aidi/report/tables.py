@@ -21,8 +21,11 @@ def aggregate_columns(result: BuildResult) -> list[str]:
     return sorted(aggs, key=lambda a: (levels[a], order[a]))
 
 
-def scores_frame(result: BuildResult) -> pd.DataFrame:
-    """One row per unit: iso3, names, index, rank, then every aggregate, sorted by rank.
+def scores_frame(result: BuildResult, observations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit: iso3, names, index, rank, then every aggregate, sorted by rank, then
+    `coverage` (share of indicators read from a publisher) and `flags` (counts of imputed,
+    carried-forward, zero-filled and out-of-window cells; why an unranked economy has no rank;
+    see `aidi.analysis.flags`, which reads the reader's markers from `observations`).
 
     With a reference unit every aggregate is shown relative to it (reference = 1), see
     `BuildResult.relative_scores`.
@@ -37,6 +40,10 @@ def scores_frame(result: BuildResult) -> pd.DataFrame:
     for col in aggregate_columns(result):
         frame[col] = rel[col].to_numpy()
     frame["rank"] = frame["rank"].astype("Int64")
+    from aidi.analysis.flags import coverage, flag_summary
+
+    frame["coverage"] = coverage(result, observations).reindex(units).to_numpy()
+    frame["flags"] = flag_summary(result, observations).reindex(units).to_numpy()
     return frame.sort_values(["rank", "iso3"], na_position="last").reset_index(drop=True)
 
 

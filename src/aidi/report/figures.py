@@ -1,0 +1,180 @@
+"""Drawing and saving figures: each drawn once, saved as PNG and SVG, on every core.
+
+A chart function returns a matplotlib `Figure`; `save_figure` writes both formats from that one
+figure, and `FigurePool` runs chart jobs in worker processes (forked, so they start in
+milliseconds with everything already imported) while the caller goes on computing. Saving is
+most of a build's time — rendering a figure twice, once per format — and it is independent per
+figure, so two cores halve it.
+
+Each job also returns the texts its figure shows (titles, labels, tick labels, legend entries,
+annotations), collected before saving, so tests can check that a Chinese chart has no English.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FigureJob", "FigureOutput", "FigurePool", "figure_texts", "run_job", "save_figure",
+           "worker_count"]
+
+DPI = 150
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One chart: `draw(*args, **kwargs)` returns a Figure, saved to `stem`.png/.svg.
+
+    `draw` must be a module-level function (jobs travel to worker processes by pickling).
+    `tight` crops to the drawn content (for charts whose notes sit outside the axes).
+    """
+
+    name: str
+    stem: Path
+    draw: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    tight: bool = False
+
+
+@dataclass(frozen=True)
+class FigureOutput:
+    name: str
+    paths: tuple[Path, ...]
+    texts: tuple[str, ...]
+
+
+def figure_texts(fig: Any) -> list[str]:
+    """Every non-empty text a figure shows (titles, axis labels, ticks, legends, notes)."""
+    from matplotlib.text import Text
+
+    out = []
+    for artist in fig.findobj(Text):
+        if artist.get_visible() and artist.get_text().strip():
+            out.append(artist.get_text())
+    return out
+
+
+def save_figure(fig: Any, stem: Path, *, tight: bool = False, dpi: int = DPI) -> list[Path]:
+    """Write `stem`.png and `stem`.svg from one figure (no timestamps: reruns are identical),
+    atomically, and close it."""
+    import logging
+
+    import matplotlib.pyplot as plt
+
+    from aidi.io import atomic_write
+
+    # one-weight CJK fonts: matplotlib logs "failed to find font weight bold" per bold label
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    extra = {"bbox_inches": "tight"} if tight else {}
+    paths = []
+    for ext, kw in ((".png", {"dpi": dpi, "metadata": {"Software": None}}),
+                    (".svg", {"metadata": {"Date": None, "Creator": None}})):
+        def write(tmp: str, ext: str = ext, kw: dict = kw) -> None:
+            with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": "aidi"}):
+                fig.savefig(tmp, format=ext[1:], **kw, **extra)
+
+        paths.append(atomic_write(stem.with_name(stem.name + ext), write))
+    log.setLevel(level)
+    plt.close(fig)
+    return paths
+
+
+def run_job(job: FigureJob) -> FigureOutput:
+    """Draw, collect the texts, save (what a worker process runs)."""
+    fig = job.draw(*job.args, **dict(job.kwargs))
+    texts = tuple(figure_texts(fig))
+    return FigureOutput(job.name, tuple(save_figure(fig, job.stem, tight=job.tight)), texts)
+
+
+def worker_count() -> int:
+    """Worker processes for figures: `AIDI_WORKERS`, else the cores this process may use
+    (at most 4: past that, start-up outweighs the gain for a dozen figures)."""
+    env = os.environ.get("AIDI_WORKERS", "").strip()
+    if env.isdigit():
+        return max(1, int(env))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+class _Inline(Executor):
+    """Runs each job at once in this process (one core, or no `fork`)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed back through the future
+            fut.set_exception(exc)
+        return fut
+
+
+class FigurePool:
+    """Submit chart jobs, keep computing, collect the outputs.
+
+    >>> with FigurePool() as pool:           # doctest: +SKIP
+    ...     pool.submit(job)
+    ...     outputs = pool.results()
+    """
+
+    def __init__(self, workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.workers = worker_count() if workers is None else max(1, workers)
+        self.parallel = False
+        self.progress = progress
+        self._futures: list[Future] = []
+        self._executor: Executor | None = None
+
+    def __enter__(self) -> FigurePool:
+        # Find the CJK font before forking, so workers inherit it instead of searching again.
+        from aidi.report.fonts import find_cjk_font
+
+        find_cjk_font()
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._executor = ProcessPoolExecutor(self.workers,
+                                                 mp_context=multiprocessing.get_context("fork"))
+            self.parallel = True
+        else:
+            self._executor = _Inline()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, job: FigureJob) -> None:
+        assert self._executor is not None, "use FigurePool as a context manager"
+        self._futures.append(self._executor.submit(run_job, job))
+
+    def task(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Run any picklable `fn(*args)` in a worker (an analysis whose imports or numbers
+        take a while, the font subset); returns its future."""
+        assert self._executor is not None, "use FigurePool as a context manager"
+        return self._executor.submit(fn, *args)
+
+    def results(self) -> dict[str, FigureOutput]:
+        """Wait for every job; name → output, in submission order (a failed chart raises)."""
+        out: dict[str, FigureOutput] = {}
+        total = len(self._futures)
+        for i, fut in enumerate(self._futures, start=1):
+            res = fut.result()
+            out[res.name] = res
+            if self.progress is not None:
+                self.progress(i, total)
+        return out
+
+    def __iter__(self) -> Iterator[FigureOutput]:
+        return iter(self.results().values())
