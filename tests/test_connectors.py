@@ -25,11 +25,11 @@ from aidi.sources.connectors import (
     load_sources,
     select_sources,
 )
-from aidi.sources.connectors import refresh as refresh_mod
 from aidi.sources.connectors.base import describe_network_error
+from aidi.sources.validate import DataValidationError, validate_observations
+from aidi.store import refresh as refresh_mod
 from aidi.store import vintages as vt
 from aidi.store.duckdb_store import Store
-from aidi.store.validate import DataValidationError, validate_observations
 from tests.conftest import tiny_observations
 
 REC = Path(__file__).parent / "fixtures" / "recorded"

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from aidi.cli import app
 from aidi.engine.pipeline import build
+from aidi.sources.validate import DataValidationError
 from aidi.specs.loader import spec_from_dict
 from aidi.store.duckdb_store import Store
 from aidi.store.user_import import import_file
-from aidi.store.validate import DataValidationError
 from tests.conftest import TINY_SPEC, tiny_observations
 
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aidi.errors import AidiError
+from aidi.sources.validate import validate_observations
 from aidi.specs.loader import load_spec, parse_yaml, spec_from_dict
 from aidi.store.user_import import read_cells, to_long
-from aidi.store.validate import validate_observations
 from tests._reliability import DATA, META
 
 FUZZ = settings(max_examples=30, deadline=None,

@@ -43,7 +43,7 @@ def test_a_live_writers_copy_is_left_alone(store):
 
 
 def test_failed_refresh_creates_no_store(tmp_path, monkeypatch):
-    from aidi.sources.connectors import refresh as refresh_mod
+    from aidi.store import refresh as refresh_mod
     from tests.test_connectors import offline_fetcher
 
     monkeypatch.setattr(refresh_mod, "default_fetcher", lambda session=None: offline_fetcher)
@@ -73,7 +73,7 @@ def test_nothing_new_stores_no_empty_vintage(store, tmp_path):
 
 
 def test_keep_going_refresh_with_nothing_new(store):
-    from aidi.sources.connectors import refresh as refresh_mod
+    from aidi.store import refresh as refresh_mod
     from tests.test_connectors import SOURCES, offline_fetcher, only, recorded_fetcher
 
     sources = [only("wdi", "NY.GDP.PCAP.PP.CD", "SP.POP.TOTL"), SOURCES["owid_publications"]]

@@ -12,9 +12,9 @@ import pytest
 
 from aidi.errors import InputError
 from aidi.sources.coinr import CoinTableError, read_coin
+from aidi.sources.validate import DataValidationError
 from aidi.specs.loader import SpecError, load_spec, spec_from_dict
 from aidi.store.user_import import decimal_separator, import_file
-from aidi.store.validate import DataValidationError
 from tests._reliability import DATA, assert_clean_error, cli, coin_tables
 
 

@@ -17,8 +17,8 @@ from aidi.cli import AidiGroup
 from aidi.errors import AidiError, InputError, UsageError
 from aidi.io import OutputError, atomic_write, check_writable, write_text
 from aidi.sources.coinr import CoinTableError, read_coin
+from aidi.sources.validate import DataValidationError
 from aidi.store.user_import import read_cells
-from aidi.store.validate import DataValidationError
 from tests._reliability import assert_clean_error, cli, coin_tables
 
 

@@ -14,18 +14,16 @@ import pytest
 from SALib.analyze import sobol as salib_analyze
 from SALib.test_functions import Ishigami
 
-from aidi.analysis.robustness_report import ReportSection
 from aidi.analysis.sensitivity import (
     parse_outputs,
     run_sensitivity,
     salib_problem,
-    sensitivity_section,
-    sensitivity_sentences,
     sobol_analysis,
-    write_sensitivity,
 )
 from aidi.analysis.uncertainty import run_uncertainty
 from aidi.analysis.variants import UncertaintyConfig, build_design
+from aidi.report.robustness import sensitivity_sentences
+from aidi.report.writers import write_sensitivity
 from tests._robustness_data import synthetic_build
 from tests.conftest import REPO
 
@@ -184,19 +182,7 @@ def test_one_sentence_per_economy_and_report_section(syn, tmp_path):
     assert "影响最大" in zh["DEU"]
     paths = write_sensitivity(res, tmp_path)
     assert pd.read_csv(paths["sobol"]).shape[0] == len(res.frame)
-    assert (tmp_path / "fig_sobol_rank.png").exists()
-    sec = sensitivity_section(res, tmp_path, uncertainty=unc)
-    assert isinstance(sec, ReportSection) and len(sec.sentences) == 20
-    first = result.ranks["index"].idxmin()  # sentences come in nominal rank order
-    assert f"({first})" in sec.sentences[0]
-
-
-def test_all_report_sections_in_one_call(syn, tmp_path):
-    from aidi.analysis.robustness import robustness_sections
-
-    secs = robustness_sections(syn[2], tmp_path, n_samples=200, n_base=32)
-    assert [s.key for s in secs] == ["uncertainty", "sensitivity", "audit"]
-    assert all(p.exists() for s in secs for p in s.figures)
+    assert list(tmp_path.glob("fig_sobol_rank*.png"))
 
 
 def test_more_outputs_on_request_and_timings(syn, tmp_path):
@@ -222,7 +208,7 @@ def test_more_outputs_on_request_and_timings(syn, tmp_path):
                                  outputs="index")
     assert only_index.headline == "index" and set(only_index.frame.output) == {"index"}
     paths = write_sensitivity(only_index, tmp_path)
-    assert (tmp_path / "fig_sobol_index.png").exists() and "sobol" in paths
+    assert list(tmp_path.glob("fig_sobol_index*.png")) and "sobol" in paths
 
 
 def test_default_seed_is_reproducible_end_to_end(syn):

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from aidi.cli import app
 from aidi.engine.pipeline import build
+from aidi.sources.validate import DataValidationError
 from aidi.store import vintages as vt
 from aidi.store.duckdb_store import Provenance, Store, StoreError, store_path
 from aidi.store.editions import UnknownEdition
-from aidi.store.validate import DataValidationError
 from tests.conftest import tiny_observations
 
 
@@ -279,14 +279,14 @@ def test_handles_see_their_own_writes_and_reopen_sees_others(store):
 # ---- validation --------------------------------------------------------------------------------
 
 def test_shipped_snapshot_passes_the_store_validation():
+    from aidi.sources.validate import validate_observations
     from aidi.store.snapshot import load_observations
-    from aidi.store.validate import validate_observations
 
     assert validate_observations(load_observations(), "snapshot").n_rejected == 0
 
 
 def test_unit_ranges():
-    from aidi.store.validate import unit_range
+    from aidi.sources.validate import unit_range
 
     assert unit_range("% of population") == (0.0, 100.0)
     assert unit_range("percentile rank (0-100)") == (0.0, 100.0)
@@ -296,7 +296,7 @@ def test_unit_ranges():
 
 
 def test_validation_rules_and_names():
-    from aidi.store.validate import SeriesRule, validate_observations
+    from aidi.sources.validate import SeriesRule, validate_observations
 
     frame = pd.DataFrame({
         "country": ["美国", "Korea, Rep.", "WLD", "USA", "USA", "CHN"],

@@ -35,18 +35,11 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aidi.analysis.robustness_report import (
-    ReportSection,
-    economy_name,
-    factor_label,
-    sobol_chart,
-)
 from aidi.analysis.sobol import factor_names, saltelli_sample, sobol_indices
 from aidi.analysis.variants import (
     ChunkResult,
@@ -57,11 +50,9 @@ from aidi.analysis.variants import (
 )
 from aidi.engine.pipeline import BuildResult
 from aidi.errors import UsageError
-from aidi.io import write_csv
 
 __all__ = ["OUTPUTS", "DEFAULT_OUTPUTS", "SobolResult", "SensitivityResult", "sobol_analysis",
-           "salib_problem", "run_sensitivity", "sobol_convergence", "convergence_summary",
-           "sensitivity_sentences", "write_sensitivity", "sensitivity_section"]
+           "salib_problem", "run_sensitivity", "sobol_convergence", "convergence_summary"]
 
 Model = Callable[[np.ndarray], np.ndarray]
 
@@ -364,88 +355,3 @@ def convergence_summary(conv: pd.DataFrame) -> pd.DataFrame:
     change = wide.diff(axis=1).abs().groupby(level=["output", "factor"]).max()
     long = change.stack(future_stack=True).rename("max_abs_change_ST").reset_index()
     return out.merge(long, on=keys, how="left")
-
-
-def _ordinal(k: int) -> str:
-    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
-
-
-def sensitivity_sentences(sobol: pd.DataFrame, uncertainty: pd.DataFrame | None = None,
-                          lang: str = "en", output: str = "rank") -> dict[str, str]:
-    """One sentence per economy: which choice moves its rank (or index) most.
-
-    Uses the total index ST (the choice's effect including its interactions). With the
-    uncertainty summary, the sentence also gives the economy's 90% rank interval.
-    """
-    df = sobol[sobol["output"] == output]
-    unc = uncertainty.set_index("iso3") if uncertainty is not None else None
-    out: dict[str, str] = {}
-    for iso3, g in df.groupby("iso3", sort=False):
-        name = economy_name(str(iso3), lang)
-        span = ""
-        if unc is not None and iso3 in unc.index:
-            r = unc.loc[iso3]
-            lo, hi = r["p05_rank"], r["p95_rank"]
-            if np.isfinite(lo) and np.isfinite(hi):
-                span = (f"(90% of variants: rank {lo:.0f}–{hi:.0f})" if lang == "en"
-                        else f"(90%的变体:第{lo:.0f}至{hi:.0f}名)")
-        what = ("rank", "排名") if output == "rank" else ("index value", "指数值")
-        if (g["note"] == "constant").all():
-            out[str(iso3)] = (f"{name} ({iso3}): its {what[0]} is the same under every choice."
-                              if lang == "en" else f"{name}:{what[1]}在所有选择下都不变。")
-            continue
-        g = g.dropna(subset=["ST"])
-        if g.empty:
-            out[str(iso3)] = (f"{name} ({iso3}): too many failed evaluations to attribute its "
-                              f"{what[0]}." if lang == "en"
-                              else f"{name}:失败的计算过多,无法归因。")
-            continue
-        top = g.loc[g["ST"].idxmax()]
-        second = g.drop(index=top.name)["ST"].max() if len(g) > 1 else np.nan
-        label = factor_label(str(top.factor), lang)
-        if lang == "zh":
-            s = (f"{name}的{what[1]}受{label}影响最大(总Sobol指数 {top.ST:.2f} ± "
-                 f"{top.ST_conf:.2f},一阶 {top.S1:.2f}){span}。")
-        else:
-            s = (f"{name} ({iso3}): its {what[0]} is moved most by {label} (total Sobol index "
-                 f"{top.ST:.2f} ± {top.ST_conf:.2f}, first-order {top.S1:.2f}"
-                 + (f"; next {second:.2f}" if np.isfinite(second) else "") + ")"
-                 + (f" {span}" if span else "") + ".")
-        out[str(iso3)] = s
-    return out
-
-
-def write_sensitivity(res: SensitivityResult, out: Path, lang: str = "en",
-                      order: Sequence[str] | None = None) -> dict[str, Path]:
-    """`sobol.csv` and the Sobol heatmap of the headline output (rank, else index) as PNG +
-    SVG."""
-    out = Path(out)
-    paths = {"sobol": write_csv(res.frame, out / "sobol.csv")}
-    order = order or _nominal_order(res.design)
-    stem = f"fig_sobol_{res.headline}"
-    for p in sobol_chart(res.frame, out / stem, res.headline, lang, order):
-        paths[f"{stem}{p.suffix}"] = p
-    return paths
-
-
-def _nominal_order(design: VariantDesign) -> list[str]:
-    order = np.argsort(design.nominal_rank, kind="stable")
-    return [design.units[i] for i in order]
-
-
-def sensitivity_section(res: SensitivityResult, outdir: Path, lang: str = "en",
-                        uncertainty: pd.DataFrame | None = None) -> ReportSection:
-    """Everything the report shows for the Sobol analysis: table, heatmap, one sentence per
-    economy (in nominal rank order)."""
-    head = res.headline
-    figs = sobol_chart(res.frame, Path(outdir) / f"fig_sobol_{head}", head, lang,
-                       _nominal_order(res.design))
-    sent = sensitivity_sentences(res.frame, uncertainty, lang, output=head)
-    ordered = [sent[u] for u in _nominal_order(res.design) if u in sent]
-    wide = res.frame[res.frame.output == head].pivot(index="iso3", columns="factor",
-                                                     values="ST")
-    wide = wide.reindex(_nominal_order(res.design)).reset_index()
-    notes = tuple(n for n in (res.failure_message(), *res.design.notes) if n)
-    title = "Sensitivity analysis (Sobol indices)" if lang == "en" else "敏感性分析(Sobol指数)"
-    return ReportSection("sensitivity", title, {"sobol": res.frame, f"sobol_{head}_ST": wide},
-                         tuple(figs), tuple(ordered), notes)

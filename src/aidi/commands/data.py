@@ -142,9 +142,9 @@ def refresh(
     """Fetch new values from the publishers, validate them and store them as a new vintage."""
     from aidi.io import check_writable
     from aidi.sources.connectors import SourceUnreachable, load_sources, select_sources
-    from aidi.sources.connectors import refresh as refresh_mod
+    from aidi.sources.validate import DataValidationError
+    from aidi.store import refresh as refresh_mod
     from aidi.store.duckdb_store import StoreError, discard_unused, store_path
-    from aidi.store.validate import DataValidationError
 
     try:
         sources = select_sources(load_sources(config), source)
@@ -256,9 +256,9 @@ def import_(
     """Add your own series to the store (validated; stored as a vintage `user import: FILE`)."""
     from aidi.errors import UsageError
     from aidi.io import check_writable
+    from aidi.sources.validate import DataValidationError
     from aidi.store.duckdb_store import StoreError, discard_unused, store_path
     from aidi.store.user_import import import_file
-    from aidi.store.validate import DataValidationError
 
     if decimal not in (None, ".", ","):
         raise UsageError(f"--decimal must be '.' or ',', got {decimal!r}")

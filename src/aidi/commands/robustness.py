@@ -247,12 +247,9 @@ def _analysis_command(kind: str) -> Callable[..., None]:
                 paths = write_uncertainty(res, out, lang, save_samples=save_samples)
             _print_uncertainty(res, paths, out, lang)
         else:
-            from aidi.analysis.sensitivity import (
-                parse_outputs,
-                run_sensitivity,
-                sensitivity_sentences,
-            )
+            from aidi.analysis.sensitivity import parse_outputs, run_sensitivity
             from aidi.errors import UsageError
+            from aidi.report.robustness import sensitivity_sentences
             from aidi.report.writers import write_sensitivity
 
             try:

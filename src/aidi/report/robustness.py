@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from aidi.report.charts import _drawing, _Text
+from aidi.report.charts import _drawing, _Text, economy_name
 from aidi.report.translations import has, t
 
 __all__ = ["FACTORS", "audit_findings", "draw_correlations", "draw_rank_intervals",
@@ -246,3 +246,52 @@ def audit_findings(flags: pd.DataFrame, labels: Mapping[str, str], lang: str) ->
             out.append(t(f"audit.flag.{kind}", lang, node=name(r.node), parent=name(r.parent),
                          value=f"{float(r.value):.2f}", threshold=f"{float(r.threshold):g}"))
     return out or [t("audit.none", lang)]
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def sensitivity_sentences(sobol: pd.DataFrame, uncertainty: pd.DataFrame | None = None,
+                          lang: str = "en", output: str = "rank") -> dict[str, str]:
+    """One sentence per economy: which choice moves its rank (or index) most.
+
+    Uses the total index ST (the choice's effect including its interactions). With the
+    uncertainty summary, the sentence also gives the economy's 90% rank interval.
+    """
+    df = sobol[sobol["output"] == output]
+    unc = uncertainty.set_index("iso3") if uncertainty is not None else None
+    out: dict[str, str] = {}
+    for iso3, g in df.groupby("iso3", sort=False):
+        name = economy_name(str(iso3), lang)
+        span = ""
+        if unc is not None and iso3 in unc.index:
+            r = unc.loc[iso3]
+            lo, hi = r["p05_rank"], r["p95_rank"]
+            if np.isfinite(lo) and np.isfinite(hi):
+                span = (f"(90% of variants: rank {lo:.0f}–{hi:.0f})" if lang == "en"
+                        else f"(90%的变体:第{lo:.0f}至{hi:.0f}名)")
+        what = ("rank", "排名") if output == "rank" else ("index value", "指数值")
+        if (g["note"] == "constant").all():
+            out[str(iso3)] = (f"{name} ({iso3}): its {what[0]} is the same under every choice."
+                              if lang == "en" else f"{name}:{what[1]}在所有选择下都不变。")
+            continue
+        g = g.dropna(subset=["ST"])
+        if g.empty:
+            out[str(iso3)] = (f"{name} ({iso3}): too many failed evaluations to attribute its "
+                              f"{what[0]}." if lang == "en"
+                              else f"{name}:失败的计算过多,无法归因。")
+            continue
+        top = g.loc[g["ST"].idxmax()]
+        second = g.drop(index=top.name)["ST"].max() if len(g) > 1 else np.nan
+        label = factor_label(str(top.factor), lang)
+        if lang == "zh":
+            s = (f"{name}的{what[1]}受{label}影响最大(总Sobol指数 {top.ST:.2f} ± "
+                 f"{top.ST_conf:.2f},一阶 {top.S1:.2f}){span}。")
+        else:
+            s = (f"{name} ({iso3}): its {what[0]} is moved most by {label} (total Sobol index "
+                 f"{top.ST:.2f} ± {top.ST_conf:.2f}, first-order {top.S1:.2f}"
+                 + (f"; next {second:.2f}" if np.isfinite(second) else "") + ")"
+                 + (f" {span}" if span else "") + ".")
+        out[str(iso3)] = s
+    return out

@@ -35,9 +35,9 @@ import duckdb
 import pandas as pd
 
 from aidi.errors import AidiError
+from aidi.sources.validate import TIDY
 from aidi.store import editions as ed
 from aidi.store import vintages as vt
-from aidi.store.validate import TIDY
 from aidi.store.vintages import PROVENANCE, Provenance, check_tidy, now_iso
 
 __all__ = ["PROVENANCE", "Provenance", "Store", "StoreError", "StoreInfo", "check_tidy",

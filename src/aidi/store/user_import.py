@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from aidi.sources.validate import DataValidationError, ValidationReport, validate_observations
 from aidi.store.duckdb_store import Provenance, Store
-from aidi.store.validate import DataValidationError, ValidationReport, validate_observations
 
 YEAR_HEADER = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 _ALIASES = {"iso": "iso3", "iso3 code": "iso3", "code": "iso3", "country code": "iso3",

@@ -17,8 +17,8 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from aidi.sources.validate import TIDY, DataValidationError
 from aidi.store import editions as ed
-from aidi.store.validate import TIDY, DataValidationError
 
 PROVENANCE = ("publisher", "dataset", "series_code", "url", "retrieved_at", "publisher_vintage")
 VintageKind = Literal["snapshot", "seed", "refresh", "import"]

@@ -2,7 +2,7 @@
 
 Each connector module exposes `fetch(source, session) -> Payload` (network) and
 `parse(payload, source) -> DataFrame` (pure, tested on recorded responses); `CONNECTORS` maps
-a source's `kind` to them. `aidi.sources.connectors.refresh` runs them into the store.
+a source's `kind` to them. `aidi.store.refresh` runs them into the store.
 """
 
 from __future__ import annotations

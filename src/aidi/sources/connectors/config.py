@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aidi.errors import InputError
-from aidi.store.validate import SeriesRule
+from aidi.sources.validate import SeriesRule
 
 ConnectorKind = Literal["worldbank", "imf_datamapper", "oecd_sdmx", "file_url"]
 

@@ -17,8 +17,8 @@ import requests
 
 from aidi.sources.connectors import Payload, SourceConfig, SourceUnreachable, connector
 from aidi.sources.connectors.base import ParseError, describe_network_error
+from aidi.sources.validate import DataValidationError, ValidationReport, validate_observations
 from aidi.store.duckdb_store import Provenance, Store
-from aidi.store.validate import DataValidationError, ValidationReport, validate_observations
 
 Fetcher = Callable[[SourceConfig], Payload]
 
