@@ -83,6 +83,7 @@ def test_wrote_n_outputs_counts_real_files(built):
     assert n == len(files)
 
 
+@pytest.mark.slow
 def test_build_zh_and_focus(tmp_path):
     res = CliRunner().invoke(app, ["build", "--out", str(tmp_path), "--lang", "zh",
                                    "--focus", "JPN", "--no-robustness"])

@@ -68,6 +68,7 @@ def aidi_build() -> aidi.Build:
     return aidi.build("aidi-2024", edition="snapshot")
 
 
+@pytest.mark.slow
 def test_aidi_every_level_and_random_draws_equal_a_rebuild(aidi_build: aidi.Build) -> None:
     config = UncertaintyConfig(normalisations=("ratio", "minmax", "zscore", "rank", "frontier"),
                                imputations=("none", "mean", "median"))
@@ -80,6 +81,7 @@ def test_aidi_random_weight_sets_equal_a_rebuild(aidi_build: aidi.Build) -> None
     _check(aidi_build, config, n_random=10, seed=2)
 
 
+@pytest.mark.slow
 def test_aidi_catalogue_factors_equal_a_rebuild(aidi_build: aidi.Build) -> None:
     """Item 6 of issue #16: normalisers and aggregators of the catalogue by COINr's names and
     with parameters, scikit-learn's imputers, weights per level — on the Sobol grid."""

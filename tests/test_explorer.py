@@ -280,6 +280,7 @@ def test_hand_computed_tiny_index_in_the_browser(browser, tmp_path):
 
 @browser_only
 @pytest.mark.browser
+@pytest.mark.slow
 def test_twenty_weight_sets_match_python(browser, page_file, nominal):
     page = Page(browser, page_file.as_uri())
     assert page.state()["selfCheck"] <= 1e-12
@@ -331,6 +332,7 @@ def _add_change(page: Page, unit: str, node: str, op: str, to: str = "USA",
 
 @browser_only
 @pytest.mark.browser
+@pytest.mark.slow
 def test_three_scenarios_match_with_changes(browser, page_file, nominal):
     page = Page(browser, page_file.as_uri())
     # 1. the source's preset, default weights
@@ -378,6 +380,7 @@ def test_gap_to_overtake_is_the_smallest_factor(browser, page_file, nominal):
 
 @browser_only
 @pytest.mark.browser
+@pytest.mark.slow
 def test_state_link_language_csv_and_screenshots(browser, page_file, nominal):
     page = Page(browser, page_file.as_uri())
     page.set_weights({"data": 0.5, "ai_patents": 2.25})

@@ -63,6 +63,7 @@ def _scenario(folder: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_no_command_writes_outside_out(sandbox, tmp_path):
     out, env = sandbox
     inputs = tmp_path / "inputs"

@@ -31,6 +31,7 @@ def test_timestamp_honours_source_date_epoch(monkeypatch):
         reproducible_timestamp()
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("AIDI_STORE", str(tmp_path / "no-store.duckdb"))
     for name in ("a", "b"):

@@ -161,6 +161,7 @@ def _screenshot(html: Path, png: Path) -> None:
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@pytest.mark.slow
 def test_screenshots_of_both_languages(zh_build, tmp_path):
     pytest.importorskip("playwright", reason="needs playwright (test extra)")
     import aidi

@@ -163,6 +163,7 @@ def test_missing_sources_optional_skipped_required_raise(fake_raw, tmp_path):
 
 
 @pytest.mark.skipif(RAW is None, reason="shared raw data not available")
+@pytest.mark.slow
 def test_real_subset_builds_identically_twice(tmp_path):
     readers = [r for r in registered_readers() if r.name in {"wgi", "epoch", "top500", "itu_gci"}]
     m1 = build_snapshot(RAW, tmp_path / "a", readers=readers)

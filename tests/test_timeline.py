@@ -201,6 +201,7 @@ def _with_indicator(node, ind):
 
 
 # ---- pinned editions ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_edition_rebuilt_after_refresh_is_identical(tmp_path):
     from aidi.store.duckdb_store import Provenance, Store
 

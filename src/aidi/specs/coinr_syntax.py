@@ -14,9 +14,16 @@ from typing import Any
 
 
 def _pair(value: Any, what: str) -> tuple[float, float]:
-    if not (isinstance(value, list | tuple) and len(value) == 2):
-        raise ValueError(f"{what} must be a pair [a, b], got {value!r}")
+    if not (isinstance(value, list | tuple) and len(value) == 2) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        raise ValueError(f"{what} must be a pair of numbers [a, b], got {value!r}")
     return float(value[0]), float(value[1])
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    return float(value)
 
 
 def _para(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -93,7 +100,7 @@ def coinr_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "gposts":
             if not (isinstance(value, list | tuple) and len(value) == 3):
                 raise ValueError(f"gposts must be [lower, upper, scale], got {value!r}")
-            d["goalposts"] = tuple(float(v) for v in value)
+            d["goalposts"] = tuple(_number(v, "gposts") for v in value)
         elif key == "trunc2posts":
             d["trunc"] = bool(value)
         elif key == "iref":
@@ -104,7 +111,7 @@ def coinr_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "cap_max":
             d["cap"] = bool(value)
         elif key == "targ":
-            d["target"] = float(value)
+            d["target"] = _number(value, "targ")
         elif key == "ties.method":
             pass  # COINr's n_rank / n_prank / n_borda accept it and always use "min"
         elif key == "direction":
@@ -240,7 +247,7 @@ def coinr_treat(data: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError(f"unknown treatment parameter {key!r}")
     for key, value in f2_para.items():
         if key == "lambda":
-            d["lam"] = float(value)
+            d["lam"] = _number(value, "lambda")
         elif key == "makepos":
             if not value:
                 raise ValueError("boxcox makepos: FALSE is not supported")
