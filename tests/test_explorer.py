@@ -101,6 +101,7 @@ def _variant_spec(nominal, design, sample, weights):
     return spec, w
 
 
+@pytest.mark.slow
 def test_one_variant_band_is_the_rank_of_a_full_rebuild(nominal):
     """n = 1: the band collapses to that variant's rank, which a rebuild must give."""
     design = band_design(nominal)
@@ -301,6 +302,7 @@ def test_twenty_weight_sets_match_python(browser, page_file, nominal):
 
 @browser_only
 @pytest.mark.browser
+@pytest.mark.slow
 def test_normalisation_and_aggregation_switch_match_python(browser, page_file, nominal):
     page = Page(browser, page_file.as_uri())
     weights = {"data": 0.4, "compute": 1.7, "policy": 0.6}

@@ -242,6 +242,7 @@ def test_timeline_table():
     assert {"rank", "technology_activity", "compute", "broadband"} <= set(f.columns)
 
 
+@pytest.mark.slow
 def test_cli_timeline_and_diff(tmp_path):
     from aidi.cli import app
 

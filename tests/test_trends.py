@@ -172,6 +172,7 @@ def test_fits_are_deterministic_for_a_seed(result):
 
 # --------------------------------------------------------------------------- CLI, snapshot
 
+@pytest.mark.slow
 def test_cli_trends_end_to_end(tmp_path):
     from aidi.cli import app
 
