@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 
 console = Console()
 
@@ -28,12 +28,13 @@ def _t(key: str, lang: str, **fmt: object) -> str:
     return t(key, lang, **fmt)
 
 
-def print_reproduction(rep, lang: str, names, labels) -> None:
+def print_reproduction(rep, lang: str, names, labels, across_time: bool = False) -> None:
     import pandas as pd
 
     from aidi.report.translations import label
 
-    table = Table(title=_t("cli.repro_title", lang))
+    table = Table(title=_t("cli.repro_title_across_time" if across_time else "cli.repro_title",
+                           lang))
     for col in ("economy", "measure", "kind", "published", "ours", "difference"):
         table.add_column(label(col, lang),
                          justify="right" if col in ("published", "ours", "difference")
@@ -74,7 +75,8 @@ def focus_unit(b, focus: str | None) -> str | None:
 def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str | None,
               edition: str | None, quiet: bool = False,
               min_availability: float | None = None, robustness: bool = True,
-              figures: bool = True, timings: dict[str, float] | None = None):
+              figures: bool = True, timings: dict[str, float] | None = None,
+              vintage: str | None = None):
     """Build, write the tables, figures, workbook and report; print a summary; returns the
     engine's `BuildResult`."""
     from aidi.commands.common import nominal_build
@@ -84,7 +86,8 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
     started = time.perf_counter()
     timings = timings if timings is not None else {}
     with console.status(_t("progress.loading", lang)) as status:
-        b = nominal_build(spec, edition, countries, min_availability=min_availability)
+        b = nominal_build(spec, edition, countries, min_availability=min_availability,
+                          vintage=vintage)
         result = b.result
         focus = focus_unit(b, focus)
         timings["build"] = time.perf_counter() - started
@@ -102,14 +105,14 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
                                         timings=timings, scores=scores))
         timings["report_total"] = time.perf_counter() - t0
     if not quiet:
-        _print_summary(result, out, lang, scores)
+        _print_summary(result, out, lang, scores, edition)
     console.print(_t("cli.wrote", lang, n=count_files(paths), out=str(out),
                      seconds=f"{time.perf_counter() - started:.1f}",
                      report=str(paths.get("report", "—"))))
     return result
 
 
-def _print_summary(result, out: Path, lang: str, frame) -> None:
+def _print_summary(result, out: Path, lang: str, frame, edition: str | None = None) -> None:
     from aidi.analysis.reproduction import compare, qualitative_checks
     from aidi.report import filenames as fn
     from aidi.report.writers import economy_names, node_labels
@@ -118,7 +121,10 @@ def _print_summary(result, out: Path, lang: str, frame) -> None:
     print_scores(frame, lang, ["index", *[c.id for c in result.spec.root.children]], names,
                  labels)
     if result.spec.published:
-        print_reproduction(compare(result), lang, names, labels)
+        # the published figures are the 2024 edition's: any other edition is set beside them
+        # as a comparison across time, not as a fit
+        across = edition is not None and str(edition).strip().lower() not in ("2024", "")
+        print_reproduction(compare(result), lang, names, labels, across_time=across)
         checks = qualitative_checks(result)
         if len(checks):
             console.print(_t("summary.statements", lang, held=int(checks.holds.sum()),
@@ -145,9 +151,8 @@ def register(app: typer.Typer) -> None:
                                        "when built)"),
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or ISO3 list"),
-        edition: str = typer.Option(None, "--edition",
-                                    help="data edition: 2024 (shipped snapshot), latest, or a "
-                                         "vintage id from `aidi data info`"),
+        edition: EditionOpt = None,
+        vintage: VintageOpt = None,
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
         min_availability: float = typer.Option(
@@ -185,7 +190,7 @@ def register(app: typer.Typer) -> None:
             return
         result = run_build(spec, out, lang, focus, countries, edition,
                            min_availability=min_availability, robustness=robustness,
-                           figures=figures)
+                           figures=figures, vintage=vintage)
         if calibrate:
             from aidi.analysis.calibration import calibrate_weights
             from aidi.report.writers import write_calibration

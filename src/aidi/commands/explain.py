@@ -7,14 +7,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 from aidi.errors import AidiError
 
 console = Console()
 
 
 def _build(spec: str | None, edition: str | None, countries: str | None, store: Path | None,
-           coin_data: Path | None, coin_meta: Path | None, unit: str):
+           coin_data: Path | None, coin_meta: Path | None, unit: str,
+           vintage: str | None = None):
     """The build `aidi build` would make (any spec; `--store` picks the store), with `unit`
     added to its units when it is not among them. Returns (Build, added)."""
     import os
@@ -23,7 +24,7 @@ def _build(spec: str | None, edition: str | None, countries: str | None, store: 
 
     if store is not None:
         os.environ["AIDI_STORE"] = str(store)
-    b = nominal_build(spec, edition, countries, coin_data, coin_meta)
+    b = nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage)
     code = unit.strip()
     try:
         b.resolve_unit(code)
@@ -43,8 +44,8 @@ def register(app: typer.Typer) -> None:
         unit: str = typer.Argument(..., help="economy (ISO3), e.g. CHN"),
         node: str = typer.Argument(None, help="start at this node (e.g. compute); default: root"),
         spec: str = typer.Option(None, "--spec", help="spec name (aidi-2024) or YAML path"),
-        edition: str = typer.Option(None, "--edition",
-                                    help="data edition: 2024 (default), latest, a vintage id"),
+        edition: EditionOpt = None,
+        vintage: VintageOpt = None,
         countries: str = typer.Option(None, "--countries",
                                       help="units built together: TARGET_20 (default), G20, all, "
                                            "or an ISO3 list; UNIT is added if missing"),
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
 
             check_writable(csv, "--csv")  # refuse before the build, not after it
         with console.status(t("progress.building", lang)):
-            b, added = _build(spec, edition, countries, store, coin_data, coin_meta, unit)
+            b, added = _build(spec, edition, countries, store, coin_data, coin_meta, unit, vintage)
         lineage = b.explain(unit, node)
         if added:
             console.print(t("cli.added_unit", lang, unit=lineage.unit), markup=False)

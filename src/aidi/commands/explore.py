@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from aidi.commands.common import EditionOpt, VintageOpt
+
 console = Console()
 
 
@@ -14,7 +16,8 @@ def register(app: typer.Typer) -> None:
     @app.command("explore")
     def explore_cmd(
         spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
-        edition: str = typer.Option(None, "--edition", help="data edition (2024, latest, …)"),
+        edition: EditionOpt = None,
+        vintage: VintageOpt = None,
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or USA,CHN,…"),
         lang: str = typer.Option("en", "--lang", help="language the page opens in: en or zh"),
@@ -33,7 +36,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--lang must be en or zh, got {lang!r}")
         if variants < 1:
             raise UsageError(f"--variants must be >= 1, got {variants}")
-        b = aidi.build(spec, edition=edition, countries=countries)
+        b = aidi.build(spec, edition=edition, countries=countries, vintage=vintage)
         path = write_explorer(b, out, lang=lang, n_variants=variants, seed=seed,
                               font_css=font_face_css)
         size = path.stat().st_size / 1e6

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 
 console = Console()
 
@@ -20,11 +20,12 @@ BACKENDS = ("numpy", "dask")
 
 
 def _nominal(spec: str | None, edition: str | None, countries: str | None,
-             coin_data: Path | None = None, coin_meta: Path | None = None):
+             coin_data: Path | None = None, coin_meta: Path | None = None,
+             vintage: str | None = None):
     """The nominal index's engine result, built as `aidi build` builds it (any spec)."""
     from aidi.commands.common import nominal_build
 
-    return nominal_build(spec, edition, countries, coin_data, coin_meta).result
+    return nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage).result
 
 
 def _config(no_weights: bool, weights: str, weight_spread: float, no_normalisation: bool,
@@ -167,7 +168,8 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         chunk_size: int = typer.Option(2000, "--chunk-size", min=1, help="samples per chunk"),
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or ISO3 list"),
-        edition: str = typer.Option(None, "--edition", help="data edition (default 2024)"),
+        edition: EditionOpt = None,
+        vintage: VintageOpt = None,
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
         no_weights: bool = typer.Option(False, "--no-weights", help="keep the spec's weights"),
@@ -234,7 +236,7 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         out = out / (fn.UNCERTAINTY_DIR if kind == "uncertainty" else fn.SENSITIVITY_DIR)
         ensure_out_dir(out)
         with console.status(_t("progress.building", lang)):
-            result = _nominal(spec, edition, countries, coin_data, coin_meta)
+            result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage)
             design = build_design(result, config)
         if kind == "uncertainty":
             from aidi.analysis.uncertainty import run_uncertainty
@@ -296,7 +298,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("aidi-out"), "--out", "-o", help="output folder"),
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or ISO3 list"),
-        edition: str = typer.Option(None, "--edition", help="data edition (default 2024)"),
+        edition: EditionOpt = None,
+        vintage: VintageOpt = None,
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
         lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
@@ -312,7 +315,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--lang must be en or zh")
         out = out / fn.AUDIT_DIR
         with console.status(_t("progress.building", lang)):
-            result = _nominal(spec, edition, countries, coin_data, coin_meta)
+            result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage)
             res = audit(result)
             paths = write_audit(res, out, result, lang)
         labels = node_labels(result.spec, lang)

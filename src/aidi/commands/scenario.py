@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 
 console = Console()
 
@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
                                        help="shipped scenario name or a scenario YAML file"),
         spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
         out: Path = typer.Option(Path("aidi-out"), "--out", "-o"),
-        edition: str = typer.Option(None, "--edition"),
+        edition: EditionOpt = None,
+        vintage: VintageOpt = None,
         countries: str = typer.Option(None, "--countries"),
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
@@ -33,7 +34,7 @@ def register(app: typer.Typer) -> None:
         from aidi.io import ensure_out_dir, out_path, safe_name, write_csv
 
         sc = load_scenario(scenario)
-        nominal = nominal_build(spec, edition, countries, coin_data, coin_meta)
+        nominal = nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage)
         res = compare_scenario(nominal.result, nominal.with_changes(sc).result, sc)
         name = f"scenario_{safe_name(sc.id)}.csv"  # the id is user text: never a path
         write_csv(res.comparison, out_path(ensure_out_dir(out), name))
