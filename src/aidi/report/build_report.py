@@ -11,7 +11,6 @@ from the spec, so any spec (the shipped AIDI, COINr's ASEM) gets a full report.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -163,6 +162,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     report then has tables only). `timings` receives the phases' seconds, `figure_texts` every
     chart's visible texts (for the untranslated-text test)."""
     from aidi.analysis.reproduction import compare, qualitative_checks
+    from aidi.io import reproducible_timestamp
     from aidi.report import charts
     from aidi.report import robustness as rob
     from aidi.report.excel import write_workbook
@@ -426,7 +426,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         scores=scores, title=t("report.title_for", lang, name=spec.name.get(lang))
         if spec.name.get(lang) != t("report.title", lang) else None,
         spec_name=spec.name.get(lang), edition=edition or spec.edition,
-        build_time=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        build_time=reproducible_timestamp(),
         snapshot=manifest_summary(manifest) if manifest else {},
         reproduction=rep.table if rep is not None else None,
         mean_abs_difference=rep.mean_abs_difference if rep is not None else None,

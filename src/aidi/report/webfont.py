@@ -56,7 +56,9 @@ def _subset(chars: str) -> tuple[bytes, str] | None:
     from fontTools.ttLib import TTFont
 
     path, index = found
-    font = TTFont(str(path), fontNumber=index, lazy=False)
+    # recalcTimestamp=False: the head table keeps the font's own date, so the same text gives
+    # the same bytes (byte-identical reports)
+    font = TTFont(str(path), fontNumber=index, lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
