@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -112,6 +113,22 @@ def _open_store(store: Path | None):  # -> aidi.store.duckdb_store.Store
         raise _fail(f"error: {exc}") from None
 
 
+@contextmanager
+def _writing_store(store: Path | None):
+    """The store opened for a write; if this call created it and the write fails or stores
+    nothing, no new store is left behind."""
+    from aidi.store.duckdb_store import StoreError, discard_unused, store_path
+
+    created = not store_path(store).exists()
+    try:
+        with _open_store(store) as db:
+            yield db
+    except (typer.Exit, StoreError):
+        if created:
+            discard_unused(store_path(store))
+        raise
+
+
 def _write_rejected(reports: list, path: Path | None) -> None:
     if path is None or not any(r.n_rejected for r in reports):
         return
@@ -144,7 +161,6 @@ def refresh(
     from aidi.sources.connectors import SourceUnreachable, load_sources, select_sources
     from aidi.sources.validate import DataValidationError
     from aidi.store import refresh as refresh_mod
-    from aidi.store.duckdb_store import StoreError, discard_unused, store_path
 
     try:
         sources = select_sources(load_sources(config), source)
@@ -152,21 +168,15 @@ def refresh(
         raise _fail(f"error: {exc}", code=2) from None
     if rejected is not None:
         check_writable(rejected, "--rejected")
-    created = not store_path(store).exists()
-    try:
-        with _open_store(store) as db:
-            try:
-                result = refresh_mod.refresh(db, sources, fetch=refresh_mod.default_fetcher(),
-                                             keep_going=keep_going, strict=strict)
-            except SourceUnreachable as exc:
-                raise _fail(str(exc)) from None
-            except DataValidationError as exc:
-                raise _fail(f"refresh refused, the store is unchanged: {exc}") from None
-            path = db.path
-    except (typer.Exit, StoreError):
-        if created:  # a refresh that stored nothing leaves no new store behind either
-            discard_unused(store_path(store))
-        raise
+    with _writing_store(store) as db:
+        try:
+            result = refresh_mod.refresh(db, sources, fetch=refresh_mod.default_fetcher(),
+                                         keep_going=keep_going, strict=strict)
+        except SourceUnreachable as exc:
+            raise _fail(str(exc)) from None
+        except DataValidationError as exc:
+            raise _fail(f"refresh refused, the store is unchanged: {exc}") from None
+        path = db.path
     for report in result.reports:
         typer.echo(report.summary(examples=3))
     for err in result.unreachable:
@@ -178,8 +188,8 @@ def refresh(
         return
     typer.echo(f"stored vintage {result.vintage_id}: {result.stored_rows:,} new or revised "
                f"value(s), {result.unchanged_rows:,} unchanged, in {path}")
-    typer.echo(f"use it with `aidi build --edition latest` (or --edition {result.vintage_id})"
-               "; `--edition 2024` still gives the shipped numbers")
+    typer.echo(f"use it with `aidi build --vintage latest` (or --vintage {result.vintage_id})"
+               "; `--vintage snapshot` still gives the shipped numbers")
 
 
 @data_app.command("info")
@@ -257,26 +267,19 @@ def import_(
     from aidi.errors import UsageError
     from aidi.io import check_writable
     from aidi.sources.validate import DataValidationError
-    from aidi.store.duckdb_store import StoreError, discard_unused, store_path
     from aidi.store.user_import import import_file
 
     if decimal not in (None, ".", ","):
         raise UsageError(f"--decimal must be '.' or ',', got {decimal!r}")
     if rejected is not None:
         check_writable(rejected, "--rejected")
-    created = not store_path(store).exists()
-    try:
-        with _open_store(store) as db:
-            try:
-                result = import_file(db, file, series=series, series_prefix=series_prefix,
-                                     unit=unit, sheet=sheet, strict=strict, decimal=decimal)
-            except DataValidationError as exc:
-                raise _fail(f"import refused, the store is unchanged: {exc}") from None
-            path = db.path
-    except (typer.Exit, StoreError):
-        if created:
-            discard_unused(store_path(store))
-        raise
+    with _writing_store(store) as db:
+        try:
+            result = import_file(db, file, series=series, series_prefix=series_prefix,
+                                 unit=unit, sheet=sheet, strict=strict, decimal=decimal)
+        except DataValidationError as exc:
+            raise _fail(f"import refused, the store is unchanged: {exc}") from None
+        path = db.path
     for note in result.notes:
         typer.echo(note)
     typer.echo(result.report.summary(examples=10))
@@ -288,4 +291,4 @@ def import_(
     typer.echo(f"stored vintage {result.vintage_id} ({result.layout} layout) with series "
                f"{', '.join(result.series)} in {path}")
     typer.echo(f"use it in a spec as `series: {result.series[0]}` and build from the store, "
-               "e.g. `aidi build --spec my_spec.yaml --edition latest`")
+               "e.g. `aidi build --spec my_spec.yaml --vintage latest`")
