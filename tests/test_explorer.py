@@ -359,6 +359,7 @@ def test_three_scenarios_match_with_changes(browser, page_file, nominal):
 
 @browser_only
 @pytest.mark.browser
+@pytest.mark.slow
 def test_gap_to_overtake_is_the_smallest_factor(browser, page_file, nominal):
     page = Page(browser, page_file.as_uri())
     order = nominal.index.sort_values(ascending=False).index

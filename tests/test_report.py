@@ -138,6 +138,7 @@ def _draw_everything(scores: pd.DataFrame, repro: pd.DataFrame, lang: str,
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_each_chart_writes_png_and_svg(scores: pd.DataFrame, repro: pd.DataFrame, lang: str,
                                        tmp_path: Path) -> None:
@@ -150,6 +151,7 @@ def test_each_chart_writes_png_and_svg(scores: pd.DataFrame, repro: pd.DataFrame
     assert not [w for w in caught if "missing from font" in str(w.message)]
 
 
+@pytest.mark.slow
 def test_chinese_without_cjk_font_falls_back_to_codes(scores: pd.DataFrame, repro: pd.DataFrame,
                                                      tmp_path: Path, no_cjk: None) -> None:
     text = charts._Text("zh")
@@ -171,6 +173,7 @@ def test_last_resort_font_is_never_taken_for_cjk() -> None:
     assert family is None or not family.startswith("Last Resort")
 
 
+@pytest.mark.slow
 def test_chart_functions_tolerate_missing_values(scores: pd.DataFrame, tmp_path: Path) -> None:
     holes = scores.copy()
     holes.loc[3, ["technology_activity", "index"]] = np.nan
@@ -201,6 +204,7 @@ def test_quadrants_split_at_the_medians(scores: pd.DataFrame) -> None:
     assert q["MEX"] == "catching_up"
 
 
+@pytest.mark.slow
 def test_draw_all(scores: pd.DataFrame, repro: pd.DataFrame, tmp_path: Path) -> None:
     figs = charts.draw_all(scores, "en", tmp_path, repro=repro)
     assert set(figs) == {"index_bar", "pillar_scatter", "focus_profile", "reproduction"}

@@ -115,6 +115,7 @@ def test_wdi_usa_gdp_per_capita_ppp_2023_and_derived_gdp_ppp():
 
 
 @needs_raw
+@pytest.mark.slow
 def test_wgi_values_and_special_codes():
     frame = output("wgi")
     raw = pd.read_excel(RAW / "wgi/wgidataset.xlsx", na_values="..")

@@ -278,6 +278,7 @@ def test_handles_see_their_own_writes_and_reopen_sees_others(store):
 
 # ---- validation --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_shipped_snapshot_passes_the_store_validation():
     from aidi.sources.validate import validate_observations
     from aidi.store.snapshot import load_observations

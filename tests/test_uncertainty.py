@@ -182,6 +182,7 @@ def test_tree_pass_equals_aggregate_tree_when_nothing_fails(syn_clean):
         assert np.array_equal(ours, ref, equal_nan=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_ranks_are_a_permutation_in_every_valid_sample(seed):
@@ -231,6 +232,7 @@ def test_writes_csv_chart_and_report_section(syn, tmp_path):
     assert "failed" in res.failure_message()
 
 
+@pytest.mark.slow
 def test_cli_uncertainty_and_sensitivity(syn, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

@@ -383,6 +383,12 @@ class IndexSpec(_Frozen):
         for pub in self.published:
             if pub.node not in seen:
                 raise ValueError(f"published value refers to unknown node {pub.node!r}")
+        if self.reference is None:
+            ratio = [n.id for n in iter_nodes(self.root)
+                     if isinstance(n, Node) and n.standardise == "ratio"]
+            if ratio:
+                raise ValueError(f"node(s) {ratio} are standardised to the reference unit "
+                                 "(standardise: ratio), but the spec names no `reference`")
         return self
 
     # ---- navigation -------------------------------------------------------------------------
