@@ -34,6 +34,7 @@ from aidi.specs.schema import IndexSpec, Indicator, Node
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution
     from aidi.analysis.audit import AuditResult
+    from aidi.analysis.gap import Gap
     from aidi.analysis.lineage import Lineage
     from aidi.analysis.scenarios import Scenario
     from aidi.analysis.sensitivity import SensitivityResult
@@ -397,6 +398,15 @@ class Build:
         from aidi.analysis.audit import audit
 
         return audit(self.result, **kwargs)
+
+    def gap(self, a: str, b: str, node: str | None = None) -> Gap:
+        """The smallest improvement of A's indicators under `node` (default: all) that puts
+        A's index strictly above B's — a factor on a four-significant-digit grid (see
+        `aidi.analysis.gap`); `.scenario` applies it with `with_changes`."""
+        from aidi.analysis.gap import gap
+
+        return gap(self.result, self.resolve_unit(a), self.resolve_unit(b),
+                   self.resolve_node(node) if node else None)
 
     def diff(self, other: Build, *, label_a: str = "A", label_b: str = "B") -> Attribution:
         """Why every score moved from this build to `other`: the change split exactly

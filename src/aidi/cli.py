@@ -37,8 +37,8 @@ class AidiGroup(TyperGroup):
 
 
 # Each module exposes `register(app)`; the order is the order of `aidi --help`.
-COMMAND_MODULES = ("build", "explain", "exposure", "scenario", "robustness", "trends", "explore",
-                   "timeline")
+COMMAND_MODULES = ("build", "explain", "exposure", "scenario", "gap", "robustness", "trends",
+                   "explore", "timeline")
 
 #: The commands each module registers, with the one-line help `aidi --help` shows, so that
 #: listing them imports none of the modules (pandas, matplotlib, …): a module is imported
@@ -52,6 +52,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "exposure": {"exposure": "Exposed share, exposure scale and diffusion per economy, by "
                              "industry."},
     "scenario": {"scenario": "Rebuild the index under a scenario and show who moves."},
+    "gap": {"gap": "Gap to overtake: the smallest factor on A's indicators that puts A strictly "
+                   "above B."},
     "robustness": {
         "uncertainty": "Monte-Carlo uncertainty analysis: rank and index intervals per economy "
                        "over weights, normalisation, aggregation, imputation and leave-one-out.",

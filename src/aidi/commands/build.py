@@ -66,9 +66,13 @@ def print_scores(frame, lang: str, columns: list[str], names, labels) -> None:
 
 def focus_unit(b, focus: str | None) -> str | None:
     """The economy profiled: `--focus` resolved against the build's units (code or name; an
-    unknown one is an error, never a silently missing figure), else CHN if it was built."""
+    unknown one is an error, never a silently missing figure), else the spec's presentation
+    focus (`aidi.specs.presentation`: the top-ranked economy besides the reference when the
+    spec names none)."""
     if focus is None:
-        return "CHN" if "CHN" in b.units else None
+        from aidi.specs.presentation import resolve_presentation
+
+        return resolve_presentation(b.spec, b.units, b.index.to_dict()).focus
     return b.resolve_unit(focus)
 
 

@@ -358,6 +358,30 @@ class Editions(_Frozen):
     complete_share: float = Field(0.8, gt=0, le=1)
 
 
+class Presentation(_Frozen):
+    """How outputs show this index by default — optional, every field with a default.
+
+    - `focus`: the economy profiled first (the explorer's selected economy, the report's
+      focus profile). Default: the top-ranked economy other than the reference.
+    - `reference`: the economy the profile compares against. Default: the spec's `reference`,
+      else the top-ranked economy other than the focus.
+    - `headline`: node ids shown as the headline columns (ranking bars, summary tables).
+      Default: the root and its aggregate children (the pillars).
+    - `quadrant`: two node ids, the x and y axes of the quadrant chart. Default: the root's
+      first two aggregate children (no quadrant chart when it has fewer).
+
+    A focus or reference that is not among the economies built falls back to the default
+    (`aidi.specs.presentation.resolve_presentation`), so one spec serves any `--countries`.
+    Spec authors (new YAMLs): add the block when the defaults are not what a reader expects;
+    issue 22 will extend it (more views, labels), keeping these four fields.
+    """
+
+    focus: str | None = None
+    reference: str | None = None
+    headline: tuple[str, ...] = ()
+    quadrant: tuple[str, str] | None = None
+
+
 class IndexSpec(_Frozen):
     """A whole composite indicator."""
 
@@ -372,6 +396,7 @@ class IndexSpec(_Frozen):
     root: Node
     published: tuple[PublishedValue, ...] = ()
     editions: Editions = Editions()
+    presentation: Presentation = Presentation()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> IndexSpec:
@@ -383,6 +408,10 @@ class IndexSpec(_Frozen):
         for pub in self.published:
             if pub.node not in seen:
                 raise ValueError(f"published value refers to unknown node {pub.node!r}")
+        shown = (*self.presentation.headline, *(self.presentation.quadrant or ()))
+        unknown = [n for n in shown if n not in seen]
+        if unknown:
+            raise ValueError(f"presentation names unknown node(s) {unknown}")
         if self.reference is None:
             ratio = [n.id for n in iter_nodes(self.root)
                      if isinstance(n, Node) and n.standardise == "ratio"]
