@@ -3,7 +3,10 @@
 Errors are handled once, here: an `AidiError` (bad input, spec, data file, option) prints its
 message on one line to stderr — as plain text, so user text such as `[/b]` in a code or a
 file name is never read as Rich markup — and exits with `err.exit_code` (1 input, 2 usage);
-click/typer usage errors exit 2; anything else is a bug and keeps its traceback.
+typer's usage errors exit 2; anything else is a bug and keeps its traceback.
+
+Only typer's public API is used here (no `import click`): recent typer releases carry their own
+copy of click and no longer install it, so a plain `pip install .` has no `click` module.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from aidi.commands.data import data_app
 from aidi.errors import AidiError
@@ -22,13 +24,13 @@ from aidi.errors import AidiError
 def report_error(err: AidiError) -> None:
     """Print an AidiError on stderr, one line, without interpreting markup."""
     message = " ".join(str(err).split()) if "\n" not in str(err) else str(err).strip()
-    click.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {message}", err=True)
 
 
 class AidiGroup(TyperGroup):
     """The root command group: turns every `AidiError` raised below it into a clean exit."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except AidiError as err:
@@ -85,11 +87,11 @@ class LazyGroup(AidiGroup):
                 return module
         return None
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         lazy = [n for m in COMMAND_MODULES for n in COMMANDS.get(m, {})]
         return list(dict.fromkeys([*lazy, *super().list_commands(ctx)]))
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         module = self._module_of(cmd_name)
@@ -97,14 +99,14 @@ class LazyGroup(AidiGroup):
             return super().get_command(ctx, cmd_name)
         if self._listing:  # `aidi --help`: a stand-in with the help text, nothing imported
             text = COMMANDS[module][cmd_name]
-            return click.Command(cmd_name, help=text, short_help=text, hidden=not text)
+            return TyperCommand(cmd_name, help=text, short_help=text, hidden=not text)
         sub = typer.Typer()
         importlib.import_module(f"aidi.commands.{module}").register(sub)
         for name, cmd in typer.main.get_group(sub).commands.items():
             self.add_command(cmd, name)
         return self.commands.get(cmd_name)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -115,6 +117,21 @@ class LazyGroup(AidiGroup):
 app = typer.Typer(help="aidi — compute, audit and explore the AI Development Index.",
                   no_args_is_help=True, add_completion=False, cls=LazyGroup)
 app.add_typer(data_app, name="data")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from aidi import __version__
+
+        typer.echo(f"aidi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True,
+                                       callback=_show_version,
+                                       help="Show aidi's version and exit.")) -> None:
+    """aidi — compute, audit and explore the AI Development Index."""
 
 
 def main() -> None:

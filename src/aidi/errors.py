@@ -12,6 +12,9 @@ The subclasses also derive from the built-in type callers have caught so far (`V
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 
 class AidiError(Exception):
     """A problem with the user's input, spec or environment; `str(err)` is the whole message."""
@@ -38,3 +41,21 @@ class UnknownUnitError(InputError):
 
 class RawDataNotFound(AidiError, FileNotFoundError):
     """No raw-data folder: set AIDI_RAW_DIR or place the data at ../shared/data/raw."""
+
+
+class MissingExtraError(AidiError, ImportError):
+    """An optional feature whose packages are not installed (`pip install "aidi[extra]"`)."""
+
+
+def import_extra(module: str, extra: str) -> ModuleType:
+    """Import `module`, which only the `extra` of aidi installs; a clear error when it is absent.
+
+    The one guard for optional dependencies: a plain `pip install .` has none of them, and a
+    test checks that every other import of the package is a declared core dependency.
+    """
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise MissingExtraError(f"{module} is not installed: this feature needs aidi's "
+                                f"'{extra}' extra; install it with pip install \"aidi[{extra}]\""
+                                ) from exc

@@ -86,7 +86,7 @@ from aidi.engine.tree import (
     aggregate_tree_marked,
     ranks,
 )
-from aidi.errors import UsageError
+from aidi.errors import UsageError, import_extra
 from aidi.specs.coinr_syntax import COINR_AGGREGATORS, COINR_IMPUTERS
 from aidi.specs.schema import Aggregate, Impute, IndexSpec, Indicator, Node, Normalise
 
@@ -828,8 +828,7 @@ def _evaluate_chunk(design: VariantDesign, u: Array,
 
 def _evaluate_dask(design: VariantDesign, u: Array, bounds: Sequence[tuple[int, int]],
                    scheduler: str | None, nodes: tuple[str, ...] = ()) -> list[ChunkResult]:
-    import dask
-
+    dask = import_extra("dask", "dask")
     shared = dask.delayed(design, pure=True, traverse=False)
     tasks = [dask.delayed(_evaluate_chunk, pure=True)(shared, u[a:b], nodes)
              for a, b in bounds]
@@ -837,8 +836,8 @@ def _evaluate_dask(design: VariantDesign, u: Array, bounds: Sequence[tuple[int, 
         return list(dask.compute(*tasks, scheduler="threads"))
     if scheduler == "synchronous":
         return list(dask.compute(*tasks, scheduler="synchronous"))
-    from distributed import Client, LocalCluster
-
+    distributed = import_extra("distributed", "dask")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster  # noqa: N806
     if scheduler == "local":
         with LocalCluster(processes=False, n_workers=1, dashboard_address=None) as cluster, \
                 Client(cluster) as client:
