@@ -124,7 +124,7 @@ def test_every_catalogue_level_equals_a_rebuild(syn):
                       {"method": "genmean", "p": -2}, "a_copeland", "mpi"),
         aggregation_scope="all",
         imputations=("mean", "i_median", "knn", "iterative", {"method": "knn", "n_neighbors": 2},
-                     "row_mean"))
+                     "row_mean"), exclude_impossible=False)
     d = build_design(result, config)
     assert {"n_prank", "n_borda", "n_rank", "n_fracmax"} <= set(d.normalisation_levels)
     assert {"genmean(p=2)", "genmean(p=-2)", "a_copeland", "mpi"} <= set(d.aggregation_levels)
@@ -160,7 +160,8 @@ def test_a_genmean_meeting_a_zero_fails_only_its_samples():
     spec, obs, result = synthetic_build(zeros=True)  # two economies have no compute
     d = build_design(result, UncertaintyConfig(
         weights="off", imputations=(), leave_one_out=False, aggregation_scope="all",
-        normalisations=("n_minmax",), aggregations=({"method": "genmean", "p": -1},)))
+        normalisations=("n_minmax",), aggregations=({"method": "genmean", "p": -1},),
+        exclude_impossible=False))
     u = np.vstack([_level_row(d, aggregation=a, normalisation=k)
                    for a in (0, 1) for k in (0, 1)])
     out = d.evaluate(u)

@@ -127,7 +127,7 @@ def syn():
 def test_index_model_indices_per_economy(syn):
     _, _, result = syn
     res = run_sensitivity(result, 256, seed=3, num_resamples=50,
-                          config=UncertaintyConfig(zeros="spec"))
+                          config=UncertaintyConfig(zeros="spec", exclude_impossible=False))
     df = res.frame
     assert list(df.columns) == ["iso3", "output", "factor", "S1", "S1_conf", "ST", "ST_conf",
                                 "n_base", "n_base_used", "n_failed", "note"]
@@ -155,7 +155,7 @@ def test_same_seed_same_indices_on_every_backend(syn):
 
 def test_switched_off_factor_is_absent(syn):
     _, _, result = syn
-    cfg = UncertaintyConfig(weights="off", imputations=())
+    cfg = UncertaintyConfig(weights="off", imputations=(), zeros="zero")
     d = build_design(result, cfg)
     problem = salib_problem(d)
     assert problem["groups"] == ["normalisation", "aggregation", "exclusion"]

@@ -19,6 +19,7 @@ from aidi.sources.raw import (
     epoch,
     itu_gci,
     microsoft_diffusion,
+    odin,
     registered_readers,
     stanford_ai_index,
     top500,
@@ -81,7 +82,7 @@ def test_reader_contract(name):
      "wgi.ge.estimate", "epoch.models.notable", "epoch.gpu_clusters.h100e", "top500.rmax",
      "un_ama.va.TVA", "un_ama.va.D", "stanford.investment.private_cum",
      "stanford.patents.granted_per_100k", "microsoft.ai_diffusion.user_share", "spi.overall",
-     "gapminder.internet_users", "owid.cset.publications"],
+     "gapminder.internet_users", "owid.cset.publications", "odin.overall", "odin.openness"],
 )
 def test_all_20_targets_in_key_series(series):
     frames = pd.concat([output(n) for n in READERS], ignore_index=True)
@@ -301,3 +302,52 @@ def test_top500_header_variants(tmp_path):
     assert value(out, "top500.systems", "USA", 2024) == 0
     assert value(out, "top500.rmax", "TUR", 2024) == 1.5
     assert "JPN" not in set(out.loc[out["value"] > 0, "iso3"])
+
+
+# ----------------------------------------------------------------------------- ODIN
+
+
+@needs_raw
+def test_odin_headline_scores_match_the_raw_all_categories_rows():
+    """Spot checks read independently of the reader: the 2016 file is Latin-1 and says
+    'All Categories', the 2022 file is UTF-8 with a BOM and says 'All categories' with
+    pluralised score columns; footer rows are not countries."""
+    frame = output("odin")
+    raw16 = pd.read_csv(RAW / odin.FOLDER / "ODIN_scores_2016.csv", encoding="latin-1",
+                        dtype=str)
+    row = raw16[(raw16["Country Code"] == "CHN") & (raw16["Data categories"] == "All Categories")]
+    assert value(frame, "odin.overall", "CHN", 2016) == float(row["Overall score"].iloc[0])
+    raw22 = pd.read_csv(RAW / odin.FOLDER / "ODIN_scores_2022.csv", encoding="utf-8-sig",
+                        dtype=str)
+    raw22.columns = [c.strip() for c in raw22.columns]
+    row = raw22[(raw22["Country Code"] == "DEU") & (raw22["Elements"] == "All categories")]
+    assert value(frame, "odin.openness", "DEU", 2022) == float(row["Openness subscores"].iloc[0])
+    assert value(frame, "odin.coverage", "DEU", 2022) == float(row["Coverage subscores"].iloc[0])
+    assert sorted(frame["year"].unique()) == list(odin.EDITIONS)
+    assert frame["value"].between(0, 100).all()
+    for year in odin.EDITIONS:
+        assert set(TARGET_20) <= set(frame.loc[(frame["year"] == year)
+                                               & (frame["series"] == "odin.overall"), "iso3"])
+
+
+def test_odin_refuses_a_file_without_its_category_column(tmp_path):
+    folder = tmp_path / odin.FOLDER
+    folder.mkdir()
+    (folder / "ODIN_scores_2022.csv").write_text("Year,Country Code,Overall\n2022,USA,70\n",
+                                                 encoding="utf-8")
+    with pytest.raises(odin.OdinFormatError, match="Elements"):
+        odin.read_edition(tmp_path, 2022)
+
+
+def test_odin_reads_the_all_categories_row_and_drops_footers(tmp_path):
+    folder = tmp_path / odin.FOLDER
+    folder.mkdir()
+    header = ("Year,Region,Region code,Country,Country Code,Elements,\"Coverage subscores\n\","
+              "Openness subscores,Overall subscores\n")
+    rows = ("2022,Europe,EUZ,Germany,DEU,All categories,80,75,78.8\n"
+            "2022,Europe,EUZ,Germany,DEU,Labor,10,10,10\n"
+            "23.1.2023 10:35,,,,,,,,\n")
+    (folder / "ODIN_scores_2022.csv").write_text(header + rows, encoding="utf-8-sig")
+    out = odin.read_edition(tmp_path, 2022).set_index("series")["value"]
+    assert out.to_dict() == {"odin.overall": 78.8, "odin.coverage": 80.0,
+                             "odin.openness": 75.0}

@@ -18,9 +18,11 @@ from aidi.analysis.variants import (
     spec_variant,
     tree_pass,
 )
+from aidi.engine.pipeline import build
 from aidi.engine.tree import aggregate_tree
 from aidi.report.writers import write_uncertainty
-from tests._robustness_data import synthetic_build
+from aidi.specs.loader import spec_from_dict
+from tests._robustness_data import synthetic_build, synthetic_observations, synthetic_spec_dict
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +135,8 @@ def test_spec_variant_leaves_out_an_indicator_by_zero_weight(syn):
 def test_failed_replicates_are_counted_not_dropped(syn):
     _, _, result = syn
     cfg = UncertaintyConfig(weights="off", normalisations=(), imputations=(),
-                            leave_one_out=False, zeros="spec")  # half the samples fail
+                            leave_one_out=False, zeros="spec",
+                            exclude_impossible=False)  # half the samples fail
     res = run_uncertainty(result, 200, seed=1, config=cfg)
     n_fail = res.n_failed_samples
     geo = res.choices()["aggregation"] == "geometric"
@@ -213,7 +216,8 @@ def test_weights_are_perturbed_within_the_spread(syn_clean):
 
 def test_writes_csv_chart_and_report_section(syn, tmp_path):
     _, _, result = syn
-    res = run_uncertainty(result, 200, seed=0, config=UncertaintyConfig(zeros="spec"))
+    res = run_uncertainty(result, 200, seed=0, config=UncertaintyConfig(
+        zeros="spec", exclude_impossible=False))
     paths = write_uncertainty(res, tmp_path, save_samples=True)
     df = pd.read_csv(paths["uncertainty"])
     for col in ("iso3", "nominal_rank", "median_rank", "p05_rank", "p95_rank", "median_index",
@@ -254,3 +258,63 @@ def test_cli_uncertainty_and_sensitivity(syn, tmp_path, monkeypatch):
     r = runner.invoke(app, ["audit", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "audit" / "audit_flags.csv").exists()
+
+
+# ---- the design draws only possible indices (issue 21.5) -------------------------------------
+def test_leave_one_out_never_empties_a_node():
+    """A node with one weighted indicator (here: `adoption` after i9's weight is 0) offers no
+    leave-one-out of it; every other indicator with a weighted sibling is offered."""
+    d0 = synthetic_spec_dict()
+    d0["root"]["children"][1]["children"][0]["children"][1]["weight"] = 0.0
+    spec = spec_from_dict(d0)
+    result = build(spec, synthetic_observations(zeros=False))
+    d = build_design(result, UncertaintyConfig(weights="off", normalisations=(),
+                                               aggregations=(), imputations=()))
+    assert "i8" not in d.exclusion_levels and "i9" not in d.exclusion_levels
+    assert set(d.exclusion_levels) == {"none"} | {f"i{k}" for k in range(1, 13)} - {"i8", "i9"}
+    res = run_uncertainty(result, 300, seed=2, design=d)
+    assert res.n_failed_samples == 0 and (res.summary()["n_failed"] == 0).all()
+
+
+def test_impossible_levels_are_removed_not_failed(syn):
+    """MEX and IDN have no compute: a geometric mean of the pillars meets their zero under the
+    spec's `nonpositive: error`, so the design removes that level (with a note naming the node)
+    and no sample fails; the same config with `exclude_impossible=False` fails those samples."""
+    _, _, result = syn
+    cfg = UncertaintyConfig(weights="uniform", leave_one_out=True)
+    d = build_design(result, cfg)
+    assert "geometric" not in d.aggregation_levels
+    assert any("aggregation 'geometric' removed" in n and "'tech'" in n for n in d.notes)
+    res = run_uncertainty(result, 2000, seed=0, design=d)
+    assert res.n_failed_samples == 0 and (res.summary()["n_failed"] == 0).all()
+    loose = build_design(result, UncertaintyConfig(exclude_impossible=False))
+    assert "geometric" in loose.aggregation_levels
+    assert run_uncertainty(result, 400, seed=0, design=loose).n_failed_samples > 0
+
+
+def test_a_declared_zero_rule_keeps_the_geometric_level():
+    """With the pillars declaring `nonpositive: zero`, a geometric mean meeting a zero is the
+    spec's rule, not an impossibility: the level stays and the economies without compute get 0."""
+    d0 = synthetic_spec_dict()
+    for pillar in d0["root"]["children"]:
+        pillar["aggregate"] = {"nonpositive": "zero"}
+    d0["root"]["aggregate"] = {"method": "geometric", "nonpositive": "zero"}
+    spec = spec_from_dict(d0)
+    result = build(spec, synthetic_observations(zeros=True))
+    d = build_design(result, UncertaintyConfig(weights="off", normalisations=(),
+                                               imputations=(), leave_one_out=False))
+    assert "geometric" in d.aggregation_levels
+    u = np.array([[0.99]])
+    out = d.evaluate(u)
+    assert out.failure[0] == 0
+    assert out.index[0, d.units.index("MEX")] == 0.0
+
+
+@pytest.mark.parametrize("spec_name", ["aidi-2024"])
+def test_shipped_specs_draw_no_failed_sample(spec_name):
+    import aidi
+
+    b = aidi.build(spec_name)
+    res = b.uncertainty(n_samples=2000, seed=0)
+    assert res.n_failed_samples == 0
+    assert (res.summary()["n_failed"] == 0).all()

@@ -52,10 +52,22 @@ probabilities. The estimator is unchanged: the model is still a function of unif
 Levels that turn out identical to an earlier one (e.g. "mean" imputation when nothing is
 missing) are dropped and noted.
 
-Failures are counted, never dropped silently: a geometric (or harmonic) mean meeting a zero or a
-negative under the node's `nonpositive: error` policy is what makes a rebuild raise, so here the
-whole sample is marked failed with that node as the reason; an economy whose index is missing
-or not finite in a sample fails for that economy only.
+The design draws only possible indices (`UncertaintyConfig.exclude_impossible`, on by default):
+leaving out an indicator is offered only where its parent keeps another child with weight, and
+`build_design` evaluates every combination of discrete levels once, at nominal weights, before
+laying out the factors. A level that takes part in an impossible combination — a geometric or
+harmonic mean meeting a zero or a negative where the spec declares no rule for it
+(`nonpositive: error`), or an economy whose index exists in the spec's own build but not in the
+variant (a leave-one-out that empties a node for it) — is removed from the design, never the
+spec's own level, and the removal is noted with the first node and economy concerned. Weight
+draws stay positive, so they cannot create a zero the nominal weights do not. Zeros follow the
+spec's declared rule (`zeros="spec"`); `zeros="zero"` is the explicit what-if "every geometric
+mean treats a zero child as 0".
+
+With `exclude_impossible=False` failures are counted, never dropped silently: a geometric (or
+harmonic) mean meeting a zero or a negative under the node's `nonpositive: error` policy is
+what makes a rebuild raise, so here the whole sample is marked failed with that node as the
+reason; an economy whose index is missing or not finite in a sample fails for that economy only.
 """
 
 from __future__ import annotations
@@ -244,7 +256,9 @@ class UncertaintyConfig:
     imputations: tuple[Choice, ...] = ("none", "mean", "median")
     winsorisation: tuple[int, ...] = ()
     leave_one_out: bool = True
-    zeros: Literal["spec", "zero"] = "zero"
+    zeros: Literal["spec", "zero"] = "spec"
+    #: remove levels that take part in impossible combinations (see the module docstring)
+    exclude_impossible: bool = True
     #: "one": all perturbed weights are one factor; "level": one factor per tree level
     weight_groups: Literal["one", "level"] = "one"
 
@@ -745,8 +759,27 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
         weight_nodes = [n.id for n in tree.nodes if n.id in cand and len(n.children) >= 2
                         and np.count_nonzero(n.weights) >= 2]
 
-    exclusion = ["none"] + ([i for i in ids if _weight_of(spec, i) > 0]
-                            if config.leave_one_out else [])
+    exclusion = ["none"] + (_leave_one_out_levels(spec) if config.leave_one_out else [])
+    if config.exclude_impossible:
+        ref = units.index(spec.reference) if spec.reference in units else None
+        nominal = result.scores[tree.root].reindex(list(units)).to_numpy(dtype=float)
+        levels = {"imputation": imp_levels, "winsorisation": win_levels,
+                  "normalisation": norm_levels, "aggregation": agg_levels,
+                  "exclusion": exclusion}
+        keep = _possible_levels(mats, agg_trees, ref, exclusion, nominal, levels, units,
+                                config.zeros, notes)
+        imp_idx, win_idx = np.flatnonzero(keep["imputation"]), np.flatnonzero(keep["winsorisation"])
+        prep_idx = (imp_idx[:, None] * len(win_levels) + win_idx[None, :]).ravel()
+        norm_idx, agg_idx = np.flatnonzero(keep["normalisation"]), np.flatnonzero(keep["aggregation"])
+        mats = np.ascontiguousarray(mats[prep_idx][:, norm_idx])
+        imp_levels = [imp_levels[i] for i in imp_idx]
+        imp_alts = [imp_alts[i] for i in imp_idx]
+        win_levels = [win_levels[i] for i in win_idx]
+        norm_levels = [norm_levels[i] for i in norm_idx]
+        norm_settings = [norm_settings[i] for i in norm_idx]
+        agg_levels, agg_methods, agg_updates, agg_trees = (
+            [x[i] for i in agg_idx] for x in (agg_levels, agg_methods, agg_updates, agg_trees))
+        exclusion = [e for e, k in zip(exclusion, keep["exclusion"], strict=True) if k]
 
     factors: list[Factor] = []
     col = 0
@@ -783,8 +816,135 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
         imputation_alternatives=tuple(imp_alts))
 
 
-def _weight_of(spec: IndexSpec, node_id: str) -> float:
-    return float(spec.node(node_id).weight)
+def _leave_one_out_levels(spec: IndexSpec) -> list[str]:
+    """Indicators that may be left out: weight > 0 and a sibling with weight > 0, so that no
+    node (dimension, sub-dimension) ever loses its last indicator."""
+    out = []
+    for node in spec.aggregates():
+        weighted = [c for c in node.children if c.weight > 0]
+        if len(weighted) >= 2:
+            out += [c.id for c in weighted if isinstance(c, Indicator)]
+    order = [i.id for i in spec.indicators()]
+    return sorted(out, key=order.index)
+
+
+#: The discrete factors in the order `_possible_levels` lays them out on its array's axes.
+_PRUNE_AXES = ("imputation", "winsorisation", "normalisation", "aggregation", "exclusion")
+
+
+def _possible_levels(mats: Array, trees: Sequence[CompiledTree], ref: int | None,
+                     exclusion: Sequence[str], nominal: Array,
+                     levels: Mapping[str, Sequence[str]], units: Sequence[str], zeros: str,
+                     notes: list[str]) -> dict[str, Array]:
+    """Which level of each discrete factor to keep so that no combination is impossible.
+
+    Every combination is evaluated once at nominal weights (vectorised over the precomputed
+    variants); impossible = a geometric/harmonic mean meets a value its node's declared rule
+    refuses, or an economy with an index in the spec's own build has none. Then, greedily, the
+    non-spec level taking part in the most impossible combinations is removed (ties: the
+    first in the factor order of `_PRUNE_AXES`, then the first level) until none is left.
+    """
+    bad, why = _impossible_combinations(mats, trees, ref, exclusion, nominal, levels, units,
+                                        zeros)
+    keep = {name: np.ones(len(levels[name]), dtype=bool) for name in _PRUNE_AXES}
+    if bad[(0,) * bad.ndim]:
+        notes.append("the spec's own build is impossible here: " + why[(0,) * bad.ndim])
+        bad[(0,) * bad.ndim] = False
+    while True:
+        sub = bad[np.ix_(*(keep[n] for n in _PRUNE_AXES))]
+        if not sub.any():
+            return keep
+        best, share = None, -1.0
+        for axis, name in enumerate(_PRUNE_AXES):
+            kept = np.flatnonzero(keep[name])
+            count = np.moveaxis(sub, axis, 0).reshape(len(kept), -1).sum(axis=1)
+            for pos in range(1, len(kept)):  # position 0 is the spec's own level
+                if count[pos] > share:
+                    best, share = (axis, int(kept[pos])), float(count[pos])
+        if best is None or share <= 0:
+            notes.append("impossible combinations remain that involve only the spec's own "
+                         "levels; they are counted as failed samples")
+            return keep
+        axis, level = best
+        name = _PRUNE_AXES[axis]
+        mask = np.ones(bad.shape, dtype=bool)
+        for i, n in enumerate(_PRUNE_AXES):
+            sel = keep[n].copy() if i != axis else np.arange(len(keep[n])) == level
+            mask &= np.expand_dims(sel, [d for d in range(bad.ndim) if d != i])
+        first = np.argwhere(bad & mask)
+        reason = why[tuple(first[0])] if len(first) else ""
+        total = int(np.prod([keep[n].sum() for i, n in enumerate(_PRUNE_AXES) if i != axis]))
+        notes.append(f"{name} '{levels[name][level]}' removed from the design: impossible in "
+                     f"{int(share)} of its {total} combinations ({reason})")
+        keep[name][level] = False
+
+
+def _impossible_combinations(mats: Array, trees: Sequence[CompiledTree], ref: int | None,
+                             exclusion: Sequence[str], nominal: Array,
+                             levels: Mapping[str, Sequence[str]], units: Sequence[str],
+                             zeros: str) -> tuple[Array, Array]:
+    """(impossible, reason) over (imputation, winsorisation, normalisation, aggregation,
+    exclusion), evaluated at nominal weights."""
+    n_imp, n_win = len(levels["imputation"]), len(levels["winsorisation"])
+    n_prep, n_norm, n_units, n_ind = mats.shape
+    flat = np.moveaxis(mats.reshape(n_prep * n_norm, n_units, n_ind), -1, 0)
+    tree0 = trees[0]
+    shape = (n_imp, n_win, n_norm, len(trees), len(exclusion))
+    bad = np.zeros(shape, dtype=bool)
+    why = np.full(shape, "", dtype=object)
+    has_index = np.isfinite(nominal)
+    for e, excluded in enumerate(exclusion):
+        weights = {}
+        if excluded != "none":
+            col = tree0.indicator_ids.index(excluded)
+            for node in tree0.nodes:
+                if col in node.child_cols:
+                    weights[node.id] = np.where(np.asarray(node.child_cols) == col, 0.0,
+                                                node.weights)
+        for a, tree in enumerate(trees):
+            index, fail = _nominal_pass(flat, tree, ref, weights, zeros)
+            lost = has_index[None, :] & ~np.isfinite(index)
+            for v in np.flatnonzero((fail > 0) | lost.any(axis=1)):
+                p, n = divmod(int(v), n_norm)
+                i, w = divmod(p, n_win)
+                bad[i, w, n, a, e] = True
+                if fail[v] > len(tree.nodes):
+                    why[i, w, n, a, e] = GENMEAN_FAILURE
+                elif fail[v] > 0:
+                    node = tree.nodes[int(fail[v]) - 1].id
+                    why[i, w, n, a, e] = (f"a geometric/harmonic mean meets a zero or negative "
+                                          f"at node '{node}' (its `nonpositive` is 'error')")
+                else:
+                    u = units[int(np.flatnonzero(lost[v])[0])]
+                    why[i, w, n, a, e] = f"{u} has no index"
+    return bad, why
+
+
+def _nominal_pass(flat: Array, tree: CompiledTree, ref: int | None,
+                  weights: Mapping[str, Array], zeros: str) -> tuple[Array, Array]:
+    """(index per variant and unit, failure code per variant) of the node-major variants
+    `flat` at fixed weights; a generalised mean meeting a zero (which raises for the whole
+    block) is retried one variant at a time and marked with a code past the last node."""
+    n_ind = flat.shape[0]
+
+    def run(x: Array) -> tuple[Array, Array]:
+        block = np.empty((len(tree.all_ids),) + x.shape[1:])
+        block[:n_ind] = x
+        fail, _ = aggregate_node_major(block, tree, ref, weights, None, zeros)
+        return block[-1], fail
+
+    try:
+        return run(flat)
+    except NonPositiveError:
+        pass
+    index = np.full(flat.shape[1:], np.nan)
+    fail = np.zeros(flat.shape[1], dtype=np.intp)
+    for v in range(flat.shape[1]):
+        try:
+            index[v], fail[v] = (a[0] for a in run(flat[:, v:v + 1]))
+        except NonPositiveError:
+            fail[v] = len(tree.nodes) + 1
+    return index, fail
 
 
 # ---- evaluation over chunks, on NumPy or Dask ----------------------------------------------------

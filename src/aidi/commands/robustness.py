@@ -193,10 +193,11 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         no_exclusion: bool = typer.Option(False, "--no-exclusion", "--no-leave-one-out",
                                           help="never leave an indicator out"),
         zeros: str = typer.Option(
-            "zero", "--zeros",
-            help="a geometric mean meeting a zero: zero (default: the mean is 0, its limit — "
-                 "e.g. an economy with no AI supercomputer) or spec (follow the node's policy; "
-                 "'error' → the sample fails and is counted in n_failed)"),
+            "spec", "--zeros",
+            help="a geometric mean meeting a zero: spec (default: the node's declared "
+                 "`nonpositive` rule; a level that would meet a zero where the rule is 'error' "
+                 "is removed from the design and noted) or zero (what-if: every such mean is "
+                 "0, its limit — e.g. an economy with no AI supercomputer)"),
         lang: str = typer.Option("en", "--lang", help="chart and sentence language: en or zh"),
         save_samples: bool = typer.Option(False, "--save-samples",
                                           help="uncertainty: also write every sample"),

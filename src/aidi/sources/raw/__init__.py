@@ -37,6 +37,7 @@ REGISTRY: tuple[tuple[str, bool], ...] = (
     ("un_ama", False),
     ("itu_gci", False),
     ("spi", False),
+    ("odin", False),
     ("microsoft_diffusion", False),
     ("oecd_policy", False),
     ("gapminder", False),
