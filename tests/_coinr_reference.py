@@ -119,6 +119,11 @@ VARIANTS: dict[str, dict[str, tuple[dict, tuple[str, ...]]]] = {
         "f1_log_CT_orig": (_t(f1="log_CT_orig"), ORDER),
         "f1_log_CT_orig_combine": (_t(f1="log_CT_orig", combine_treat=True), ORDER),
         "f1_boxcox": (_t(f1="boxcox", f1_para={"lambda": 0.5}), ORDER),
+        **{f"w1_f2_{f2}": (_t(f1_para={"winmax": 1}, f2=f2), ORDER)
+           for f2 in ("log_CT", "log_CT_plus", "log_CT_orig", "log_GII")},
+        "w1_f2_boxcox": (_t(f1_para={"winmax": 1}, f2="boxcox", f2_para={"lambda": 0.5}), ORDER),
+        "w1_f2_boxcox_0": (_t(f1_para={"winmax": 1}, f2="boxcox", f2_para={"lambda": 0}),
+                           ORDER),
         "f2_log_CT_plus": (_t(f2="log_CT_plus"), ORDER),
         "f2_log_CT_orig": (_t(f2="log_CT_orig"), ORDER),
         "f2_log_GII": (_t(f2="log_GII"), ORDER),

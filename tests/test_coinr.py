@@ -219,8 +219,9 @@ def test_coinr_aliases_and_screen_position():
         {"aggregate": {"method": "a_gmean"}}]})
     assert s.settings["impute"] == {"method": "mean", "group": "region"}
     assert s.settings["screen"] == {"min_availability": 0.5}
-    assert s.settings["normalise"] == {"method": "minmax", "low": 1.0, "high": 100.0}
-    assert s.settings["aggregate"] == {"method": "geometric"}
+    assert s.settings["normalise"] == {"method": "minmax", "low": 1.0, "high": 100.0,
+                                       "semantics": "coinr"}
+    assert s.settings["aggregate"] == {"method": "geometric", "semantics": "coinr"}
 
 
 def test_screen_before_or_after_imputation_follows_the_listed_order(tmp_path):

@@ -103,7 +103,7 @@ def test_boxcox_given_and_estimated_lambda():
 
 def test_treat_model_coinr_syntax_and_rule():
     s = Treat.model_validate({"f1_para": {"winmax": 5}})
-    assert (s.method, s.winmax, s.fallback, s.skew_thresh, s.kurt_thresh) == \
+    assert (s.method, s.winmax, s.effective_fallback(), s.skew_thresh, s.kurt_thresh) == \
         ("winsorise", 5, "log_ct", 2.0, 3.5)
     assert Treat.model_validate({"f2": "log_CT_plus"}).fallback == "log_ct_plus"
     b = Treat.model_validate({"f1_para": {"winmax": 1}, "f2": "boxcox",

@@ -80,8 +80,9 @@ def test_n_goalposts_both_directions():
     gp = {"f_n": "n_goalposts", "f_n_para": {"gposts": [0, 8, 100]}}
     # (x − 0) / (8 − 0), truncated to [0, 1], × 100
     np.testing.assert_allclose(run(gp), [25, 50, 75, 100])
-    # negative: (8 − x) / 8 → 0.75, 0.5, 0.25, −0.25 → truncated to 0
-    np.testing.assert_allclose(run(gp, direction=-1), [75, 50, 25, 0])
+    # negative, posts given globally: COINr applies them to d·x = −x (its Normalise
+    # multiplies by the direction first): (−x − 0)/8 < 0 → truncated to 0 everywhere
+    np.testing.assert_allclose(run(gp, direction=-1), [0, 0, 0, 0])
     loose = {"f_n": "n_goalposts", "f_n_para": {"gposts": [0, 8, 1], "trunc2posts": False}}
     np.testing.assert_allclose(run(loose), [0.25, 0.5, 0.75, 1.25])
 
@@ -100,8 +101,12 @@ def test_n_dist2targ_uncapped_by_default_and_negative_direction():
     # (x − min) / (targ − min) = (x − 2) / 6
     np.testing.assert_allclose(run({"f_n": "n_dist2targ", "f_n_para": {"targ": 8}}),
                                [0, 1 / 3, 2 / 3, 4 / 3])
-    # direction −1: (max − x) / (max − targ) = (10 − x) / 7
+    # direction −1, targ given globally: COINr works on o = −x = (−2, −4, −6, −10):
+    # (o − min o)/(targ − min o) = (o + 10)/13
     np.testing.assert_allclose(run({"f_n": "n_dist2targ", "f_n_para": {"targ": 3}},
+                                   direction=-1), [8 / 13, 6 / 13, 4 / 13, 0])
+    # with the target on the d·x scale (−3): (o + 10)/7 — what iMeta's Target 3 becomes
+    np.testing.assert_allclose(run({"f_n": "n_dist2targ", "f_n_para": {"targ": -3}},
                                    direction=-1), [8 / 7, 6 / 7, 4 / 7, 0])
     # aidi's target caps at 1
     np.testing.assert_allclose(run({"method": "target", "target": 8}), [0, 1 / 3, 2 / 3, 1])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from aidi.engine.normalise_coinr import normalise_coinr, refuse_infinite
+
 Array = np.ndarray
 
 
@@ -121,8 +123,9 @@ def borda(x: Array, directions: Array | None = None) -> Array:
 
 
 def scaled(x: Array, low: float = 0.0, high: float = 100.0,
-           directions: Array | None = None) -> Array:
-    """COINr `n_scaled(npara = c(l, u))`: (d·x − l) / (u − l) · 100, a fixed linear rescaling.
+           directions: Array | None = None, scale: float = 100.0) -> Array:
+    """COINr `n_scaled(npara = c(l, u), scale_factor)`: (d·x − l) / (u − l) · scale_factor
+    (default 100), a fixed linear rescaling.
 
     Not min–max: `l` and `u` are given, not taken from the data, so scores of different
     editions stay comparable. As in COINr the direction multiplies x first, so for a negative
@@ -130,7 +133,7 @@ def scaled(x: Array, low: float = 0.0, high: float = 100.0,
     """
     if high == low:
         raise ValueError("scaled normalisation needs npara[0] != npara[1]")
-    return (orient(x, directions) - low) / (high - low) * 100.0
+    return (orient(x, directions) - low) / (high - low) * scale
 
 
 def fraction_of_max(x: Array, directions: Array | None = None) -> Array:
@@ -139,29 +142,29 @@ def fraction_of_max(x: Array, directions: Array | None = None) -> Array:
     COINr multiplies by the direction before dividing, so for a negative indicator with
     positive values this is x / min(x) (≥ 1, larger for worse units): the numbers COINr gives,
     kept here so a transcribed build matches. aidi's `frontier` (min(x) / x) is the one to use
-    for a negative ratio-scale indicator.
+    for a negative ratio-scale indicator. A maximum of 0 (e.g. a negative indicator with a
+    zero value: −0) gives ±Inf, as in COINr; `normalise_matrix` refuses those (`NonFinite`).
     """
     o = orient(x, directions)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = o / np.nanmax(o, axis=-2, keepdims=True)
-    out[np.isinf(out)] = np.nan
-    return out
+        return o / np.nanmax(o, axis=-2, keepdims=True)
 
 
 def distance_to_reference(x: Array, ref: int, directions: Array | None = None,
                           cap: bool = False) -> Array:
-    """COINr `n_dist2ref`: 1 − (x_ref − x) / (x_ref − x_min) = (x − x_min) / (x_ref − x_min).
+    """COINr `n_dist2ref`: 1 − (x_ref − x) / (x_ref − x_min), COINr's arithmetic exactly.
 
     The reference unit scores 1, the worst 0; `cap` sets scores above 1 to 1 (`cap_max`).
     Direction is applied by sign first, as in COINr. A missing reference makes the column
-    missing (COINr: NA with a warning).
+    missing (COINr: NA with a warning). With the reference at the minimum every other unit
+    is 1 − (−Δ/0) = +Inf (capped: 1, as in COINr) and the reference 1 − 0/0 = NaN (missing,
+    as COINr's NaN is); an uncapped +Inf is refused by `normalise_matrix`.
     """
     o = orient(x, directions)
     lo = np.nanmin(o, axis=-2, keepdims=True)
     r = np.take(o, [ref], axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = (o - lo) / (r - lo)
-    out[np.isinf(out)] = np.nan
+        out = 1.0 - (r - o) / (r - lo)
     return np.where(out > 1, 1.0, out) if cap else out
 
 
@@ -238,6 +241,12 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
         sub = x[..., cols]
         d = np.asarray(directions, dtype=float)[cols]
         m = s.method
+        special = normalise_coinr(orient(sub, d), s) \
+            if getattr(s, "semantics", "aidi") == "coinr" else None
+        if special is not None:
+            out[..., cols] = special
+            refuse_infinite(special, sub, m, [names[j] for j in cols])
+            continue
         if m in ("dist2ref",) or (m == "ratio"):
             if s.reference is None:
                 raise ValueError(f"{m} normalisation of {names[cols[0]]!r} needs a reference "
@@ -251,7 +260,7 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
         elif m == "borda":
             res = borda(sub, d)
         elif m == "scaled":
-            res = scaled(sub, s.npara[0], s.npara[1], d)
+            res = scaled(sub, s.npara[0], s.npara[1], d, s.scale_factor)
         elif m == "fracmax":
             res = fraction_of_max(sub, d)
         elif m == "goalposts":
@@ -278,5 +287,6 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
             res = identity(sub, d)
         else:  # pragma: no cover - the schema forbids it
             raise ValueError(f"unknown normalisation {s.method!r}")
+        refuse_infinite(res, sub, m, [names[j] for j in cols])
         out[..., cols] = res
     return out

@@ -281,7 +281,7 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
         unit_list = [u for u, k in zip(unit_list, keep, strict=True) if k]
         info = info.reindex(unit_list) if info is not None else None
     t_settings = list(treat) if treat is not None else [spec.effective_treat(i) for i in inds]
-    treated, records = treat_matrix(imputed, t_settings)
+    treated, records = treat_matrix(imputed, t_settings, ids)
     if with_log:
         log.extend(_treat_log(records, imputed, treated, unit_list, ids))
     n_settings = list(normalise) if normalise is not None else \

@@ -28,6 +28,7 @@ NaN and the column is never treated (COINr stops with an error instead).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -177,18 +178,15 @@ def _transform(name: str, x: Array, lam: float | None = None) -> Array:
     return boxcox(x, lam) if name == "boxcox" else FALLBACKS[name](x)
 
 
-def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
-                     kurt_thresh: float = 3.5, fallback: str = "log",
-                     column: int = 0, lam: float | None = None) -> tuple[Array, TreatRecord]:
-    """Apply the rule above to one column; returns the treated column and what was done."""
-    v = np.asarray(x, dtype=float).copy()
-    sk0, ku0 = skewness(v), kurtosis(v)
+def _winsorise(v: Array, winmax: int, skew_thresh: float, kurt_thresh: float,
+               force: bool = False) -> tuple[Array, set[int], set[int]]:
+    """COINr's `winsorise`: while failing its own thresholds (or always, with `force_win`) and
+    fewer than `winmax` points are winsorised, pull in the maximum (skew ≥ 0) or the minimum."""
+    work = v.copy()
     low: set[int] = set()
     high: set[int] = set()
-    work = v.copy()
-    notes: list[str] = []
     present = ~np.isnan(work)
-    while _outside(work, skew_thresh, kurt_thresh) and len(low | high) < winmax:
+    while (force or _outside(work, skew_thresh, kurt_thresh)) and len(low | high) < winmax:
         if skewness(work) >= 0:   # COINr: skew >= 0 → high outliers
             top = np.flatnonzero(present & (work == np.nanmax(work)))
             rest = work[present & ~np.isin(np.arange(work.size), top)]
@@ -203,11 +201,43 @@ def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
                 break
             work[bot] = rest.min()
             low.update(int(i) for i in bot)
+    return work, low, high
+
+
+def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
+                     kurt_thresh: float = 3.5, fallback: str = "log",
+                     column: int = 0, lam: float | None = None, *,
+                     f1: str = "winsorise", f1_lam: float | None = None,
+                     pass_thresh: tuple[float, float] | None = None, force_win: bool = False,
+                     combine: bool = False) -> tuple[Array, TreatRecord]:
+    """COINr's `Treat.numeric` on one column; returns the treated column and what was done.
+
+    check (`pass_thresh`, COINr's f_pass_para; default: f1's thresholds) → if failing, `f1`
+    (winsorise with its own thresholds, `winmax`, `force_win`; or a transform) → check again →
+    if still failing, `fallback` (COINr's f2) on the original column, or on f1's output with
+    `combine` (COINr's combine_treat). A column with too few values to check is left alone.
+    """
+    v = np.asarray(x, dtype=float).copy()
+    sk0, ku0 = skewness(v), kurtosis(v)
+    p_sk, p_ku = pass_thresh if pass_thresh is not None else (skew_thresh, kurt_thresh)
+    if not (np.isfinite(sk0) and np.isfinite(ku0)) or not _outside(v, p_sk, p_ku):
+        return v, TreatRecord(column, skew_before=sk0, kurt_before=ku0, skew_after=sk0,
+                              kurt_after=ku0)
+    low: set[int] = set()
+    high: set[int] = set()
+    notes: list[str] = []
     transformed = None
-    if _outside(work, skew_thresh, kurt_thresh):
+    if f1 == "winsorise":
+        work, low, high = _winsorise(v, winmax, skew_thresh, kurt_thresh, force_win)
+    else:
+        work, transformed = _transform(f1, v, f1_lam), f1
+    if _outside(work, p_sk, p_ku):
         if fallback in FALLBACKS:
-            work = _transform(fallback, v, lam)
-            low, high, transformed = set(), set(), fallback
+            base = work if combine else v
+            if not combine:
+                low, high, transformed = set(), set(), None
+            work = _transform(fallback, base, lam)
+            transformed = f"{transformed}+{fallback}" if transformed else fallback
         else:
             notes.append(f"still outside the thresholds after {len(low | high)} winsorised "
                          "point(s); no fallback transform")
@@ -216,11 +246,24 @@ def winsorise_column(x: Array, winmax: int = 5, skew_thresh: float = 2.0,
                              sk0, ku0, skewness(work), kurtosis(work), tuple(notes))
 
 
-def treat_matrix(x: Array, settings: Sequence[object]) -> tuple[Array, list[TreatRecord]]:
+class CoinrDeviationWarning(UserWarning):
+    """aidi gives another number than COINr on purpose (a COINr bug kept out)."""
+
+
+def _warn_log_gii(name: str) -> None:
+    warnings.warn(f"treatment of {name!r} applies log_GII: COINr 1.1.14's log_GII returns its "
+                  "input unchanged (it computes the transform into x1 and returns x), so COINr "
+                  "would leave this column untreated; aidi applies the documented transform",
+                  CoinrDeviationWarning, stacklevel=4)
+
+
+def treat_matrix(x: Array, settings: Sequence[object],
+                 names: Sequence[str] | None = None) -> tuple[Array, list[TreatRecord]]:
     """Treat each column of an (n_units × n_indicators) array by its own `Treat` setting.
 
-    `settings[j]` has attributes method ('none' | 'winsorise' | a transform of `FALLBACKS`),
-    winmax, skew_thresh, kurt_thresh, fallback, lam (see `aidi.specs.schema.Treat`).
+    `settings[j]` is an `aidi.specs.schema.Treat`: method ('none' | 'winsorise' = COINr's
+    rule | a transform of `FALLBACKS`, applied always), and the rule's f1, thresholds,
+    fallback (f2), λs, force_win, combine. `names` label the log_GII deviation warning.
     """
     x = np.asarray(x, dtype=float)
     out = x.copy()
@@ -236,8 +279,12 @@ def treat_matrix(x: Array, settings: Sequence[object]) -> tuple[Array, list[Trea
                                        skew_after=skewness(out[:, j]),
                                        kurt_after=kurtosis(out[:, j])))
             continue
-        out[:, j], rec = winsorise_column(x[:, j], s.winmax, s.skew_thresh, s.kurt_thresh,
-                                          s.fallback, column=j, lam=getattr(s, "lam", None))
+        out[:, j], rec = winsorise_column(
+            x[:, j], s.winmax, s.skew_thresh, s.kurt_thresh, s.effective_fallback(), column=j,
+            lam=s.lam, f1=s.f1, f1_lam=s.f1_lam, pass_thresh=s.pass_thresholds(),
+            force_win=s.force_win, combine=s.combine)
+        if s.semantics == "coinr" and "log_gii" in (rec.transformed or "").split("+"):
+            _warn_log_gii(names[j] if names else str(j))
         if rec.changed or rec.notes:
             records.append(rec)
     return out, records

@@ -494,6 +494,8 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
         body = dict(body or {})
         over = {k: body.pop(k) for k in _OVERRIDE_KEYS[step] if k in body}
         where = f"{where}.{step}"
+        if step == "aggregate":
+            _levels_from_vectors(body, over, where)
         if step == "denominate":
             if body:
                 raise CoinTableError(f"{where}: unknown setting(s) {sorted(body)}; denominate "
@@ -529,6 +531,34 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
     return CoinSteps(sid, label, str(raw.get("description", "")), files,
                      time, tuple(order), settings, overrides,
                      tuple(published), origin)
+
+
+#: Aggregate arguments COINr takes as one value or one per level (levels 2 … max)
+_PER_LEVEL = ("f_ag", "f_ag_para", "dat_thresh")
+
+
+def _levels_from_vectors(body: dict[str, Any], over: dict[str, Any], where: str) -> None:
+    """COINr's per-level vectors (`f_ag = c("a_amean", "a_gmean")`, `f_ag_para = list(list(p =
+    2), …)`, `dat_thresh = c(…)`): entry i is level i + 2. Moved into `levels:` overrides
+    (under any the file gives itself); the length is checked against the tree later."""
+    levels = dict(over.get("levels") or {})
+    for key in _PER_LEVEL:
+        value = body.get(key)
+        if not isinstance(value, list) or (key == "f_ag_para" and len(value) == 1
+                                           and isinstance(value[0], Mapping)):
+            if key == "f_ag_para" and isinstance(value, list):
+                body[key] = value[0]
+            continue
+        body.pop(key)
+        for i, item in enumerate(value):
+            entry = dict(levels.get(i + 2) or {})
+            entry.setdefault(key, item)
+            if key == "f_ag_para" and item is None:
+                entry.pop(key)
+            levels[i + 2] = entry
+        levels.setdefault("_vector_length", len(value))
+    if levels:
+        over["levels"] = levels
 
 
 def _check_order(order: list[str], origin: str) -> None:
@@ -606,7 +636,8 @@ def _merged(kind: str, steps: CoinSteps, extra: Mapping[str, Any] | None, where:
 
 #: COINr `f_n_para = "use_iMeta"`: the iMeta columns each normaliser reads (get_iMeta_norm_paras)
 IMETA_NORM_COLUMNS = {
-    "minmax": ("minmax_lower", "minmax_upper"), "scaled": ("scaled_lower", "scaled_upper"),
+    "minmax": ("minmax_lower", "minmax_upper"),
+    "scaled": ("scaled_lower", "scaled_upper"),
     "zscore": ("zscore_mean", "zscore_sd"), "target": ("Target",),
     "goalposts": ("goalpost_lower", "goalpost_upper", "goalpost_scale"),
 }
@@ -644,17 +675,28 @@ def _imeta_norm_params(norm: Normalise, row: pd.Series, code: str) -> Normalise:
         raise CoinTableError(f"{where}: {col} must be TRUE or FALSE, got {cell!r}")
 
     v = [num(c) for c in cols]
+    d = float(row["Direction"])
+    # COINr's get_iMeta_norm_paras: values for the d·x scale its normalisers see
+    oriented = norm.semantics == "coinr"
+    lo, hi = (-v[1], -v[0]) if oriented and d < 0 and len(v) > 1 else (v[0], v[1] if
+                                                                        len(v) > 1 else 0.0)
     upd: dict[str, Any] = {"use_imeta": False}
     if norm.method == "minmax":
         upd.update(low=v[0], high=v[1])
     elif norm.method == "scaled":
-        upd["npara"] = (v[0], v[1])
+        has_sf = not _missing(row.get("scale_factor")) if isinstance(row.get("scale_factor"),
+                                                                       str) else \
+            row.get("scale_factor") is not None and np.isfinite(row.get("scale_factor"))
+        upd.update(npara=(lo, hi), scale_factor=num("scale_factor") if oriented or has_sf
+                   else norm.scale_factor)
     elif norm.method == "zscore":
         upd.update(mean=v[0], sd=v[1])
     elif norm.method == "target":
-        upd.update(target=v[0], cap=flag("dist2targ_cap_max", False))
+        upd.update(target=v[0] * d if oriented else v[0],
+                   cap=flag("dist2targ_cap_max", False))
     else:
-        upd.update(goalposts=tuple(v), trunc=flag("goalpost_trunc2posts", True))
+        upd.update(goalposts=(lo, hi, v[2]) if oriented else tuple(v),
+                   trunc=flag("goalpost_trunc2posts", True))
     try:
         return Normalise.model_validate({**norm.model_dump(), **upd})
     except ValidationError as exc:
@@ -679,8 +721,13 @@ def spec_from_coin(meta: pd.DataFrame, steps: CoinSteps, units: list[str],
             raise CoinTableError(f"{steps.origin}: {kind}.{keys} names {unknown}, which are not "
                                  f"{'indicators' if keys == 'indicators' else 'aggregates'} of "
                                  "iMeta")
-    lev_over = steps.overrides.get("aggregate", {}).get("levels", {})
+    lev_over = dict(steps.overrides.get("aggregate", {}).get("levels", {}))
     max_level = int(tree["Level"].max())
+    n_vec = lev_over.pop("_vector_length", None)
+    if n_vec is not None and n_vec != max_level - 1:
+        raise CoinTableError(f"{steps.origin}: aggregate: a per-level vector (f_ag, f_ag_para or "
+                             f"dat_thresh) needs one entry per level 2…{max_level} "
+                             f"({max_level - 1}), got {n_vec} (COINr's length rule)")
     for lev in lev_over:
         if not (isinstance(lev, int) and 2 <= lev <= max_level):
             raise CoinTableError(f"{steps.origin}: aggregate.levels key {lev!r} must be a level "
@@ -731,7 +778,8 @@ def spec_from_coin(meta: pd.DataFrame, steps: CoinSteps, units: list[str],
             if target is None or not np.isfinite(target):
                 raise CoinTableError(f"iMeta line {row['_line']} (iCode {code!r}): distance-to-"
                                      "target normalisation needs a Target")
-            fields["normalise"] = norm.model_copy(update={"target": float(target)})
+            sign = float(row["Direction"]) if norm.semantics == "coinr" else 1.0
+            fields["normalise"] = norm.model_copy(update={"target": float(target) * sign})
         return Indicator(**fields)
 
     def node(row: pd.Series) -> Node:

@@ -62,15 +62,17 @@ COINR_NORMALISERS: dict[str, tuple[str, dict[str, Any]]] = {
     "n_dist2targ": ("target", {"cap": False}),
     "none": ("none", {}),
 }
-_N_PARAMS = ("l_u", "m_sd", "npara", "gposts", "trunc2posts", "iref", "cap_max", "targ",
-             "ties.method")
+_N_PARAMS = ("l_u", "m_sd", "npara", "scale_factor", "gposts", "trunc2posts", "iref",
+             "cap_max", "targ", "ties.method")
 
 
 def coinr_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
     """`{f_n: n_zscore, f_n_para: {m_sd: [10, 2]}}` → `{method: zscore, mean: 10, sd: 2}`.
 
     `f_n_para: use_iMeta` sets `use_imeta` (the coin reader fills each indicator's parameters
-    from its iMeta row). COINr's parameter names are also accepted beside aidi's `method`
+    from its iMeta row). A COINr function name sets `semantics: coinr`: COINr's arithmetic,
+    with `gposts` and `targ` applying to direction × x as in COINr
+    (`aidi.engine.normalise_coinr`). COINr's parameter names are also accepted beside aidi's `method`
     (`{method: minmax, l_u: [1, 100]}`). `direction` is not a parameter: it is the indicator's.
     """
     d = dict(data)
@@ -88,6 +90,7 @@ def coinr_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError(f"unknown COINr normaliser {f_n!r}; known: {sorted(COINR_NORMALISERS)}")
         method, defaults = COINR_NORMALISERS[f_n]
         d["method"] = method
+        d["semantics"] = "coinr"   # COINr's arithmetic, posts/targets on the d·x scale
         for k, v in defaults.items():
             d.setdefault(k, v)
     for key, value in para.items():
@@ -97,6 +100,8 @@ def coinr_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
             d["mean"], d["sd"] = _pair(value, "m_sd")
         elif key == "npara":
             d["npara"] = _pair(value, "npara")
+        elif key == "scale_factor":
+            d["scale_factor"] = _number(value, "scale_factor")
         elif key == "gposts":
             if not (isinstance(value, list | tuple) and len(value) == 3):
                 raise ValueError(f"gposts must be [lower, upper, scale], got {value!r}")
@@ -129,6 +134,10 @@ COINR_AGGREGATORS = {"a_amean": "arithmetic", "a_gmean": "geometric", "a_hmean":
 def coinr_aggregate(data: Mapping[str, Any]) -> dict[str, Any]:
     """`{f_ag: a_genmean, f_ag_para: {p: 2}, dat_thresh: 0.5}` → aidi's `Aggregate` fields.
 
+    A COINr name sets `semantics: coinr` (COINr's a_genmean gives NA to a unit with any
+    missing child). Per-level vectors (`f_ag: [a_amean, a_gmean]`) are the coin steps
+    reader's job (`aidi.sources.coinr`), which turns them into `levels:` overrides.
+
     Weights are not a parameter here (they are the tree's, or a named weight set's); `by_df`
     is accepted and dropped (aidi passes whole columns to every aggregator).
     """
@@ -144,6 +153,7 @@ def coinr_aggregate(data: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError(f"unknown COINr aggregator {f_ag!r}; known: "
                              f"{sorted(COINR_AGGREGATORS)}")
         d["method"] = COINR_AGGREGATORS[f_ag]
+        d["semantics"] = "coinr"
     for key, value in para.items():
         if key in ("p", "penalty"):
             d[key] = value
@@ -202,55 +212,63 @@ def coinr_impute(data: Mapping[str, Any]) -> dict[str, Any]:
 COINR_TRANSFORMS = {"log_CT": "log_ct", "log_CT_plus": "log_ct_plus",
                     "log_CT_orig": "log_ct_orig", "log_GII": "log_gii", "boxcox": "boxcox"}
 _TREAT_KEYS = {"f1", "f1_para", "f2", "f2_para", "f_pass", "f_pass_para", "combine_treat"}
+_F1_PARA = {"winmax": "winmax", "skew_thresh": "skew_thresh", "kurt_thresh": "kurt_thresh",
+            "force_win": "force_win", "lambda": "f1_lam"}
+_PASS_PARA = {"skew_thresh": "pass_skew_thresh", "kurt_thresh": "pass_kurt_thresh"}
+
+
+def _transform_name(name: Any, what: str) -> str:
+    if name not in COINR_TRANSFORMS:
+        raise ValueError(f"{what} must be one of {sorted(COINR_TRANSFORMS)}, got {name!r}")
+    return COINR_TRANSFORMS[name]
+
+
+def _treat_params(d: dict[str, Any], para: dict[str, Any], names: Mapping[str, str],
+                  what: str) -> None:
+    for key, value in para.items():
+        if key in names:
+            d[names[key]] = bool(value) if key == "force_win" else value
+        elif key == "makepos":
+            if not value:
+                raise ValueError(f"{what}: boxcox makepos: FALSE is not supported")
+        elif key != "na.rm":
+            raise ValueError(f"unknown parameter {key!r} in {what}")
 
 
 def coinr_treat(data: Mapping[str, Any]) -> dict[str, Any]:
-    """`{f1_para: {winmax: 5}}` → COINr's default rule: winsorise up to 5 points while
-    |skew| ≥ 2 and kurtosis ≥ 3.5, else `log_CT` the original column.
+    """COINr's `Treat` specs → aidi's `Treat` fields; only what is written is set, so a
+    per-indicator override merges over the global specs key by key (COINr's modifyList).
 
-    `f1` may be `winsorise` or a transform (then applied only when the column fails the check,
-    as COINr does); `f2` the fallback transform (None/"none": no fallback); `f2_para:
-    {lambda: …}` Box-Cox's λ. COINr's transform names are also accepted as `method:` values.
+    `f1` is `winsorise` (COINr's default) or a transform, applied to a column failing the
+    `f_pass_para` check; a column still failing gets `f2` (default `log_CT`; `null`/`none`:
+    nothing) on its original values, or on f1's output with `combine_treat: true`. `f1_para`:
+    winmax, skew_thresh, kurt_thresh, force_win, lambda (f1 = boxcox); `f2_para`: lambda.
+    A COINr key sets `semantics: coinr` (the pass check's thresholds then default to COINr's
+    2 and 3.5 whatever f1's are). COINr's transform names are also accepted as `method:`.
     """
     d = dict(data)
-    if isinstance(d.get("method"), str) and d["method"] in COINR_TRANSFORMS:
-        d["method"] = COINR_TRANSFORMS[d["method"]]
-    if isinstance(d.get("fallback"), str) and d["fallback"] in COINR_TRANSFORMS:
-        d["fallback"] = COINR_TRANSFORMS[d["fallback"]]
+    for key in ("method", "fallback", "f1"):
+        if isinstance(d.get(key), str) and d[key] in COINR_TRANSFORMS:
+            d[key] = COINR_TRANSFORMS[d[key]]
     if not (_TREAT_KEYS & set(d)):
         return d
+    d["semantics"] = "coinr"
     d.setdefault("method", "winsorise")
-    d.setdefault("fallback", "log_ct")     # COINr's default f2 = "log_CT"
-    f1 = d.pop("f1", "winsorise")
     f1_para, f2_para, pass_para = (_para(d, k) for k in ("f1_para", "f2_para", "f_pass_para"))
     if d.pop("f_pass", "check_SkewKurt") != "check_SkewKurt":
         raise ValueError("f_pass: only COINr's check_SkewKurt is supported")
-    if d.pop("combine_treat", False):
-        raise ValueError("combine_treat: TRUE is not supported (COINr's default FALSE is)")
+    if "combine_treat" in d:
+        d["combine"] = bool(d.pop("combine_treat"))
     if "f2" in d:
         f2 = d.pop("f2")
-        d["fallback"] = "none" if f2 in (None, "none") else COINR_TRANSFORMS.get(f2, f2)
-    if f1 != "winsorise":
-        if f1 not in COINR_TRANSFORMS:
-            raise ValueError(f"f1 must be winsorise or one of {sorted(COINR_TRANSFORMS)}")
-        # f1 is applied only to a column failing the check: a rule with no winsorising step
-        d.update(method="winsorise", winmax=0, fallback=COINR_TRANSFORMS[f1])
-    for key, value in {**f1_para, **pass_para}.items():
-        if key in ("winmax", "skew_thresh", "kurt_thresh"):
-            if key in f1_para and key in pass_para and f1_para[key] != pass_para[key]:
-                raise ValueError(f"{key} differs between f1_para and f_pass_para")
-            d[key] = value
-        elif key == "force_win":
-            if value:
-                raise ValueError("force_win: TRUE is not supported")
-        elif key != "na.rm":
-            raise ValueError(f"unknown treatment parameter {key!r}")
-    for key, value in f2_para.items():
-        if key == "lambda":
-            d["lam"] = _number(value, "lambda")
-        elif key == "makepos":
-            if not value:
-                raise ValueError("boxcox makepos: FALSE is not supported")
-        elif key != "na.rm":
-            raise ValueError(f"unknown parameter {key!r} of the fallback transform")
+        d["fallback"] = "none" if f2 in (None, "none") else _transform_name(f2, "f2")
+    if "f1" in d and d["f1"] != "winsorise":
+        d["f1"] = _transform_name(d["f1"], "f1 (winsorise or a transform)") \
+            if d["f1"] not in COINR_TRANSFORMS.values() else d["f1"]
+    _treat_params(d, f1_para, _F1_PARA, "f1_para")
+    _treat_params(d, pass_para, _PASS_PARA, "f_pass_para")
+    _treat_params(d, f2_para, {"lambda": "lam"}, "f2_para")
+    for key in ("lam", "f1_lam"):
+        if key in d and d[key] is not None:
+            d[key] = _number(d[key], "lambda")
     return d

@@ -124,20 +124,63 @@ class Treat(_Frozen):
     ln(x − min + 0.01·range)), COINr's `log_ct_plus` (mirrored for negative skew),
     `log_ct_orig` (ln(x − min + 1)), `log_gii`, `boxcox` (λ = `lam`, or estimated), `none`.
     `method: <transform>` always transforms. COINr syntax is accepted:
-    `{f1_para: {winmax: 5}, f2: log_CT}` (with COINr's defaults: winsorise, log_CT fallback).
+    `{f1_para: {winmax: 5}, f2: log_CT}` (with COINr's defaults: winsorise, log_CT fallback),
+    and all of COINr's Treat: `f1` a transform, `f_pass_para` thresholds apart from f1's,
+    `force_win`, `combine_treat`, Box-Cox λ in `f1_para` or `f2_para`.
     """
 
+    def effective_fallback(self) -> str:
+        if self.fallback is not None:
+            return self.fallback
+        return "log_ct" if self.semantics == "coinr" else "log"
+
+    def pass_thresholds(self) -> tuple[float, float]:
+        """The pass check's thresholds (COINr's f_pass_para)."""
+        coinr = self.semantics == "coinr"
+        sk = self.pass_skew_thresh if self.pass_skew_thresh is not None else \
+            (2.0 if coinr else self.skew_thresh)
+        ku = self.pass_kurt_thresh if self.pass_kurt_thresh is not None else \
+            (3.5 if coinr else self.kurt_thresh)
+        return sk, ku
+
     method: Literal["none", "winsorise"] | Transform_ = "none"
+    f1: Literal["winsorise"] | Transform_ = Field(
+        "winsorise", description="COINr's f1: the first treatment of a failing column")
+    f1_lam: float | None = Field(None, description="Box-Cox λ when f1 is boxcox")
     winmax: int = Field(5, ge=0)
     skew_thresh: float = Field(2.0, gt=0)
     kurt_thresh: float = Field(3.5, gt=0)
-    fallback: Literal["none"] | Transform_ = "log"
+    force_win: bool = Field(False, description="COINr's force_win: winsorise winmax points "
+                            "even if the column passes")
+    pass_skew_thresh: float | None = Field(
+        None, gt=0, description="COINr's f_pass_para skew_thresh (None: aidi → skew_thresh, "
+        "coinr → 2)")
+    pass_kurt_thresh: float | None = Field(
+        None, gt=0, description="COINr's f_pass_para kurt_thresh (None: aidi → kurt_thresh, "
+        "coinr → 3.5)")
+    fallback: Literal["none"] | Transform_ | None = Field(
+        None, description="COINr's f2 (None: aidi → log, coinr → log_ct)")
     lam: float | None = Field(None, description="Box-Cox λ; None = maximum likelihood (scipy)")
+    combine: bool = Field(False, description="COINr's combine_treat: f2 on f1's output")
+    semantics: Literal["aidi", "coinr"] = "aidi"
 
     @model_validator(mode="before")
     @classmethod
     def _coinr(cls, data: object) -> object:
         return coinr_treat(data) if isinstance(data, dict) else data
+
+    @model_validator(mode="after")
+    def _boxcox_lambda(self) -> Treat:
+        """COINr's boxcox has no default λ (without one it errors and COINr leaves the column
+        untreated); aidi's estimates λ, which a COINr-syntax build must not do silently."""
+        if self.semantics == "coinr" and self.method == "winsorise":
+            if self.f1 == "boxcox" and self.f1_lam is None:
+                raise ValueError("f1 = boxcox needs f1_para: {lambda: …} (COINr's boxcox has no "
+                                 "default λ)")
+            if self.effective_fallback() == "boxcox" and self.lam is None:
+                raise ValueError("f2 = boxcox needs f2_para: {lambda: …} (COINr's boxcox has no "
+                                 "default λ)")
+        return self
 
 
 class Normalise(_Frozen):
@@ -171,6 +214,10 @@ class Normalise(_Frozen):
     goalposts: tuple[float, float, float] | None = Field(
         None, description="(lower, upper, scale) on the indicator's own scale")
     trunc: bool = True
+    scale_factor: float = Field(100.0, description="n_scaled's scale_factor")
+    semantics: Literal["aidi", "coinr"] = Field(
+        "aidi", description="coinr: COINr 1.1.14's arithmetic where aidi's differs (set by "
+        "COINr's call syntax; see aidi.engine.normalise_coinr)")
     use_imeta: bool = Field(False, description="per-indicator parameters come from iMeta columns "
                             "(COINr f_n_para: use_iMeta); filled in when a coin is read")
 
@@ -221,11 +268,19 @@ class Aggregate(_Frozen):
     p: float | None = Field(None, description="exponent of the generalised mean")
     penalty: Literal[-1, 1] = -1
     standardise_children: bool = True
+    semantics: Literal["aidi", "coinr"] = Field(
+        "aidi", description="coinr: COINr's handling of missing children where it differs "
+        "(a_genmean: any missing child → NA, as COINr's sum without na.rm)")
 
     @model_validator(mode="before")
     @classmethod
     def _coinr(cls, data: object) -> object:
-        return coinr_aggregate(data) if isinstance(data, dict) else data
+        if not isinstance(data, dict):
+            return data
+        d = coinr_aggregate(data)
+        if d.get("semantics") == "coinr" and d.get("method") == "genmean":
+            d["dat_thresh"] = 1.0  # COINr's a_genmean: sum(w * x^p) is NA with any NA child
+        return d
 
     @model_validator(mode="after")
     def _params(self) -> Aggregate:
