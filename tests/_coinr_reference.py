@@ -137,7 +137,7 @@ VARIANTS: dict[str, dict[str, tuple[dict, tuple[str, ...]]]] = {
     },
     "denominate": {
         "imeta": ({}, ORDER),
-        "scalefactor": ({"denominate": {"ScaleFactor": {"Population": 1000, "GDP": 0.01}}}, ORDER),
+        "scalefactor": ({"denominate": "_denomby"}, ORDER),
         "none": ({"denominate": None}, ORDER),
     },
 }
@@ -154,8 +154,18 @@ def reference(family: str) -> pd.DataFrame:
 def steps_of(family: str, variant: str, data: Path, meta: Path) -> dict:
     change, order = VARIANTS[family][variant]
     change = copy.deepcopy(change)
+    levels = (change.get("aggregate") or {}).pop("levels", None)
     meta_file = change.pop("_meta", None)
     steps = {**copy.deepcopy(BASE), **change}
+    if steps["denominate"] == "_denomby":   # generate.R's table: iMeta's + ScaleFactor
+        m = pd.read_csv(meta)
+        m = m[m["Denominator"].notna()]
+        sf = {"Population": 1000, "GDP": 0.01}
+        steps["denominate"] = {"denomby": [
+            {"iCode": c, "Denominator": d, "ScaleFactor": sf.get(d, 1)}
+            for c, d in zip(m["iCode"], m["Denominator"], strict=True)]}
+    if levels:
+        steps["aggregate"]["levels"] = levels
     listed = [{k: steps[k]} for k in order if steps.get(k) is not None]
     return {"kind": "coinr-steps", "id": "v", "name": variant,
             "coin": {"data": str(data), "meta": str(FIXTURES / meta_file if meta_file

@@ -204,8 +204,36 @@ def impute_panel(x: Array, times: Array, method: str = "latest",
 MATRIX_IMPUTERS = ("row_mean", "row_median", "iterative", "knn")
 
 
+def ancestors_at(parent_of: dict[str, str], ids: list[str], level: int) -> list[str]:
+    """Each indicator's ancestor at COINr level `level` (indicators are level 1, their parents
+    2, …): the groups COINr's `Impute(group_level = …)` imputes rows within."""
+    out = []
+    for code in ids:
+        node = code
+        for _ in range(level - 1):
+            if node not in parent_of:
+                raise ValueError(f"group_level {level} is above the top of the tree (indicator "
+                                 f"{code!r})")
+            node = parent_of[node]
+        out.append(node)
+    return out
+
+
+def _row_groups(cols: list[int], imp, lineage) -> list[list[int]]:
+    level = getattr(imp, "group_level", None)
+    if not level or not imp.method.startswith("row_"):
+        return [cols]
+    if lineage is None or level not in lineage:
+        raise ValueError(f"group_level {level} needs the indicators' ancestors (lineage)")
+    groups: dict[str, list[int]] = {}
+    for j in cols:
+        groups.setdefault(lineage[level][j], []).append(j)
+    return list(groups.values())
+
+
 def impute_matrix(x: Array, settings: list, unit_info=None,
-                  names: list[str] | None = None, directions: Array | None = None) -> Array:
+                  names: list[str] | None = None, directions: Array | None = None,
+                  lineage: dict[int, list[str]] | None = None) -> Array:
     """Impute each column of an (n_units × n_indicators) array by its own `Impute` setting
     (method, optional grouping attribute looked up in `unit_info`, a DataFrame by unit).
 
@@ -221,17 +249,19 @@ def impute_matrix(x: Array, settings: list, unit_info=None,
     for j, imp in enumerate(settings):
         if imp.method in MATRIX_IMPUTERS:
             shared.setdefault(imp, []).append(j)
-    for imp, cols in shared.items():
-        if not np.isnan(x[:, cols]).any():
-            continue
-        sub = x[:, cols]
-        if imp.method in ("row_mean", "row_median"):
-            res = impute_row(sub, imp.method.removeprefix("row_"), d[cols], imp.normalise_first)
-        elif imp.method == "iterative":
-            res = impute_iterative(sub, imp.max_iter, imp.seed)
-        else:
-            res = impute_knn(sub, imp.n_neighbors)
-        out[:, cols] = res
+    for imp, all_cols in shared.items():
+        for cols in _row_groups(all_cols, imp, lineage):
+            if not np.isnan(x[:, cols]).any():
+                continue
+            sub = x[:, cols]
+            if imp.method in ("row_mean", "row_median"):
+                res = impute_row(sub, imp.method.removeprefix("row_"), d[cols],
+                                 imp.normalise_first)
+            elif imp.method == "iterative":
+                res = impute_iterative(sub, imp.max_iter, imp.seed)
+            else:
+                res = impute_knn(sub, imp.n_neighbors)
+            out[:, cols] = res
     for j, imp in enumerate(settings):
         if imp.method == "none" or imp.method in MATRIX_IMPUTERS or not np.isnan(x[:, j]).any():
             continue

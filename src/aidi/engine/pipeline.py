@@ -20,9 +20,10 @@ import pandas as pd
 from aidi.countries import GROUPS, resolve_unit
 from aidi.engine.aggregate import aggregate
 from aidi.engine.aggregate import contributions as child_contributions
-from aidi.engine.impute import impute_matrix
+from aidi.engine.impute import ancestors_at, impute_matrix
 from aidi.engine.normalise import normalise_matrix
-from aidi.engine.screen import availability
+from aidi.engine.screen import availability, nonzero_share
+from aidi.engine.screen import screen_mask as coinr_screen_mask
 from aidi.engine.select import apply_year_rule, transformed_panel
 from aidi.engine.treat import treat_matrix
 from aidi.engine.tree import CompiledTree, aggregate_tree, compile_tree, ranks
@@ -261,7 +262,9 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
     settings = list(impute) if impute is not None else [spec.effective_impute(i) for i in inds]
     directions = np.array([i.direction for i in inds], dtype=float)
     # the row methods min–max scale each column by its direction before the row statistic
-    imputed = impute_matrix(x, settings, info, ids, directions=directions)
+    levels = {s.group_level for s in settings if getattr(s, "group_level", None)}
+    lineage = {lv: ancestors_at(spec.parent_of(), ids, lv) for lv in levels} or None
+    imputed = impute_matrix(x, settings, info, ids, directions=directions, lineage=lineage)
     filled = missing & ~np.isnan(imputed)
     if with_log:
         for r, j in zip(*np.nonzero(filled), strict=True):
@@ -274,7 +277,7 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
                                 after=float(imputed[r, j])))
     keep = np.ones(len(unit_list), dtype=bool)
     screen = spec.screen
-    if screen.min_availability > 0 and screen.on == "imputed":
+    if screen.active and screen.on == "imputed":
         keep = screen_mask(imputed, unit_list, spec, log if with_log else None,
                            " after imputation")
         imputed, filled = imputed[keep], filled[keep]
@@ -337,7 +340,7 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     # screen units by availability on the raw values (aidi's default)
     screened_out: list[str] = []
     screen = spec.screen
-    if screen.min_availability > 0 and screen.on == "raw":
+    if screen.active and screen.on == "raw":
         # the screen counts measured values only: a reader-written bound or 0-fill is no data
         measured = data.where(~sel.reader_filled.reindex(data.index).fillna(False).astype(bool))
         keep = screen_mask(measured.to_numpy(dtype=float), unit_list, spec, log, "")
@@ -385,11 +388,30 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
 
 def screen_mask(x: np.ndarray, units: Sequence[str], spec: IndexSpec,
                 log: list[LogEntry] | None, when: str) -> np.ndarray:
-    """Mask of the units kept by the availability screen; logs every unit removed."""
-    threshold = spec.screen.min_availability
+    """Mask of the units kept by the screen (`aidi.engine.screen.screen_mask`: availability,
+    zeros, forced units); logs every unit removed."""
+    sc = spec.screen
+    threshold = sc.min_availability
     avail = availability(x)
-    keep = avail >= threshold - 1e-12
-    for u, a in zip(np.asarray(units)[~keep], avail[~keep], strict=True):
+    try:
+        keep = coinr_screen_mask(x, list(units), sc.unit_screen, threshold, sc.nonzero_thresh,
+                                 sc.force_include, sc.force_exclude)
+    except ValueError as exc:
+        raise InputError(f"screen: {exc}") from None
+    nonzero = nonzero_share(x)
+    for u, a, nz in zip(np.asarray(units)[~keep], avail[~keep], nonzero[~keep], strict=True):
+        if u in sc.force_exclude and u != spec.reference:
+            if log is not None:
+                log.append(LogEntry("screen", str(u), "", "removed by force (Force: Include = "
+                                    "FALSE)", code="screened_out", after=float(a)))
+            continue
+        zeros = sc.unit_screen != "byNA" and nz < sc.nonzero_thresh
+        if zeros and u != spec.reference:
+            if log is not None:
+                log.append(LogEntry("screen", str(u), "", f"share of non-zero values{when} "
+                                    f"{nz:.1%} < {sc.nonzero_thresh:.0%}: unit removed",
+                                    code="screened_out", after=float(nz)))
+            continue
         if u == spec.reference:
             raise ReferenceScreenedOut(f"reference unit {u} fails the availability screen "
                                        f"({a:.0%} < {threshold:.0%}); lower "

@@ -497,18 +497,18 @@ def parse_steps(raw: Mapping[str, Any] | None, origin: str = "<steps>",
         if step == "aggregate":
             _levels_from_vectors(body, over, where)
         if step == "denominate":
+            if "denomby" in body:
+                over["denomby"] = _denomby(body.pop("denomby"), where)
             if body:
                 raise CoinTableError(f"{where}: unknown setting(s) {sorted(body)}; denominate "
-                                     "takes only `indicators: {{iCode: denominator or null}}`")
+                                     "takes `denomby: [{iCode, Denominator, ScaleFactor}, …]` "
+                                     "and `indicators: {{iCode: denominator or null}}`")
         else:
             if step == "screen":
                 if "on" in body:
                     raise CoinTableError(f"{where}: no `on` here — the step's place in the list "
                                          "says it: before impute = raw data, after = imputed")
-                unit_screen = body.pop("unit_screen", "byNA")
-                if unit_screen != "byNA":
-                    raise CoinTableError(f"{where}: unit_screen {unit_screen!r} is not "
-                                         "supported; aidi screens by data availability ('byNA')")
+                _screen_body(body, where)
             if step == "treat":
                 body.setdefault("method", "winsorise")
                 body.setdefault("fallback", "log_ct")  # COINr's default f2 = "log_CT"
@@ -559,6 +559,48 @@ def _levels_from_vectors(body: dict[str, Any], over: dict[str, Any], where: str)
         levels.setdefault("_vector_length", len(value))
     if levels:
         over["levels"] = levels
+
+
+def _denomby(table: Any, where: str) -> dict[str, tuple[str, float]]:
+    """COINr's `Denominate(denomby = …)` table as records `{iCode, Denominator, ScaleFactor}`
+    (ScaleFactor optional, default 1): iCode → (denominator, scale factor). It replaces iMeta's
+    Denominator column, as in COINr; x / (denominator / ScaleFactor) is computed."""
+    if not isinstance(table, list) or not all(isinstance(r, Mapping) for r in table):
+        raise CoinTableError(f"{where}.denomby: a list of {{iCode, Denominator, ScaleFactor}} "
+                             "records (COINr's data frame)")
+    out: dict[str, tuple[str, float]] = {}
+    for i, rec in enumerate(table):
+        extra = set(rec) - {"iCode", "Denominator", "ScaleFactor"}
+        if extra or not isinstance(rec.get("iCode"), str) or not isinstance(
+                rec.get("Denominator"), str):
+            raise CoinTableError(f"{where}.denomby[{i}]: needs iCode and Denominator (text) and "
+                                 f"optionally ScaleFactor{'; unknown ' + str(sorted(extra)) if extra else ''}")
+        sf = rec.get("ScaleFactor", 1)
+        if isinstance(sf, bool) or not isinstance(sf, int | float) or not sf > 0:
+            raise CoinTableError(f"{where}.denomby[{i}]: ScaleFactor must be a number > 0, got "
+                                 f"{sf!r}")
+        out[rec["iCode"]] = (rec["Denominator"], float(sf))
+    return out
+
+
+def _screen_body(body: dict[str, Any], where: str) -> None:
+    """COINr's `Screen` arguments: `unit_screen` (byNA, byzeros, byNAandzeros), `dat_thresh`
+    (COINr's default 2/3 when left out), `nonzero_thresh` (default 0.05) and `Force` — a table
+    `{uCode: [...], Include: [true/false, ...]}` — into aidi's `Screen` fields."""
+    if "dat_thresh" not in body and "min_availability" not in body:
+        body["dat_thresh"] = 2 / 3
+    force = body.pop("Force", None)
+    if force is None:
+        return
+    if not (isinstance(force, Mapping) and set(force) == {"uCode", "Include"}
+            and isinstance(force["uCode"], list) and isinstance(force["Include"], list)
+            and len(force["uCode"]) == len(force["Include"])
+            and all(isinstance(v, bool) for v in force["Include"])):
+        raise CoinTableError(f"{where}: Force must be {{uCode: [codes], Include: [true/false, "
+                             "…]}} of equal lengths (COINr's data frame)")
+    pairs = list(zip((str(u).upper() for u in force["uCode"]), force["Include"], strict=True))
+    body["force_include"] = [u for u, inc in pairs if inc]
+    body["force_exclude"] = [u for u, inc in pairs if not inc]
 
 
 def _check_order(order: list[str], origin: str) -> None:
@@ -756,6 +798,10 @@ def spec_from_coin(meta: pd.DataFrame, steps: CoinSteps, units: list[str],
             not _missing(row.get("Unit")) else "",
             "direction": int(row["Direction"]), "weight": float(row["Weight"])}
         den = row.get("Denominator") if denominate else None
+        denomby = steps.overrides.get("denominate", {}).get("denomby")
+        scale = 1.0
+        if denominate and denomby is not None:
+            den, scale = denomby.get(code, (None, 1.0))
         if denominate and code in den_over:
             den = den_over[code]
             if den is not None and den not in set(meta.loc[meta["Type"] == "Denominator",
@@ -763,7 +809,11 @@ def spec_from_coin(meta: pd.DataFrame, steps: CoinSteps, units: list[str],
                 raise CoinTableError(f"{steps.origin}: denominate.indicators.{code}: {den!r} is "
                                      "not a Denominator of iMeta")
         if den:
-            fields["transform"] = Transform(kind="ratio", denominator=den)
+            if den not in set(meta.loc[meta["Type"] == "Denominator", "iCode"]):
+                raise CoinTableError(f"{steps.origin}: denominate: {den!r} (for {code}) is not a "
+                                     "Denominator of iMeta")
+            # COINr: x / (denominator / ScaleFactor)
+            fields["transform"] = Transform(kind="ratio", denominator=den, scale=scale)
         for kind in ("impute", "treat", "normalise"):
             over = steps.overrides.get(kind, {}).get("indicators", {})
             if code in over:

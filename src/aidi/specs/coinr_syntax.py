@@ -172,7 +172,9 @@ def coinr_impute(data: Mapping[str, Any]) -> dict[str, Any]:
     """`{f_i: i_median_grp, use_group: EurAsia_group}` → `{method: median, group: ...}`.
 
     `impute_by: row` turns i_mean / i_median into aidi's row methods (min–max scaled first
-    unless `normalise_first: false`, COINr's default). COINr's default imputer is `i_mean`.
+    unless `normalise_first: false`, COINr's default), within each group of indicators at
+    `group_level` if given. COINr's default imputer is `i_mean`. `impute_by: df` (a user's R
+    function on the whole table) is refused.
     """
     d = dict(data)
     coinr_keys = {"f_i", "f_i_para", "use_group", "impute_by", "group_level"} & set(d)
@@ -181,10 +183,12 @@ def coinr_impute(data: Mapping[str, Any]) -> dict[str, Any]:
         return d
     if "use_group" in d:
         d["group"] = d.pop("use_group")
-    if d.pop("group_level", None) is not None:
-        raise ValueError("group_level (row imputation within indicator groups) is not supported")
     para = _para(d, "f_i_para")
     by = d.pop("impute_by", "column")
+    if by == "df":
+        raise ValueError("impute_by: df passes the whole table to a user's R function, which aidi "
+                         "cannot call; aidi's whole-table imputers are `method: iterative` and "
+                         "`method: knn`")
     if f_i == "impute_panel":
         raise ValueError("panel imputation is the year rule's job in aidi: `years: {fallback: "
                          "latest_earlier}` (or aidi.engine.impute.impute_panel on arrays)")
@@ -199,8 +203,10 @@ def coinr_impute(data: Mapping[str, Any]) -> dict[str, Any]:
         if d["method"] not in ("mean", "median"):
             raise ValueError("impute_by: row works with i_mean or i_median")
         d["method"] = f"row_{d['method']}"
-    elif by not in ("column", "df"):
+    elif by != "column":
         raise ValueError(f"impute_by must be column, row or df, got {by!r}")
+    elif d.get("group_level") is not None and not str(d["method"]).startswith("row_"):
+        d.pop("group_level")  # COINr splits the columns, which a column method ignores
     for key in ("n_neighbors", "max_iter", "seed"):
         if key in para:
             d[key] = para.pop(key)

@@ -104,6 +104,9 @@ class Impute(_Frozen):
         None, description="impute within groups given by this unit attribute (e.g. EurAsia_group)"
     )
     normalise_first: bool = True
+    group_level: int | None = Field(
+        None, ge=2, description="row methods: the row statistic within each group of "
+        "indicators sharing an ancestor at this COINr level (2 = parents)")
     n_neighbors: int = Field(5, ge=1)
     max_iter: int = Field(10, ge=1)
     seed: int = 0
@@ -381,7 +384,10 @@ class Defaults(_Frozen):
 
 
 class Screen(_Frozen):
-    """Drop units whose share of non-missing indicators is below `min_availability`.
+    """Drop units whose share of non-missing indicators is below `min_availability` (COINr's
+    `Screen(unit_screen = "byNA", dat_thresh)`); `byzeros` drops those whose share of non-zero
+    values among the present ones is below `nonzero_thresh`, `byNAandzeros` either; units in
+    `force_include` / `force_exclude` are kept / removed whatever (COINr's `Force`).
 
     `on` says which data the availability is counted on: `raw` (default) — the selected values
     before imputation, so a unit kept has real data; `imputed` — after imputation, which is
@@ -391,6 +397,18 @@ class Screen(_Frozen):
 
     min_availability: float = Field(0.0, ge=0, le=1)
     on: Literal["raw", "imputed"] = "raw"
+    unit_screen: Literal["byNA", "byzeros", "byNAandzeros"] = Field(
+        "byNA", description="COINr's rule: by availability, by share of non-zero values, or both")
+    nonzero_thresh: float = Field(0.05, ge=0, le=1, description="COINr's nonzero_thresh: least "
+                                  "share of non-zero values among those present")
+    force_include: tuple[str, ...] = Field((), description="units kept whatever (COINr Force)")
+    force_exclude: tuple[str, ...] = Field((), description="units removed whatever (COINr Force)")
+
+    @property
+    def active(self) -> bool:
+        """Whether the screen can remove (or force) anything at all."""
+        return bool(self.min_availability > 0 or self.unit_screen != "byNA"
+                    or self.force_include or self.force_exclude)
 
 
 class PublishedValue(_Frozen):
