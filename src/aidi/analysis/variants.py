@@ -139,7 +139,7 @@ def _params_label(model: BaseModel, skip: tuple[str, ...]) -> str:
     default = type(model).model_construct()
     parts = []
     for k in type(model).model_fields:
-        if k in ("method", *skip):
+        if k in ("method", "semantics", *skip):  # semantics: which syntax it was written in
             continue
         v, d = getattr(model, k), getattr(default, k)
         if v != d:
