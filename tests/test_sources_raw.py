@@ -151,7 +151,30 @@ def test_top500_counts_and_units():
     kor = pd.read_csv(RAW / "top500/TOP500_201911_converted.csv")
     assert value(frame, "top500.systems", "KOR", 2019) == (kor["Country"] == "Korea, South").sum()
     assert value(frame, "top500.systems", "IDN", 2024) == 0
-    assert 2021 not in set(frame["year"])  # no November 2021 list in the mirror
+
+
+@needs_raw
+@pytest.mark.filterwarnings("ignore:.*xlrd engine is deprecated")
+def test_top500_more_lists_fill_the_gaps():
+    """The second mirror's lists (top500_more_lists/SOURCE.md): Nov 2021/2022 join the yearly
+    series, June lists form their own; the June 2017 list's plain `Rmax` header is TFlop/s."""
+    frame = output("top500")
+    nov = frame[frame["series"] == "top500.rmax"]
+    assert set(range(2010, 2025)) <= set(nov["year"])  # no gap left in the November series
+    nov22 = pd.read_excel(RAW / "top500_more_lists/TOP500_202211.xlsx")
+    assert value(frame, "top500.systems", "CHN", 2022) == (nov22["Country"] == "China").sum() == 162
+    assert value(frame, "top500.systems", "USA", 2021) == 149  # SOURCE.md's table
+    jun17 = pd.read_excel(RAW / "top500_more_lists/TOP500_201706.xls")
+    assert value(frame, "top500.june.rmax", "CHN", 2017) == pytest.approx(
+        jun17.loc[jun17["Country"] == "China", "Rmax"].sum())  # already TFlop/s
+    jun16 = pd.read_excel(RAW / "top500_more_lists/TOP500_201606.xls")
+    assert value(frame, "top500.june.rmax", "CHN", 2016) == pytest.approx(
+        jun16.loc[jun16["Country"] == "China", "Rmax"].sum() / 1000)  # GFlop/s
+    assert value(frame, "top500.june.systems", "USA", 2010) == 282
+    assert value(frame, "top500.june.systems", "MEX", 2015) == 1
+    assert value(frame, "top500.june.systems.zero_filled", "IDN", 2023) == 0
+    june = frame[frame["series"] == "top500.june.systems"]
+    assert set(june["year"]) == set(range(2010, 2025))
 
 
 @needs_raw
@@ -288,20 +311,45 @@ def test_top500_header_variants(tmp_path):
     folder = tmp_path / "top500"
     folder.mkdir()
     pd.DataFrame({"Country": ["United States", "Korea, South", "United States"],
-                  "RMax": [2000.0, 1000.0, 500.0]}).to_csv(folder / "TOP500_201011_converted.csv",
+                  "RMax": [2.0e6, 1.0e6, 5.0e5]}).to_csv(folder / "TOP500_201011_converted.csv",
                                                            index=False)
     pd.DataFrame({"Country": ["South Korea", "Türkiye"],
-                  "Rmax [TFlop/s]": [5.0, 1.5]}).to_csv(folder / "TOP500_202411_converted.csv",
+                  "Rmax [TFlop/s]": [5000.0, 1500.0]}).to_csv(folder / "TOP500_202411_converted.csv",
                                                         index=False)
-    pd.DataFrame({"Country": ["Japan"], "Rmax [TFlop/s]": [9.0]}).to_csv(
-        folder / "TOP500_202406_tab-separated.csv", index=False)  # June list: ignored
+    pd.DataFrame({"Country": ["Japan"], "Rmax [TFlop/s]": ["1,209,500.5"]}).to_csv(
+        folder / "TOP500_202406_tab-separated.csv", index=False, sep="\t")  # June, tab, "1,209.5"
+    more = tmp_path / "top500_more_lists"
+    more.mkdir()
+    pd.DataFrame({"Country": ["China", "Japan"], "Rmax": [90000.0, 1000.0]}).to_csv(
+        more / "TOP500_201706.csv", index=False)  # plain header, TFlop/s from June 2017
+    pd.DataFrame({"Country": ["China"], "Rmax": [4.0e8]}).to_csv(
+        more / "TOP500_201606.csv", index=False)  # plain header, GFlop/s
+    pd.DataFrame({"Country": ["France"], "Rmax [TFlop/s]": [7000.0]}).to_csv(
+        more / "TOP500_202411.csv", index=False)  # also in top500/: that one wins
     out = top500.read(tmp_path)
-    assert value(out, "top500.rmax", "USA", 2010) == pytest.approx(2.5)  # GFlop/s → TFlop/s
+    assert value(out, "top500.rmax", "USA", 2010) == pytest.approx(2500.0)  # GFlop/s → TFlop/s
     assert value(out, "top500.systems", "KOR", 2010) == 1
     assert value(out, "top500.systems", "KOR", 2024) == 1
     assert value(out, "top500.systems", "USA", 2024) == 0
-    assert value(out, "top500.rmax", "TUR", 2024) == 1.5
-    assert "JPN" not in set(out.loc[out["value"] > 0, "iso3"])
+    assert value(out, "top500.rmax", "TUR", 2024) == 1500.0
+    assert value(out, "top500.systems", "FRA", 2024) == 0
+    assert value(out, "top500.june.rmax", "JPN", 2024) == pytest.approx(1209500.5)
+    assert value(out, "top500.june.rmax", "CHN", 2017) == pytest.approx(90000.0)
+    assert value(out, "top500.june.rmax", "CHN", 2016) == pytest.approx(400000.0)
+    assert "JPN" not in set(out.loc[(out["value"] > 0) & (out["series"] == "top500.rmax"), "iso3"])
+
+
+def test_top500_unit_slip_and_bad_names_are_named(tmp_path):
+    folder = tmp_path / "top500"
+    folder.mkdir()
+    pd.DataFrame({"Country": ["China"], "Rmax [TFlop/s]": [5.0e9]}).to_csv(
+        folder / "TOP500_202311.csv", index=False)  # GFlop/s under a TFlop/s header
+    with pytest.raises(top500.Top500Error, match="TOP500_202311.csv.*TFlop/s"):
+        top500.read(tmp_path)
+    pd.DataFrame({"Country": ["Atlantis"], "Rmax [TFlop/s]": [5.0e3]}).to_csv(
+        folder / "TOP500_202311.csv", index=False)
+    with pytest.raises(top500.Top500Error, match="Atlantis"):
+        top500.read(tmp_path)
 
 
 # ----------------------------------------------------------------------------- ODIN
