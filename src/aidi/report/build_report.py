@@ -148,6 +148,24 @@ def _lineage_table(result, focus: str, observations, labels, lang: str) -> pd.Da
     return rows[list(_LINEAGE_COLUMNS)].rename(columns={"label": "node"})
 
 
+def _workbook(result, observations, scores, lang: str, out: Path, *, rep, uncertainty, sens,
+              audit_res, catalogue) -> Path:
+    """`scores.xlsx` (`aidi.report.workbook` decides the sheets, `aidi.report.excel` writes)."""
+    from aidi.analysis.lineage import cell_provenance
+    from aidi.report.excel import write_workbook
+    from aidi.report.workbook import workbook_sheets
+    from aidi.specs.presentation import resolve_presentation
+
+    shown = resolve_presentation(result.spec, result.units, result.index.to_dict())
+    sheets, charts = workbook_sheets(
+        result, scores, lang, observations=observations,
+        provenance=cell_provenance(result, observations),
+        reproduction=rep.table if rep is not None else None, uncertainty=uncertainty,
+        sensitivity=sens["frame"] if sens is not None else None, audit=audit_res,
+        catalogue=catalogue, quadrant=shown.quadrant)
+    return write_workbook(sheets, out / fn.SCORES_XLSX, lang, charts=charts)
+
+
 def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                        lang: str = "en", focus: str = "CHN", edition: str | None = None,
                        extra_sections: tuple[Section, ...] = (), robustness: bool = True,
@@ -165,7 +183,6 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     from aidi.io import reproducible_timestamp
     from aidi.report import charts
     from aidi.report import robustness as rob
-    from aidi.report.excel import write_workbook
     from aidi.report.figures import FigureJob, FigurePool
     from aidi.report.methodology import indicator_table
     from aidi.report.summary import item_profile, summary_sentences, tiers
@@ -193,7 +210,6 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     figs: dict[str, list[Path]] = {}
     sections: list[Section] = []
     appendix: list[tuple[str, pd.DataFrame]] = []
-    sheets: dict[str, pd.DataFrame] = {}
 
     def fig_progress(done: int, total: int) -> None:
         say(t("progress.figures", lang, done=done, total=total))
@@ -274,37 +290,23 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
               rob.group_starts(audit_res.matrix, pillars), labels)
         clock.lap("analyses")
 
-        # --- tables for the workbook (numbers as numbers) ---------------------------------
-        from aidi.report.tables import indicators_frame
-
-        sheets["scores"] = scores
-        ranks = result.ranks.copy()
-        sheets["ranks"] = ranks.reset_index(names="iso3").astype(
-            {c: "Int64" for c in ranks.columns})
-        sheets["indicators"] = indicators_frame(result)
-        sheets["contributions"] = result.contributions
-        if rep is not None:
-            sheets["reproduction"] = rep.table
-        if unc is not None:
-            sheets["uncertainty"] = unc.summary()
-
+        # --- the workbook's tables (readable, in the report's language) -------------------
+        uncertainty_summary = unc.summary() if unc is not None else None
         method = indicator_table(spec, observations, catalogue, list(result.units), lang)
         lineage = _lineage_table(result, focus, observations, labels, lang) if focus else None
         clock.lap("methodology")
         if sens_future is not None and design.factors:
             say(t("progress.sobol", lang, n=f"{n_base:,}"))
             sens = sens_future.result()
-        if sens is not None:
-            sheets["sensitivity"] = sens["frame"]
-            if sens["figure"] is not None:
-                if figure_texts is not None:
-                    figure_texts["sensitivity"] = sens["figure"].texts
-                figs["sensitivity"] = list(sens["figure"].paths)
-                for p in sens["figure"].paths:
-                    paths[p.name] = p
-        sheets["audit"] = audit_res.flags
-        sheets["audit_dimensions"] = audit_res.dimensions
-        paths["scores_xlsx"] = write_workbook(sheets, out / fn.SCORES_XLSX, lang)
+        if sens is not None and sens["figure"] is not None:
+            if figure_texts is not None:
+                figure_texts["sensitivity"] = sens["figure"].texts
+            figs["sensitivity"] = list(sens["figure"].paths)
+            for p in sens["figure"].paths:
+                paths[p.name] = p
+        paths["scores_xlsx"] = _workbook(result, observations, scores, lang, out, rep=rep,
+                                         uncertainty=uncertainty_summary, sens=sens,
+                                         audit_res=audit_res, catalogue=catalogue)
         clock.lap("sobol_excel")
         say(t("progress.waiting", lang))
         for name, res in pool.results().items():
