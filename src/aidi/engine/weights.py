@@ -138,11 +138,23 @@ def _corr(a: Array, b: Array, cortype: str) -> float:
 
 @dataclass(frozen=True)
 class OptResult:
-    weights: Array        # sum to 1
+    weights: Array        # sum to 1, each ≥ 0 (on the simplex)
     correlations: Array   # of each component with the index at the optimum (balance: / sum)
     objective: float
-    converged: bool
+    converged: bool       # the optimiser met its tolerance within maxiter
     iterations: int
+    target_gap: float = float("nan")  # balance: max |itarg − r/Σr| at the optimum
+    message: str = ""
+
+
+def _target(itarg: Array | str | None, k: int) -> Array:
+    if itarg is None:
+        raise ValueError("optype 'balance' needs itarg (target importances or 'equal')")
+    t = np.ones(k) if isinstance(itarg, str) and itarg == "equal" else \
+        np.asarray(itarg, dtype=float)
+    if t.shape != (k,) or np.any(t < 0) or t.sum() <= 0:
+        raise ValueError(f"itarg needs {k} non-negative values, one per component")
+    return t / t.sum()
 
 
 def opt_weights(components: Array, index_of: Callable[[Array], Array], w0: Array,
@@ -151,54 +163,69 @@ def opt_weights(components: Array, index_of: Callable[[Array], Array], w0: Array
                 cortype: str = "pearson", toler: float = 0.1,
                 maxiter: int = 500) -> OptResult:
     """COINr `get_opt_weights`: weights of one level chosen for the components' correlations
-    with the index.
+    with the index, constrained to the simplex (each weight ≥ 0, sum 1).
 
     `components` (units × k) are the level's values, `index_of(w)` the index recomputed with
     weights `w` at that level. `balance` minimises log(mean((itarg − r/Σr)²)) — the normalised
     correlations r match the target importances `itarg` (rescaled to sum 1), starting from
-    itarg; `infomax` maximises Σr, starting from `w0`. Nelder–Mead as R's `optim` (tolerance
-    `toler` relative, at most `maxiter` iterations); weights are w/Σw, unconstrained in sign as
-    in COINr. Nelder–Mead's path differs from R's in detail, so weights agree with COINr's to
-    the optimiser's tolerance, not to the digit.
+    itarg; `infomax` maximises Σr, starting from `w0`. COINr runs R's unconstrained
+    Nelder–Mead on w/Σw, which can step to negative weights (with itarg = c(1, 2) on ASEM's
+    level 3 it returns −0.10 and 1.10); aidi optimises w = softmax(z) with L-BFGS-B (scipy),
+    so every result is a valid weight set (aidi's aggregators refuse negative weights). `converged` says whether the optimiser
+    met its tolerance (`toler`, relative change of the objective, as COINr's `reltol`) within
+    `maxiter` iterations; `target_gap` how far the balance is from the target — a target that
+    needs a negative weight is out of reach on the simplex, and the message says so.
     """
     from scipy.optimize import minimize
 
     comps = np.asarray(components, dtype=float)
     k = comps.shape[1]
-    if optype == "balance":
-        if itarg is None:
-            raise ValueError("optype 'balance' needs itarg (target importances or 'equal')")
-        t = np.ones(k) if isinstance(itarg, str) and itarg == "equal" else \
-            np.asarray(itarg, dtype=float)
-        if t.shape != (k,):
-            raise ValueError(f"itarg needs {k} values, one per component")
-        t = t / t.sum()
-        start = t
-    elif optype == "infomax":
-        t = None
-        start = np.asarray(w0, dtype=float)
-    else:
+    if optype not in ("balance", "infomax"):
         raise ValueError("optype must be 'balance' or 'infomax'")
+    t = _target(itarg, k) if optype == "balance" else None
+    start = t.copy() if t is not None else np.asarray(w0, dtype=float) / np.sum(w0)
 
     def corrs(w: Array) -> Array:
         idx = index_of(w / w.sum())
         return np.array([_corr(comps[:, j], idx, cortype) for j in range(k)])
 
     def objective(w: Array) -> float:
+        if not w.sum() > 0:
+            return float("inf")
         r = corrs(w)
-        if optype == "balance":
+        if t is not None:
             mse = np.sum((t - r / r.sum()) ** 2) / k
             return float(np.log(max(mse, np.finfo(float).tiny)))  # exact balance: finite
         return float(-np.sum(r))
 
-    f0 = objective(start)
-    res = minimize(objective, start, method="Nelder-Mead",
-                   options={"maxiter": maxiter, "fatol": toler * (abs(f0) + toler),
-                            "xatol": 1e-6})
-    w = res.x / res.x.sum()
-    r = corrs(res.x)
-    return OptResult(w, r / r.sum() if optype == "balance" else r, float(res.fun),
-                     bool(res.success), int(res.nit))
+    def softmax(z: Array) -> Array:
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    def smooth(z: Array) -> float:
+        """What L-BFGS-B minimises: the mean squared gap itself (log(mse) is COINr's
+        reported objective, same minimiser, but not smooth near an exact balance)."""
+        w = softmax(z)
+        if t is None:
+            return objective(w)
+        r = corrs(w)
+        return float(np.sum((t - r / r.sum()) ** 2) / k)
+
+    res = minimize(smooth, np.log(np.clip(start, 1e-12, None)), method="L-BFGS-B",
+                   options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-12})
+    w = softmax(res.x)
+    r = corrs(w)
+    shown = r / r.sum() if t is not None else r
+    gap = float(np.max(np.abs(t - shown))) if t is not None else float("nan")
+    msg = "converged" if res.success else f"did not converge in {maxiter} iterations: " \
+        f"{res.message}"
+    if t is not None and gap > toler:
+        msg += (f"; the normalised correlations stay {gap:.3g} from the target (more than "
+                f"toler = {toler:g}): the target is out of reach with non-negative weights")
+    ok = bool(res.success) or (t is not None and gap <= toler * 1e-3)
+    if ok and not res.success:
+        msg = "converged (the target is met exactly)"
+    return OptResult(w, shown, objective(w), ok, int(res.nit), gap, msg)
 
 
 def opt_weights_tree(normalised: Array, tree: CompiledTree, level: Sequence[str],
