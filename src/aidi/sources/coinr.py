@@ -28,7 +28,8 @@ Where aidi deliberately differs from COINr (each is a rule, not an accident):
 - the steps run in aidi's pipeline order (denominate → impute → treat → normalise → aggregate,
   screening before or after imputation as listed); a list in another order is refused;
 - a zero denominator gives a missing value (COINr: Inf), which imputation then fills and logs;
-- min–max of a constant indicator gives the midpoint (COINr: NaN with a warning);
+- min–max of a constant indicator gives the midpoint in aidi's syntax (`method: minmax`); in
+  COINr's (`f_n: n_minmax`) it is NaN, as in COINr (see `aidi.engine.normalise_coinr`);
 - `aggregate.dat_thresh` is COINr's (share of children present, by count); aidi's own
   `min_coverage` counts the children's weight instead;
 - a geometric/harmonic mean meeting a zero raises an error naming node, unit and child, unless
