@@ -20,6 +20,16 @@ def raw_dir() -> Path | None:
     return find_raw_dir()
 
 
+def asem_tables() -> tuple[Path, Path]:
+    """COINr's ASEM (iData, iMeta) exactly as `--spec asem` resolves them: the copy shipped in
+    the package (aidi/specs/coinr_asem), so the ASEM tests need no raw-data folder."""
+    from aidi.sources.coinr import load_steps
+    from aidi.specs.loader import shipped_spec_path
+
+    files = load_steps(shipped_spec_path("asem")).files
+    return files["data"], files["meta"]
+
+
 TINY_SPEC = {
     "id": "tiny", "name": {"en": "Tiny", "zh": "小"}, "reference": "USA",
     "units": ["USA", "CHN", "DEU"],

@@ -24,12 +24,9 @@ from aidi.engine import treat
 from aidi.engine.pipeline import build
 from aidi.sources.coinr import CoinTableError, parse_steps, read_coin, read_idata, read_imeta
 from aidi.specs.loader import shipped_spec_path
-from tests.conftest import raw_dir
+from tests.conftest import asem_tables
 
-RAW = raw_dir()
-ASEM = RAW / "coinr_asem" if RAW is not None else None
-HAVE_ASEM = ASEM is not None and (ASEM / "ASEM_iData.csv").is_file()
-needs_asem = pytest.mark.skipif(not HAVE_ASEM, reason="ASEM example data not present")
+ASEM = asem_tables()[0].parent  # the packaged copy: no raw-data folder needed
 
 LEVELS = {4: ["Index"], 3: ["Conn", "Sust"],
           2: ["Physical", "ConEcFin", "Political", "Instit", "P2P", "Environ", "Social",
@@ -317,7 +314,6 @@ def test_no_fallback_is_recorded_not_silent():
     assert "no fallback" in rec.notes[0]
 
 
-@needs_asem
 def test_treatment_of_raw_asem_matches_coinr_dets_table():
     data = pd.read_csv(ASEM / "ASEM_iData.csv")
     # Treat(ASEM_iData[c("Flights", "Goods", "Services")]) — articles/treat.md
@@ -343,14 +339,11 @@ def test_treatment_of_raw_asem_matches_coinr_dets_table():
 
 @pytest.fixture(scope="module")
 def asem():
-    if not HAVE_ASEM:
-        pytest.skip("ASEM example data not present")
     spec, obs, info = read_coin(ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv",
                                 shipped_spec_path("asem"))
     return build(spec, obs, unit_info=info)
 
 
-@needs_asem
 def test_asem_top_five_index_values_and_ranks(asem):
     top = asem.index.sort_values(ascending=False).head(5)
     assert list(top.index) == ["CHE", "NLD", "DNK", "NOR", "BEL"]
@@ -360,7 +353,6 @@ def test_asem_top_five_index_values_and_ranks(asem):
         assert asem.ranks.loc[pub.unit, pub.node] == pub.rank
 
 
-@needs_asem
 def test_asem_every_published_value_at_every_level(asem):
     """Every figure COINr prints for this build, at every level, within its rounding."""
     diffs: dict[int, float] = {}
@@ -381,14 +373,12 @@ def test_asem_every_published_value_at_every_level(asem):
     assert list(asem.index.sort_values(ascending=False).index[:6]) == list(PUBLISHED_TOP6)
 
 
-@needs_asem
 def test_asem_indicator_level_matches_coinr(asem):
     # bluefoxr/COINr issue #19: coin$Data$Normalised NEET for SWE, THA, VNM
     np.testing.assert_allclose(asem.normalised.loc[["SWE", "THA", "VNM"], "NEET"],
                                [86.50602, 65.30120, 100.0], atol=5e-6)
 
 
-@needs_asem
 def test_asem_steps_log_and_order(asem):
     log = asem.log_frame()
     assert asem.screened_out == () and len(asem.units) == 51    # Screened (51 units)
@@ -402,7 +392,6 @@ def test_asem_steps_log_and_order(asem):
     assert log[log.step == "screen"].detail.str.contains("51 of 51").any()
 
 
-@needs_asem
 def test_asem_screening_before_imputation_would_differ(asem):
     """COINr screens the imputed data; screening the raw data removes five countries."""
     spec = asem.spec.model_copy(update={"screen": asem.spec.screen.model_copy(
@@ -414,14 +403,12 @@ def test_asem_screening_before_imputation_would_differ(asem):
     assert abs(raw_first.index["CHE"] - asem.index["CHE"]) > 0.01
 
 
-@needs_asem
 def test_shipped_asem_spec_loads_with_its_tree(asem):
     spec = load_spec("asem")
     assert len(spec.indicators()) == 49 and spec.root.id == "Index"
     assert spec.screen.on == "imputed" and spec.defaults.treat.fallback == "log_ct"
 
 
-@needs_asem
 def test_build_coin_writes_coinr_shaped_outputs(tmp_path):
     from aidi.commands.coinr_build import build_coin
 

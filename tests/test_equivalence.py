@@ -15,7 +15,6 @@ import pytest
 
 import aidi
 from aidi.analysis.variants import UncertaintyConfig, build_design, naive_evaluate
-from tests.conftest import raw_dir
 
 TOL = 1e-12
 
@@ -97,9 +96,6 @@ def test_aidi_catalogue_factors_equal_a_rebuild(aidi_build: aidi.Build) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(raw_dir() is None or not (raw_dir() / "coinr_asem").is_dir(),
-                    reason="COINr ASEM tables not found (set AIDI_RAW_DIR or place "
-                           "../shared/data/raw beside the checkout)")
 def test_asem_every_level_equals_a_rebuild_screening_included() -> None:
     b = aidi.build("asem")
     config = UncertaintyConfig(normalisations=("minmax", "zscore", "rank"),
@@ -121,9 +117,6 @@ def test_asem_every_level_equals_a_rebuild_screening_included() -> None:
     _check(b, config, n_random=8, seed=3)
 
 
-@pytest.mark.skipif(raw_dir() is None or not (raw_dir() / "coinr_asem").is_dir(),
-                    reason="COINr ASEM tables not found (set AIDI_RAW_DIR or place "
-                           "../shared/data/raw beside the checkout)")
 def test_asem_no_imputation_level_screens_like_a_rebuild() -> None:
     """The quick version of the slow test above: the one level that changes the units."""
     b = aidi.build("asem")
@@ -133,9 +126,6 @@ def test_asem_no_imputation_level_screens_like_a_rebuild() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(raw_dir() is None or not (raw_dir() / "coinr_asem").is_dir(),
-                    reason="COINr ASEM tables not found (set AIDI_RAW_DIR or place "
-                           "../shared/data/raw beside the checkout)")
 def test_asem_catalogue_factors_equal_a_rebuild() -> None:
     """The same on COINr's ASEM build, with COINr's own vocabulary (group medians, the
     generalised mean, Copeland) and the winsorisation limit, weights per level."""

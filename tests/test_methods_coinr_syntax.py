@@ -14,12 +14,9 @@ from aidi.engine import registry
 from aidi.engine.pipeline import build
 from aidi.sources.coinr import read_coin
 from aidi.specs.loader import shipped_spec_path
-from tests.conftest import REPO, raw_dir
+from tests.conftest import REPO, asem_tables
 
-RAW = raw_dir()
-ASEM = RAW / "coinr_asem" if RAW is not None else None
-HAVE_ASEM = ASEM is not None and (ASEM / "ASEM_iData.csv").is_file()
-needs_asem = pytest.mark.skipif(not HAVE_ASEM, reason="ASEM example data not present")
+ASEM = asem_tables()[0].parent  # the packaged copy: no raw-data folder needed
 
 # src/aidi/specs/asem_example.yaml, each step written as the R call reads
 ASEM_COINR = """\
@@ -49,14 +46,11 @@ def _build(tmp_path: Path, text: str):
 
 @pytest.fixture(scope="module")
 def shipped():
-    if not HAVE_ASEM:
-        pytest.skip("ASEM example data not present")
     spec, obs, info = read_coin(ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv",
                                 shipped_spec_path("asem"))
     return build(spec, obs, unit_info=info)
 
 
-@needs_asem
 def test_asem_in_coinr_syntax_equals_the_shipped_build(tmp_path, shipped):
     mine = _build(tmp_path, ASEM_COINR)
     np.testing.assert_array_equal(mine.normalised.to_numpy(), shipped.normalised.to_numpy())
@@ -65,7 +59,6 @@ def test_asem_in_coinr_syntax_equals_the_shipped_build(tmp_path, shipped):
         assert round(float(mine.index[unit]), 2) == value
 
 
-@needs_asem
 def test_asem_other_coinr_calls_transcribe(tmp_path, shipped):
     # Normalise(f_n = "n_zscore", f_n_para = list(m_sd = c(10, 2))); Aggregate(f_ag = "a_gmean")
     # needs positive values: z-scores around 10 with sd 2 over 51 units are (here) all > 0

@@ -102,7 +102,9 @@ def load_observations(edition: str | None = None) -> tuple[pd.DataFrame, str]:
     already exists (so a user's imported series are there too; the pinned edition's values
     are identical to the snapshot's), otherwise straight from the snapshot — a default build
     never creates anything outside its output folder. "snapshot" always reads the snapshot.
-    Any other edition ("latest", a vintage id) comes from the local store, seeded on first use.
+    Any other edition ("latest", a vintage id) comes from the local store; reading never
+    creates one, so with no store "latest" is the snapshot and a vintage id is an error that
+    says how to create it (`aidi.analysis.timeline.load_vintage`).
     """
     from aidi.store.duckdb_store import Store, store_path
     from aidi.store.snapshot import load_observations as load_snapshot
@@ -113,8 +115,9 @@ def load_observations(edition: str | None = None) -> tuple[pd.DataFrame, str]:
     elif edition in (None, DEFAULT_EDITION, "snapshot"):
         obs, origin = load_snapshot(), "snapshot"
     else:
-        with Store.open() as store:
-            obs, origin = store.observations(edition), f"store:{edition}"
+        from aidi.analysis.timeline import load_vintage
+
+        obs, _, origin = load_vintage(edition)
     return with_model_series(obs), origin
 
 

@@ -204,9 +204,13 @@ def info(
     from rich.console import Console
     from rich.table import Table
 
+    from aidi.store.duckdb_store import store_path
     from aidi.store.editions import UnknownEdition
 
     console = Console()
+    if not store_path(store).exists():  # reading creates nothing: describe the snapshot
+        _snapshot_info(console, store_path(store), series)
+        return
     with _open_store(store) as db:
         facts = db.info()
         console.print(f"store: {facts.path} ({facts.size_bytes / 1e6:.1f} MB)")
@@ -240,6 +244,28 @@ def info(
                               f"{r.first_year}–{r.last_year}", f"{r.values:,}",
                               f"v{r.newest_seq}", r.source)
             console.print(table)
+
+
+def _snapshot_info(console, path: Path, series: bool) -> None:
+    """`aidi data info` before any refresh or import: what the embedded snapshot holds."""
+    from rich.table import Table
+
+    from aidi.store.snapshot import load_manifest, load_series_catalog
+
+    manifest, cat = load_manifest(), load_series_catalog()
+    console.print(f"no local store yet at {path}; the embedded snapshot is in use "
+                  "(`aidi data refresh` or `aidi data import` creates the store)")
+    console.print(f"snapshot: {manifest.rows['observations']:,} values · "
+                  f"{manifest.rows['series']:,} series · {len(manifest.sources)} sources "
+                  f"(editions: 2024 = snapshot; latest = the newest of each series)")
+    if series:
+        table = Table(title="Series in the embedded snapshot")
+        for col in ("series", "unit", "countries", "years", "values", "source"):
+            table.add_column(col, justify="right" if col in ("countries", "values") else "left")
+        for r in cat.itertuples():
+            table.add_row(r.series, r.unit, f"{r.n_countries:,}",
+                          f"{r.first_year}–{r.last_year}", f"{r.n_obs:,}", r.source)
+        console.print(table)
 
 
 @data_app.command("import")
