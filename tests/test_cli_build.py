@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -165,15 +164,16 @@ def test_help_lists_every_command_as_registered():
 
 
 def test_help_is_fast_and_imports_no_heavy_module():
-    code = ("import sys, time; t = time.perf_counter(); from aidi.cli import app\n"
+    """Fast by construction (no heavy import), not by a timed assert: wall-clock time on a
+    shared machine says nothing (timings belong in benchmarks/)."""
+    code = ("import sys; from aidi.cli import app\n"
             "from typer.testing import CliRunner\n"
             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0\n"
-            "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy') if m in sys.modules))")
-    started = time.perf_counter()
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy', 'rich.progress') "
+            "if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert res.stdout.strip() == "[]", res.stdout
-    assert time.perf_counter() - started < 3.0  # generous: the machine may be busy
 
 
 def test_explain_is_readable_at_80_columns(monkeypatch):

@@ -25,6 +25,7 @@ import pandas as pd
 from aidi.engine.pipeline import BuildResult, resolve_units
 from aidi.engine.pipeline import build as run_pipeline
 from aidi.errors import AidiError, InputError, UnknownUnitError
+from aidi.progress import BUILDING, LOADING, Progress, report
 from aidi.sources.coinr import CoinInputs
 from aidi.sources.coinr import read_coin as _read_coin
 from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, resolve_spec_path
@@ -184,7 +185,8 @@ def _tidy(data: pd.DataFrame) -> pd.DataFrame:
 def build(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
           countries: Sequence[str] | str | None = None,
           data: pd.DataFrame | CoinInputs | None = None,
-          min_availability: float | None = None, vintage: str | None = None) -> Build:
+          min_availability: float | None = None, vintage: str | None = None,
+          progress: Progress | None = None) -> Build:
     """Build an index and return the immutable `Build`.
 
     - `spec`: a shipped name (`"aidi-2024"`, `"asem"`), a YAML path, or an `IndexSpec`;
@@ -198,9 +200,12 @@ def build(spec: str | Path | IndexSpec | None = None, *, edition: str | None = N
       or the embedded snapshot, with the model series (AI exposure), as the CLI does.
     - `min_availability`: drop units with a smaller share of indicators (default: the
       spec's; 0.6 with `countries="all"`).
+    - `progress`: an `aidi.progress.Progress` callback; hears "loading data", "building".
     """
+    report(progress, LOADING)
     inputs = load_inputs(spec, edition=edition, countries=countries, data=data,
                          vintage=vintage)
+    report(progress, BUILDING)
     return Build.from_inputs(inputs, min_availability=min_availability)
 
 

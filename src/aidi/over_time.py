@@ -25,6 +25,7 @@ from aidi.analysis.timeline import (
 )
 from aidi.api import Build, Inputs, load_spec
 from aidi.errors import AidiError, UsageError
+from aidi.progress import EDITION, Progress, report
 from aidi.specs.editions import LATEST, EditionNotes, base_year
 from aidi.specs.schema import IndexSpec
 
@@ -81,10 +82,10 @@ class Timeline:
 def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = None,
              end: str | int = LATEST, countries: Sequence[str] | str | None = None,
              vintage: str | None = None, observations: pd.DataFrame | None = None,
-             store: str | Path | None = None) -> Timeline:
+             store: str | Path | None = None, progress: Progress | None = None) -> Timeline:
     """Build every edition from `start` (default: the first one the reference can be scored
     on) to `end` (a year, or `latest` = every year up to the spec's base edition, then
-    `latest`) on one vintage, and tabulate them."""
+    `latest`) on one vintage, and tabulate them; `progress` hears "edition 2024", …"""
     spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec)
     base = base_year(spec_obj)
     last_year = base if str(end).strip().lower() == LATEST else int(str(end))
@@ -100,6 +101,7 @@ def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = 
     skipped: dict[str, str] = {}
 
     def attempt(label: str) -> bool:
+        report(progress, f"{EDITION} {label}")
         try:
             builds[label], ei = _build_edition(spec_obj, label, vintage, countries=countries,
                                                observations=observations)

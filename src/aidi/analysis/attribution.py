@@ -43,6 +43,7 @@ from aidi.engine.pipeline import prepare, resolved_reference
 from aidi.engine.select import MissingSeriesError, apply_year_rule, transformed_panel
 from aidi.engine.tree import aggregate_tree, compile_tree, ranks
 from aidi.errors import InputError
+from aidi.progress import ATTRIBUTION, Progress, track
 from aidi.specs.schema import IndexSpec, Indicator, Node, iter_nodes
 
 if TYPE_CHECKING:
@@ -186,8 +187,10 @@ def sequential(values_along: np.ndarray) -> np.ndarray:
 
 
 # ---- the decomposition ---------------------------------------------------------------------------
-def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B") -> Attribution:
-    """Split every (unit, node) change from build `a` to build `b` (see the module docstring)."""
+def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B",
+         progress: Progress | None = None) -> Attribution:
+    """Split every (unit, node) change from build `a` to build `b` (see the module docstring);
+    `progress` hears the hybrid builds evaluated."""
     spec_a, spec_b = a.spec, b.spec
     if spec_a.reference != spec_b.reference:
         raise InputError(f"the builds have different reference units ({spec_a.reference} and "
@@ -229,6 +232,8 @@ def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B") -> Attri
 
     corner: dict[tuple[str, str, str], np.ndarray] = {}
     data_by_group: dict[tuple[str, str], np.ndarray] = {}
+    n_evaluations = 4 * (2 ** k if inner == "shapley" else k + 1)
+    done = 0
     for mk in ("A", "B"):
         ind_ids = [i.id for i in specs[mk].indicators()]
         gcols = [np.array([group_of.get(i) == g for i in ind_ids]) for g in groups]
@@ -236,7 +241,9 @@ def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B") -> Attri
         for wk in ("A", "B"):
             post_spec = compose(specs["A"], specs[mk], specs[wk])
             states = _hybrids(xa, xb, gcols, inner)
-            vals = np.stack([evaluate(s, post_spec) for s in states])
+            vals = np.stack([evaluate(s, post_spec) for s in
+                             track(states, progress, ATTRIBUTION, n_evaluations, done)])
+            done += len(vals)
             corner[("A", mk, wk)], corner[("B", mk, wk)] = vals[0], vals[-1]
             data_by_group[(mk, wk)] = shapley(vals) if inner == "shapley" else sequential(vals)
 

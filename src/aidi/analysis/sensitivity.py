@@ -50,6 +50,7 @@ from aidi.analysis.variants import (
 )
 from aidi.engine.pipeline import BuildResult
 from aidi.errors import UsageError
+from aidi.progress import SOBOL, Progress, report
 
 __all__ = ["OUTPUTS", "DEFAULT_OUTPUTS", "SobolResult", "SensitivityResult", "sobol_analysis",
            "salib_problem", "run_sensitivity", "sobol_convergence", "convergence_summary"]
@@ -81,6 +82,10 @@ class SobolResult:
     outputs: np.ndarray
     n_base: int
     timings: dict[str, float] = field(default_factory=dict)
+
+
+#: The phase after the model runs: the indices and their bootstrap confidence intervals.
+SOBOL_BOOTSTRAP = "Sobol indices (bootstrap)"
 
 
 def _groups(problem: dict[str, Any]) -> list[str]:
@@ -263,8 +268,10 @@ def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
                     scheduler: str | None = None, chunk_size: int = 2000,
                     num_resamples: int = 100, conf_level: float = 0.95,
                     design: VariantDesign | None = None,
-                    outputs: str | Sequence[str] | None = None) -> SensitivityResult:
-    """Sobol analysis of a nominal build (N·(D+2) evaluations of the vectorised model)."""
+                    outputs: str | Sequence[str] | None = None,
+                    progress: Progress | None = None) -> SensitivityResult:
+    """Sobol analysis of a nominal build (N·(D+2) evaluations of the vectorised model);
+    `progress` hears the evaluations, then the bootstrap of the indices."""
     started = time.perf_counter()
     wanted = parse_outputs(outputs)
     design = design or build_design(result, config)
@@ -281,9 +288,11 @@ def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
 
     def model(x: np.ndarray) -> np.ndarray:
         out = evaluate_samples(design, x, backend=backend, scheduler=scheduler,
-                               chunk_size=chunk_size, nodes=nodes)
+                               chunk_size=chunk_size, nodes=nodes, progress=progress,
+                               phase=SOBOL)
         y, store["kinds"], store["iso3"] = _model_outputs(out, design, wanted)
         store["out"], store["y"] = out, y
+        report(progress, SOBOL_BOOTSTRAP)
         return y
 
     names = [str(j) for j in range(_n_outputs(design, wanted))]

@@ -33,6 +33,7 @@ from aidi.analysis.variants import (
 )
 from aidi.engine.pipeline import BuildResult
 from aidi.errors import UsageError
+from aidi.progress import Progress
 
 __all__ = ["UncertaintyConfig", "UncertaintyResult", "factor_table", "least_certain",
            "run_uncertainty", "summarise"]
@@ -120,8 +121,9 @@ class UncertaintyResult:
 def run_uncertainty(result: BuildResult, n_samples: int = 1000, seed: int = 0,
                     config: UncertaintyConfig | None = None, backend: str = "numpy",
                     scheduler: str | None = None, chunk_size: int = 2000,
-                    design: VariantDesign | None = None) -> UncertaintyResult:
-    """Monte-Carlo uncertainty analysis of a nominal build.
+                    design: VariantDesign | None = None,
+                    progress: Progress | None = None) -> UncertaintyResult:
+    """Monte-Carlo uncertainty analysis of a nominal build (`progress`: samples evaluated).
 
     `backend="dask"` spreads the chunks over a Dask scheduler (threads by default, `"local"`
     for an in-process `LocalCluster`, or a scheduler address); results are identical to NumPy.
@@ -132,7 +134,7 @@ def run_uncertainty(result: BuildResult, n_samples: int = 1000, seed: int = 0,
     design = design or build_design(result, config)
     u = np.random.default_rng(seed).random((n_samples, design.n_vars))
     out = evaluate_samples(design, u, backend=backend, scheduler=scheduler,
-                           chunk_size=chunk_size)
+                           chunk_size=chunk_size, progress=progress)
     return UncertaintyResult(design, u, out, seed, backend, time.perf_counter() - started)
 
 

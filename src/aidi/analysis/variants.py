@@ -99,6 +99,7 @@ from aidi.engine.tree import (
     ranks,
 )
 from aidi.errors import UsageError, import_extra
+from aidi.progress import SAMPLES, Progress, report
 from aidi.specs.coinr_syntax import COINR_AGGREGATORS, COINR_IMPUTERS
 from aidi.specs.schema import Aggregate, Impute, IndexSpec, Indicator, Node, Normalise
 
@@ -950,9 +951,10 @@ def _nominal_pass(flat: Array, tree: CompiledTree, ref: int | None,
 # ---- evaluation over chunks, on NumPy or Dask ----------------------------------------------------
 def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
                      scheduler: str | None = None, chunk_size: int = 2000,
-                     nodes: str | Sequence[str] | None = None) -> ChunkResult:
+                     nodes: str | Sequence[str] | None = None,
+                     progress: Progress | None = None, phase: str = SAMPLES) -> ChunkResult:
     """Evaluate all rows of `u` in chunks of `chunk_size` samples (bounded memory); `nodes` as
-    in `VariantDesign.evaluate`.
+    in `VariantDesign.evaluate`; `progress` hears `phase` with the samples evaluated so far.
 
     The chunks are independent and each sample's arithmetic does not depend on which chunk it
     is in, so every backend and chunk size gives bit-identical results. `backend="dask"` runs
@@ -964,12 +966,17 @@ def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
         raise UsageError("chunk_size must be >= 1")
     node_ids = design.node_columns(nodes)
     bounds = [(i, min(i + chunk_size, u.shape[0])) for i in range(0, u.shape[0], chunk_size)]
-    if backend == "numpy":
-        parts = [design.evaluate(u[a:b], node_ids or None) for a, b in bounds]
-    elif backend == "dask":
-        parts = _evaluate_dask(design, u, bounds, scheduler, node_ids)
-    else:
+    if backend not in ("numpy", "dask"):
         raise UsageError(f"unknown backend {backend!r}; choose numpy or dask")
+    report(progress, phase, 0, u.shape[0])
+    if backend == "numpy":
+        parts = []
+        for a, b in bounds:
+            parts.append(design.evaluate(u[a:b], node_ids or None))
+            report(progress, phase, b, u.shape[0])
+    else:
+        parts = _evaluate_dask(design, u, bounds, scheduler, node_ids)
+        report(progress, phase, u.shape[0], u.shape[0])
     if not parts:
         n = len(design.units)
         return ChunkResult(np.empty((0, n)), np.empty((0, n)), np.empty(0, dtype=np.intp),

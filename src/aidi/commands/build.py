@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
+from aidi.commands.layout import print_table
+from aidi.commands.progress import QuietOpt, show_progress
 
 console = Console()
 
@@ -44,7 +46,7 @@ def print_reproduction(rep, lang: str, names, labels, across_time: bool = False)
                       label(str(r.kind), lang, ("kind.",)), f"{r.published:.2f}",
                       "—" if pd.isna(r.ours) else f"{r.ours:.3f}",
                       "—" if pd.isna(r.difference) else f"{r.difference:+.3f}")
-    console.print(table)
+    print_table(console, table)
     console.print(_t("cli.mad", lang, mad=f"{rep.mean_abs_difference:.3f}",
                      mad_all=f"{rep.mean_abs_difference_all:.3f}"))
 
@@ -61,7 +63,7 @@ def print_scores(frame, lang: str, columns: list[str], names, labels) -> None:
         table.add_row("" if pd.isna(r["rank"]) else str(r["rank"]),
                       f"{names.get(r.iso3, r.iso3)} ({r.iso3})",
                       *["—" if pd.isna(r[c]) else f"{r[c]:.3f}" for c in columns])
-    console.print(table)
+    print_table(console, table)
 
 
 def focus_unit(b, focus: str | None) -> str | None:
@@ -80,22 +82,23 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
               edition: str | None, quiet: bool = False,
               min_availability: float | None = None, robustness: bool = True,
               figures: bool = True, timings: dict[str, float] | None = None,
-              vintage: str | None = None):
-    """Build, write the tables, figures, workbook and report; print a summary; returns the
-    engine's `BuildResult`."""
+              vintage: str | None = None, quiet_progress: bool = False):
+    """Build, write the tables, figures, workbook and report; print a summary (unless
+    `quiet`); returns the engine's `BuildResult`. Progress shows on a terminal unless
+    `quiet_progress` (`--quiet`)."""
     from aidi.commands.common import nominal_build
     from aidi.report.build_report import write_build_report
     from aidi.report.writers import count_files, write_build_outputs
 
     started = time.perf_counter()
     timings = timings if timings is not None else {}
-    with console.status(_t("progress.loading", lang)) as status:
+    with show_progress(console, quiet_progress, lang) as progress:
         b = nominal_build(spec, edition, countries, min_availability=min_availability,
-                          vintage=vintage)
+                          vintage=vintage, progress=progress)
         result = b.result
         focus = focus_unit(b, focus)
         timings["build"] = time.perf_counter() - started
-        status.update(_t("progress.tables", lang))
+        progress(_t("progress.tables", lang))
         t0 = time.perf_counter()
         from aidi.report.tables import scores_frame
 
@@ -105,7 +108,7 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         t0 = time.perf_counter()
         paths.update(write_build_report(result, b.observations, out, lang=lang, focus=focus,
                                         edition=edition, robustness=robustness,
-                                        figures=figures, progress=status.update,
+                                        figures=figures, progress=progress,
                                         timings=timings, scores=scores))
         timings["report_total"] = time.perf_counter() - t0
     if not quiet:
@@ -160,9 +163,9 @@ def register(app: typer.Typer) -> None:
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
         min_availability: float = typer.Option(
-            None, "--min-availability", min=0.0, max=1.0,
-            help="drop economies with a smaller share of indicators available (default: the "
-                 f"spec's; {WIDE_BUILD_MIN_AVAILABILITY} with --countries all)"),
+            None, "--min-availability",
+            help="drop economies with a smaller share of indicators available, 0–1 "
+                 f"(default: the spec's; {WIDE_BUILD_MIN_AVAILABILITY} with --countries all)"),
         robustness: bool = typer.Option(
             True, "--robustness/--no-robustness",
             help="add uncertainty (1,000 samples) and Sobol sections to the report"),
@@ -171,12 +174,19 @@ def register(app: typer.Typer) -> None:
         calibrate: bool = typer.Option(False, "--calibrate",
                                        help="also fit dimension weights to the published "
                                             "figures (reported separately; never the default)"),
+        quiet: QuietOpt = False,
     ) -> None:
         """Build the index and write scores, the reproduction table, figures and report.html."""
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
         if (coin_data is None) != (coin_meta is None):
             raise typer.BadParameter("--coin-data and --coin-meta go together")
+        if min_availability is not None and not 0 <= min_availability <= 1:
+            # checked here, not with typer's min/max: its range metavar widens --help
+            from aidi.errors import UsageError
+
+            raise UsageError(f"--min-availability must be between 0 and 1, got "
+                             f"{min_availability}")
         from aidi.io import ensure_out_dir
 
         ensure_out_dir(out)
@@ -194,7 +204,7 @@ def register(app: typer.Typer) -> None:
             return
         result = run_build(spec, out, lang, focus, countries, edition,
                            min_availability=min_availability, robustness=robustness,
-                           figures=figures, vintage=vintage)
+                           figures=figures, vintage=vintage, quiet_progress=quiet)
         if calibrate:
             from aidi.analysis.calibration import calibrate_weights
             from aidi.report.writers import write_calibration

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from aidi.errors import UsageError
+from aidi.progress import LOADING, Progress, report
 
 SpecOpt = Annotated[str | None, typer.Option(
     "--spec", help="spec: aidi-2024, asem (COINr's ASEM example), or a YAML path")]
@@ -29,6 +30,8 @@ CoinDataOpt = Annotated[Path | None, typer.Option("--coin-data", help="COINr iDa
 CoinMetaOpt = Annotated[Path | None, typer.Option("--coin-meta", help="COINr iMeta CSV")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder")]
 LangOpt = Annotated[str, typer.Option("--lang", help="language: en or zh")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="no progress display (shown only on a terminal anyway)")]
 
 
 def check_lang(lang: str) -> str:
@@ -40,8 +43,9 @@ def check_lang(lang: str) -> str:
 def nominal_build(spec: str | None = None, edition: str | None = None,
                   countries: str | None = None, coin_data: Path | None = None,
                   coin_meta: Path | None = None, min_availability: float | None = None,
-                  vintage: str | None = None):
-    """The build a command starts from (an `aidi.Build`), exactly as `aidi.build` makes it."""
+                  vintage: str | None = None, progress: Progress | None = None):
+    """The build a command starts from (an `aidi.Build`), exactly as `aidi.build` makes it;
+    `progress` (from `aidi.commands.progress.show_progress`) hears its phases."""
     from aidi.api import build, read_coin
     from aidi.specs.loader import is_coin_steps, resolve_spec_path
 
@@ -49,8 +53,9 @@ def nominal_build(spec: str | None = None, edition: str | None = None,
         raise UsageError("--coin-data and --coin-meta go together")
     if coin_data is not None:
         steps = resolve_spec_path(spec) if spec and is_coin_steps(spec) else None
+        report(progress, LOADING)
         data = read_coin(coin_data, coin_meta, steps)
         return build(None if steps or spec is None else spec, countries=countries, data=data,
-                     min_availability=min_availability)
+                     min_availability=min_availability, progress=progress)
     return build(spec, edition=edition, countries=countries, min_availability=min_availability,
-                 vintage=vintage)
+                 vintage=vintage, progress=progress)

@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from aidi.commands.common import QuietOpt
+from aidi.progress import report
+
 data_app = typer.Typer(help="Build the snapshot, refresh from publishers, inspect and import data.",
                        no_args_is_help=True)
 
@@ -27,8 +30,10 @@ def snapshot(
         "--raw", help="Raw-data root (default: ../shared/data/raw, else $AIDI_RAW_DIR).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: the package's aidi/store/snapshot/).")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Build the snapshot (tidy observations, series catalogue, manifest) from raw files."""
+    from aidi.commands.progress import show_progress
     from aidi.sources.raw import RawDataMissing
     from aidi.store.snapshot import SnapshotError, build_snapshot
 
@@ -37,7 +42,10 @@ def snapshot(
         typer.echo("No raw-data folder: pass --raw or set AIDI_RAW_DIR.", err=True)
         raise typer.Exit(code=2)
     try:
-        manifest = build_snapshot(raw_dir, out)
+        with show_progress(_console(), quiet) as progress:
+            manifest = build_snapshot(raw_dir, out, progress=progress)
+            report(progress, "trends snapshot")
+            trends = _trends_snapshot(raw_dir, out)
     except (RawDataMissing, SnapshotError) as exc:
         typer.echo(f"snapshot not built: {exc}", err=True)
         raise typer.Exit(code=1) from exc
@@ -54,23 +62,34 @@ def snapshot(
     for name in manifest.outputs:
         typer.echo(f"wrote {folder / name} ({(folder / name).stat().st_size:,} bytes)")
     typer.echo(f"wrote {folder / 'manifest.json'}")
-    _trends_snapshot(raw_dir, out)
+    folder = Path(trends["path"])
+    for name, count in trends["rows"].items():
+        typer.echo(f"trends:{name:<15} {count:>8,} rows")
+    typer.echo(f"wrote {folder} ({len(trends['outputs'])} tables + manifest.json)")
 
 
-def _trends_snapshot(raw_dir: Path, out: Path | None) -> None:
+def _print_table(console, table) -> None:
+    from aidi.commands.layout import print_table
+
+    print_table(console, table)
+
+
+def _console():  # -> rich.console.Console, imported when a command runs (`aidi --help` stays fast)
+    from rich.console import Console
+
+    return Console()
+
+
+def _trends_snapshot(raw_dir: Path, out: Path | None) -> dict:
     """The trend tables of `aidi trends`, in the snapshot's `trends/` subfolder."""
     from aidi.sources.raw import RawDataMissing
     from aidi.store.trends_snapshot import TrendsSnapshotError, build_trends_snapshot
 
     try:
-        manifest = build_trends_snapshot(raw_dir, out / "trends" if out else None)
+        return build_trends_snapshot(raw_dir, out / "trends" if out else None)
     except (RawDataMissing, TrendsSnapshotError) as exc:
         typer.echo(f"trends snapshot not built: {exc}", err=True)
         raise typer.Exit(code=1) from exc
-    folder = Path(manifest["path"])
-    for name, count in manifest["rows"].items():
-        typer.echo(f"trends:{name:<15} {count:>8,} rows")
-    typer.echo(f"wrote {folder} ({len(manifest['outputs'])} tables + manifest.json)")
 
 
 @data_app.command("catalogue")
@@ -155,8 +174,10 @@ def refresh(
         "--strict", help="Refuse the refresh if any row fails validation.")] = False,
     rejected: Annotated[Path | None, typer.Option(
         "--rejected", help="Write the rejected rows (source, row, reason) to this CSV.")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fetch new values from the publishers, validate them and store them as a new vintage."""
+    from aidi.commands.progress import show_progress
     from aidi.io import check_writable
     from aidi.sources.connectors import SourceUnreachable, load_sources, select_sources
     from aidi.sources.validate import DataValidationError
@@ -168,17 +189,18 @@ def refresh(
         raise _fail(f"error: {exc}", code=2) from None
     if rejected is not None:
         check_writable(rejected, "--rejected")
-    with _writing_store(store) as db:
+    with _writing_store(store) as db, show_progress(_console(), quiet) as progress:
         try:
             result = refresh_mod.refresh(db, sources, fetch=refresh_mod.default_fetcher(),
-                                         keep_going=keep_going, strict=strict)
+                                         keep_going=keep_going, strict=strict,
+                                         progress=progress)
         except SourceUnreachable as exc:
             raise _fail(str(exc)) from None
         except DataValidationError as exc:
             raise _fail(f"refresh refused, the store is unchanged: {exc}") from None
         path = db.path
-    for report in result.reports:
-        typer.echo(report.summary(examples=3))
+    for rep in result.reports:
+        typer.echo(rep.summary(examples=3))
     for err in result.unreachable:
         typer.echo(f"skipped {err.source}: {err}")
     _write_rejected(list(result.reports), rejected)
@@ -224,13 +246,13 @@ def info(
             table.add_row(v.vintage_id, v.kind, v.label, str(v.retrieved_at or ""),
                           f"{v.n_rows:,}", f"{v.n_new:,}", f"{v.n_changed:,}",
                           f"{v.n_unchanged:,}")
-        console.print(table)
+        _print_table(console, table)
         table = Table(title="Editions (aidi build --edition NAME)")
         for col in ("edition", "vintages", "revision", "note"):
             table.add_column(col)
         for e in facts.editions.itertuples():
             table.add_row(e.edition, e.vintages, str(e.revision), str(e.note or ""))
-        console.print(table)
+        _print_table(console, table)
         if series:
             try:
                 cat = db.series_catalog(edition)
@@ -243,7 +265,7 @@ def info(
                 table.add_row(r.series, r.unit, f"{r.countries:,}",
                               f"{r.first_year}–{r.last_year}", f"{r.values:,}",
                               f"v{r.newest_seq}", r.source)
-            console.print(table)
+            _print_table(console, table)
 
 
 def _snapshot_info(console, path: Path, series: bool) -> None:
@@ -265,7 +287,7 @@ def _snapshot_info(console, path: Path, series: bool) -> None:
         for r in cat.itertuples():
             table.add_row(r.series, r.unit, f"{r.n_countries:,}",
                           f"{r.first_year}–{r.last_year}", f"{r.n_obs:,}", r.source)
-        console.print(table)
+        _print_table(console, table)
 
 
 @data_app.command("import")
@@ -288,8 +310,10 @@ def import_(
     decimal: Annotated[str | None, typer.Option(
         "--decimal", help="Decimal separator of the values: '.' or ',' (default: read from "
                           "the values; ambiguous files are refused).")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Add your own series to the store (validated; stored as a vintage `user import: FILE`)."""
+    from aidi.commands.progress import show_progress
     from aidi.errors import UsageError
     from aidi.io import check_writable
     from aidi.sources.validate import DataValidationError
@@ -299,7 +323,8 @@ def import_(
         raise UsageError(f"--decimal must be '.' or ',', got {decimal!r}")
     if rejected is not None:
         check_writable(rejected, "--rejected")
-    with _writing_store(store) as db:
+    with _writing_store(store) as db, show_progress(_console(), quiet) as progress:
+        report(progress, f"importing {file.name} (read, validate, store)")
         try:
             result = import_file(db, file, series=series, series_prefix=series_prefix,
                                  unit=unit, sheet=sheet, strict=strict, decimal=decimal)

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 
 from aidi.commands.common import EditionOpt, VintageOpt
+from aidi.commands.progress import QuietOpt, show_progress
+from aidi.progress import report
 
 console = Console()
 
@@ -25,6 +27,7 @@ def register(app: typer.Typer) -> None:
         variants: int = typer.Option(1000, "--variants",
                                      help="Monte-Carlo variants behind the rank bands"),
         seed: int = typer.Option(0, "--seed", help="seed of those variants"),
+        quiet: QuietOpt = False,
     ) -> None:
         """Write explorer.html: weights, rank bands, scenarios and lineage in one offline page."""
         import aidi
@@ -36,9 +39,12 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--lang must be en or zh, got {lang!r}")
         if variants < 1:
             raise UsageError(f"--variants must be >= 1, got {variants}")
-        b = aidi.build(spec, edition=edition, countries=countries, vintage=vintage)
-        path = write_explorer(b, out, lang=lang, n_variants=variants, seed=seed,
-                              font_css=font_face_css)
+        with show_progress(console, quiet, lang) as progress:
+            b = aidi.build(spec, edition=edition, countries=countries, vintage=vintage,
+                           progress=progress)
+            report(progress, f"explorer page ({variants:,} rank-band variants, fonts)")
+            path = write_explorer(b, out, lang=lang, n_variants=variants, seed=seed,
+                                  font_css=font_face_css)
         size = path.stat().st_size / 1e6
         console.print(f"wrote {path} ({size:.2f} MB, {len(b.units)} economies, "
                       f"{variants} variants): open it in a browser — it works offline")

@@ -8,6 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.layout import print_table
+from aidi.commands.progress import QuietOpt, show_progress
+from aidi.progress import FIGURES, LOADING, report
+
 console = Console()
 
 
@@ -30,6 +34,7 @@ def register(app: typer.Typer) -> None:
         sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",
                                          help="rebuild the index with every exposure table"),
         lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
+        quiet: QuietOpt = False,
     ) -> None:
         """Exposed share, exposure scale and diffusion per economy, by industry."""
         from aidi.analysis import exposure as ex
@@ -49,21 +54,37 @@ def register(app: typer.Typer) -> None:
             if value not in allowed:
                 raise UsageError(f"{option} must be one of {', '.join(allowed)}, got {value!r}")
         ensure_out_dir(out)
-        inputs = load_inputs(None, edition=edition, countries=countries)
-        spec, obs = inputs.spec, inputs.observations
-        unit_list = resolve_units(spec, obs, inputs.units)
         settings = ExposureSettings(variant="user" if exposure_table else variant,
                                     user_table=exposure_table, share_method=share_method,
                                     diffusion=diffusion)
-        result = run_exposure(obs, settings, countries=unit_list)
-        summary = ex.exposure_summary(result)
-        long = ex.exposure_long(result)
-        write_csv(long, out / "exposure.csv")
-        write_csv(summary[["iso3", "exposed_share", "exposure_scale", "diffusion",
-                           "exposure_variance", "gdp_ppp"]], out / "exposure_summary.csv")
-        comparison = ex.compare_with_source(result)
-        write_csv(comparison, out / "exposure_vs_source.csv")
-        figs = exposure_stacked_bar(long, lang, out / "fig_exposure_by_industry")
+        with show_progress(console, quiet, lang) as progress:
+            report(progress, LOADING)
+            inputs = load_inputs(None, edition=edition, countries=countries)
+            spec, obs = inputs.spec, inputs.observations
+            unit_list = resolve_units(spec, obs, inputs.units)
+            report(progress, "exposure model")
+            result = run_exposure(obs, settings, countries=unit_list)
+            summary = ex.exposure_summary(result)
+            long = ex.exposure_long(result)
+            write_csv(long, out / "exposure.csv")
+            write_csv(summary[["iso3", "exposed_share", "exposure_scale", "diffusion",
+                               "exposure_variance", "gdp_ppp"]], out / "exposure_summary.csv")
+            comparison = ex.compare_with_source(result)
+            write_csv(comparison, out / "exposure_vs_source.csv")
+            report(progress, FIGURES)
+            figs = exposure_stacked_bar(long, lang, out / "fig_exposure_by_industry")
+            variants = [ExposureSettings(variant=v, share_method=share_method,
+                                         diffusion=diffusion)
+                        for v in ("aiie", "lm_aiie", "ig_aiie")]
+            if exposure_table:
+                variants.append(settings)
+            sens = None
+            if sensitivity:
+                from aidi.analysis.exposure_sensitivity import exposure_table_sensitivity
+
+                report(progress, f"index rebuilt with {len(variants)} exposure tables")
+                sens = exposure_table_sensitivity(spec, obs, variants, units=unit_list)
+                write_csv(sens, out / "exposure_sensitivity.csv")
 
         table = Table(title=f"AI exposure by economy (table {result.variant}, industry "
                             f"structure {result.years[0]}–{result.years[1]})")
@@ -72,7 +93,7 @@ def register(app: typer.Typer) -> None:
         for _, r in summary.sort_values("exposed_share", ascending=False).iterrows():
             table.add_row(r.iso3, f"{r.exposed_share:.1%}", f"{r.exposure_scale / 1e12:.2f}",
                           f"{r.diffusion:.3f}")
-        console.print(table)
+        print_table(console, table)
         console.print(f"mean exposed share of the {len(summary)} economies: "
                       f"{summary.exposed_share.mean():.1%}")
         cmp_table = Table(title="Against the source (figure 1.15b)")
@@ -81,16 +102,8 @@ def register(app: typer.Typer) -> None:
         for _, r in comparison.iterrows():
             cmp_table.add_row(str(r.statement), _fmt(r.published), _fmt(r.ours),
                               _fmt(r.difference), {True: "yes", False: "NO"}.get(r.holds, "—"))
-        console.print(cmp_table)
-        if sensitivity:
-            from aidi.analysis.exposure_sensitivity import exposure_table_sensitivity
-
-            variants = [ExposureSettings(variant=v, share_method=share_method, diffusion=diffusion)
-                        for v in ("aiie", "lm_aiie", "ig_aiie")]
-            if exposure_table:
-                variants.append(settings)
-            sens = exposure_table_sensitivity(spec, obs, variants, units=unit_list)
-            write_csv(sens, out / "exposure_sensitivity.csv")
+        print_table(console, cmp_table)
+        if sens is not None:
             moved = sens[sens.rank_change.abs() > 0]
             console.print(f"index rebuilt with {len(variants)} exposure tables: "
                           f"{moved.iso3.nunique()} economies change rank; largest index change "

@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
+from aidi.commands.layout import print_table
+from aidi.commands.progress import QuietOpt, show_progress
+from aidi.progress import WRITING, Progress, report
 
 console = Console()
 
@@ -21,11 +24,12 @@ BACKENDS = ("numpy", "dask")
 
 def _nominal(spec: str | None, edition: str | None, countries: str | None,
              coin_data: Path | None = None, coin_meta: Path | None = None,
-             vintage: str | None = None):
+             vintage: str | None = None, progress: Progress | None = None):
     """The nominal index's engine result, built as `aidi build` builds it (any spec)."""
     from aidi.commands.common import nominal_build
 
-    return nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage).result
+    return nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage,
+                         progress=progress).result
 
 
 def _config(no_weights: bool, weights: str, weight_spread: float, no_normalisation: bool,
@@ -110,7 +114,7 @@ def _print_uncertainty(res, paths: dict[str, Path], out: Path, lang: str = "en")
                       _fmt(r.median_rank, 1),
                       f"{_fmt(r.p05_rank, 1)}–{_fmt(r.p95_rank, 1)}", _fmt(r.nominal_index, 3),
                       f"{_fmt(r.p05_index, 3)}–{_fmt(r.p95_index, 3)}", str(int(r.n_failed)))
-    console.print(table)
+    print_table(console, table)
     _print_caveats(res, "--zeros zero lets a geometric mean meeting a zero give 0 instead of "
                         "failing")
     console.print(_t("cli.unc_done", lang, n=f"{res.n_samples:,}",
@@ -128,8 +132,9 @@ def _print_sensitivity(res, paths: dict[str, Path], out: Path, lang: str = "en")
                            output=label(res.headline, lang, ("output.",)),
                            n_base=res.n_base, n=f"{res.n_evaluations:,}"))
     table.add_column(label("economy", lang))
+    codes = {f: f"F{i}" for i, f in enumerate(factors, start=1)}  # legend below the table
     for f in factors:
-        table.add_column(factor_label(f, lang), justify="right")
+        table.add_column(codes[f], justify="right")
     table.add_column(_t("cli.moved_most", lang))
     order = [res.design.units[i] for i in res.design.nominal_rank.argsort(kind="stable")]
     wide = df.pivot(index="iso3", columns="factor", values="ST")
@@ -138,7 +143,9 @@ def _print_sensitivity(res, paths: dict[str, Path], out: Path, lang: str = "en")
         top = row.idxmax() if row.notna().any() and row.max() > 0 else None
         table.add_row(iso3, *[_fmt(v, 2) for v in row],
                       factor_label(top, lang) if top else _t("cli.nothing", lang))
-    console.print(table)
+    print_table(console, table)
+    console.print(" · ".join(f"{codes[f]} = {factor_label(f, lang)}" for f in factors),
+                  markup=False)
     _print_caveats(res, "the indices are then conditional on the choices that do not fail; "
                         "--zeros zero lets a geometric mean meeting a zero give 0")
     t = res.timings
@@ -146,6 +153,50 @@ def _print_sensitivity(res, paths: dict[str, Path], out: Path, lang: str = "en")
                   + f" (model evaluations {t.get('model', 0.0):.2f} s, sampling {t.get('sample', 0.0):.2f}"
                   f" s, indices + bootstrap {t.get('estimate', 0.0):.2f} s)")
     console.print(_wrote(paths, out, lang))
+
+
+def _run_uncertainty(result, design, config, samples: int, seed: int, backend: str,
+                     scheduler: str | None, chunk_size: int, save_samples: bool, out: Path,
+                     lang: str, progress: Progress):
+    from aidi.analysis import budget
+    from aidi.analysis.uncertainty import run_uncertainty
+    from aidi.report.writers import write_uncertainty
+
+    budget.check_uncertainty(design, samples, save_samples)
+    res = run_uncertainty(result, samples, seed, config, backend, scheduler, chunk_size,
+                          design=design, progress=progress)
+    report(progress, WRITING)
+    return res, write_uncertainty(res, out, lang, save_samples=save_samples)
+
+
+def _run_sensitivity(result, design, config, samples: int, seed: int, backend: str,
+                     scheduler: str | None, chunk_size: int, resamples: int, outputs: str,
+                     convergence: bool, out: Path, lang: str, progress: Progress):
+    from aidi.analysis import budget
+    from aidi.analysis.sensitivity import parse_outputs, run_sensitivity
+    from aidi.errors import UsageError
+    from aidi.report.writers import write_sensitivity
+
+    try:
+        wanted = parse_outputs(outputs)
+    except ValueError as exc:  # sensitivity.py's check, in the option's words
+        raise UsageError(f"--outputs: {exc}") from None
+    if not design.factors:
+        raise UsageError("every choice is switched off (--no-weights, "
+                         "--no-normalisation, …): nothing to analyse")
+    budget.check_sensitivity(design, samples, wanted)
+    res = run_sensitivity(result, samples, seed, config, backend, scheduler, chunk_size,
+                          num_resamples=resamples, outputs=outputs, design=design,
+                          progress=progress)
+    report(progress, WRITING)
+    paths = write_sensitivity(res, out, lang)
+    if convergence:
+        from aidi.analysis.sensitivity import sobol_convergence
+        from aidi.report.convergence import write_convergence
+
+        report(progress, "convergence")
+        paths.update(write_convergence(sobol_convergence(res), out, lang))
+    return res, paths
 
 
 def _analysis_command(kind: str) -> Callable[..., None]:
@@ -190,8 +241,10 @@ def _analysis_command(kind: str) -> Callable[..., None]:
             help="nodes whose method varies: pillars, or all nodes below the index"),
         no_imputation: bool = typer.Option(False, "--no-imputation",
                                            help="keep the spec's imputation"),
-        no_exclusion: bool = typer.Option(False, "--no-exclusion", "--no-leave-one-out",
+        no_exclusion: bool = typer.Option(False, "--no-exclusion",
                                           help="never leave an indicator out"),
+        no_leave_one_out: bool = typer.Option(False, "--no-leave-one-out", hidden=True,
+                                              help="the same as --no-exclusion"),
         zeros: str = typer.Option(
             "spec", "--zeros",
             help="a geometric mean meeting a zero: spec (default: the node's declared "
@@ -215,13 +268,15 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         weight_groups: str = typer.Option(
             "one", "--weight-groups",
             help="the weights as one factor (one) or one factor per tree level (level)"),
+        quiet: QuietOpt = False,
     ) -> None:
         if backend not in BACKENDS:
             raise typer.BadParameter(f"--backend must be one of {', '.join(BACKENDS)}")
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
         config = _config(no_weights, weights, weight_spread, no_normalisation, normalisations,
-                         no_aggregation, aggregation_scope, no_imputation, no_exclusion, zeros)
+                         no_aggregation, aggregation_scope, no_imputation,
+                         no_exclusion or no_leave_one_out, zeros)
         if weight_groups not in ("one", "level"):
             raise typer.BadParameter("--weight-groups must be one or level")
         if weight_groups != "one":
@@ -229,50 +284,29 @@ def _analysis_command(kind: str) -> Callable[..., None]:
 
             config = dataclasses.replace(config, weight_groups=weight_groups)
         started = time.perf_counter()
-        from aidi.analysis import budget
         from aidi.analysis.variants import build_design
         from aidi.io import ensure_out_dir
         from aidi.report import filenames as fn
 
         out = out / (fn.UNCERTAINTY_DIR if kind == "uncertainty" else fn.SENSITIVITY_DIR)
         ensure_out_dir(out)
-        with console.status(_t("progress.building", lang)):
-            result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage)
+        with show_progress(console, quiet, lang) as progress:
+            result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage,
+                              progress)
             design = build_design(result, config)
+            if kind == "uncertainty":
+                res, paths = _run_uncertainty(result, design, config, samples or 1000, seed,
+                                              backend, scheduler, chunk_size, save_samples,
+                                              out, lang, progress)
+            else:
+                res, paths = _run_sensitivity(result, design, config, samples or 1024, seed,
+                                              backend, scheduler, chunk_size, resamples,
+                                              outputs, convergence, out, lang, progress)
         if kind == "uncertainty":
-            from aidi.analysis.uncertainty import run_uncertainty
-            from aidi.report.writers import write_uncertainty
-
-            budget.check_uncertainty(design, samples or 1000, save_samples)
-            with console.status(_t("progress.robustness", lang, n=f"{samples or 1000:,}")):
-                res = run_uncertainty(result, samples or 1000, seed, config, backend,
-                                      scheduler, chunk_size, design=design)
-                paths = write_uncertainty(res, out, lang, save_samples=save_samples)
             _print_uncertainty(res, paths, out, lang)
         else:
-            from aidi.analysis.sensitivity import parse_outputs, run_sensitivity
-            from aidi.errors import UsageError
             from aidi.report.robustness import sensitivity_sentences
-            from aidi.report.writers import write_sensitivity
 
-            try:
-                wanted = parse_outputs(outputs)
-            except ValueError as exc:  # sensitivity.py's check, in the option's words
-                raise UsageError(f"--outputs: {exc}") from None
-            if not design.factors:
-                raise UsageError("every choice is switched off (--no-weights, "
-                                 "--no-normalisation, …): nothing to analyse")
-            budget.check_sensitivity(design, samples or 1024, wanted)
-            with console.status(_t("progress.sobol", lang, n=f"{samples or 1024:,}")):
-                res = run_sensitivity(result, samples or 1024, seed, config, backend,
-                                      scheduler, chunk_size, num_resamples=resamples,
-                                      outputs=outputs, design=design)
-                paths = write_sensitivity(res, out, lang)
-                if convergence:
-                    from aidi.analysis.sensitivity import sobol_convergence
-                    from aidi.report.convergence import write_convergence
-
-                    paths.update(write_convergence(sobol_convergence(res), out, lang))
             _print_sensitivity(res, paths, out, lang)
             sentences = sensitivity_sentences(res.frame, lang=lang, output=res.headline)
             for i in res.design.nominal_rank.argsort(kind="stable"):
@@ -304,6 +338,7 @@ def register(app: typer.Typer) -> None:
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
         lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
+        quiet: QuietOpt = False,
     ) -> None:
         """Statistical audit: correlations across levels, Cronbach's alpha, PCA and flags."""
         from aidi.analysis.audit import audit
@@ -315,9 +350,12 @@ def register(app: typer.Typer) -> None:
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
         out = out / fn.AUDIT_DIR
-        with console.status(_t("progress.building", lang)):
-            result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage)
+        with show_progress(console, quiet, lang) as progress:
+            result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage,
+                              progress)
+            report(progress, "audit")
             res = audit(result)
+            report(progress, WRITING)
             paths = write_audit(res, out, result, lang)
         labels = node_labels(result.spec, lang)
         table = Table(title=_t("cli.audit_title", lang))
@@ -328,7 +366,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(("  " * int(d.depth)) + labels.get(d.node, d.node), str(d.n_children),
                           _fmt(d.cronbach_alpha, 2), _fmt(d.pca_first_share, 2),
                           _fmt(d.mean_child_correlation, 2))
-        console.print(table)
+        print_table(console, table)
         if len(res.flags):
             console.print(_t("cli.flags_title", lang, n=len(res.flags)))
             for line in audit_findings(res.flags, labels, lang):

@@ -8,7 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
+from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, LangOpt, VintageOpt
+from aidi.commands.layout import print_table
+from aidi.commands.progress import QuietOpt, show_progress
+from aidi.progress import report
 
 console = Console()
 
@@ -25,29 +28,41 @@ def register(app: typer.Typer) -> None:
         countries: str = typer.Option(None, "--countries"),
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
+        lang: LangOpt = "en",
+        quiet: QuietOpt = False,
     ) -> None:
         """Rebuild the index under a scenario and show who moves."""
         from rich.markup import escape
 
         from aidi.analysis.scenarios import compare_scenario, load_scenario
-        from aidi.commands.common import nominal_build
+        from aidi.commands.common import check_lang, nominal_build
         from aidi.io import ensure_out_dir, out_path, safe_name, write_csv
+        from aidi.report.translations import t
+        from aidi.report.writers import economy_names
 
+        check_lang(lang)
         sc = load_scenario(scenario)
-        nominal = nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage)
-        res = compare_scenario(nominal.result, nominal.with_changes(sc).result, sc)
+        with show_progress(console, quiet, lang) as progress:
+            nominal = nominal_build(spec, edition, countries, coin_data, coin_meta,
+                                    vintage=vintage, progress=progress)
+            report(progress, f"scenario {sc.id}")
+            res = compare_scenario(nominal.result, nominal.with_changes(sc).result, sc)
         name = f"scenario_{safe_name(sc.id)}.csv"  # the id is user text: never a path
         write_csv(res.comparison, out_path(ensure_out_dir(out), name))
         root = res.nominal.tree.root
         cmp = res.comparison[res.comparison.measure == root].copy()
         moved = cmp[(cmp.change.abs() > 1e-12) | (cmp.nominal_rank != cmp.scenario_rank)]
-        table = Table(title=f"Scenario: {escape(sc.name.en)}")
-        for col in ("economy", "index before", "after", "change", "rank before", "after"):
-            table.add_column(col, justify="left" if col == "economy" else "right")
+        names = economy_names(list(moved.iso3), lang)
+        table = Table(title=t("cli.scenario_title", lang,
+                              name=escape(sc.name.get(lang) or sc.name.en)))
+        table.add_column(t("col.economy", lang))
+        for key in ("index_before", "index_after", "change", "rank_before", "rank_after"):
+            table.add_column(t(f"cli.scenario.{key}", lang), justify="right")
         for _, r in moved.sort_values("scenario_rank").iterrows():
-            table.add_row(r.iso3, f"{r.nominal:.3f}", f"{r.scenario:.3f}", f"{r.change:+.3f}",
-                          f"{int(r.nominal_rank)}", f"{int(r.scenario_rank)}")
-        console.print(table)
+            table.add_row(f"{names.get(r.iso3, r.iso3)} ({r.iso3})", f"{r.nominal:.3f}",
+                          f"{r.scenario:.3f}", f"{r.change:+.3f}", f"{int(r.nominal_rank)}",
+                          f"{int(r.scenario_rank)}")
+        print_table(console, table)
         n_changed = sum(1 for e in res.changed.log if e.step == "scenario")
-        console.print(f"{n_changed} indicator values changed; wrote {name} to {out}",
+        console.print(t("cli.scenario_done", lang, n=n_changed, file=name, out=str(out)),
                       markup=False)

@@ -14,7 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aidi.commands.common import QuietOpt
+from aidi.commands.layout import print_table
+from aidi.commands.progress import show_progress
 from aidi.errors import UsageError
+from aidi.progress import BUILDING, FIGURES, LOADING, WRITING, report
 
 console = Console()
 _EDITION = re.compile(r"^(\d{4}|latest)$", re.IGNORECASE)
@@ -60,7 +64,7 @@ def print_moves(att, k: int, node: str) -> None:
                       _fmt(r.data, sign=True), _fmt(r.methodology, sign=True),
                       _fmt(r.weights, sign=True), escape(str(r.main_data_dimension))[:12],
                       f"{_fmt(r.rank_from, 0)}→{_fmt(r.rank_to, 0)}")
-    console.print(table)
+    print_table(console, table)
 
 
 def register(app: typer.Typer) -> None:
@@ -78,6 +82,7 @@ def register(app: typer.Typer) -> None:
         focus: str = typer.Option("CHN", "--focus", help="economy highlighted in the charts"),
         lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
         charts: bool = typer.Option(True, "--charts/--no-charts"),
+        quiet: QuietOpt = False,
     ) -> None:
         """Build every yearly edition and write timeline.csv and the trajectory charts."""
         from aidi.io import ensure_out_dir
@@ -86,12 +91,17 @@ def register(app: typer.Typer) -> None:
 
         if lang not in ("en", "zh"):
             raise UsageError("--lang must be en or zh")
-        with _quiet():
-            tl = timeline(spec, start=start, end=end, countries=countries, vintage=vintage)
-        if not tl.editions:
-            raise UsageError(f"no edition could be built ({'; '.join(tl.skipped.values())})")
-        paths = write_timeline(tl, ensure_out_dir(out), lang=lang, focus=focus.upper(),
-                               charts=charts)
+        with show_progress(console, quiet, lang) as progress:
+            report(progress, LOADING)
+            with _quiet():
+                tl = timeline(spec, start=start, end=end, countries=countries,
+                              vintage=vintage, progress=progress)
+            if not tl.editions:
+                raise UsageError(f"no edition could be built "
+                                 f"({'; '.join(tl.skipped.values())})")
+            report(progress, FIGURES if charts else WRITING)
+            paths = write_timeline(tl, ensure_out_dir(out), lang=lang, focus=focus.upper(),
+                                   charts=charts)
         _print_timeline(tl, focus.upper())
         console.print(f"first edition: {tl.first_edition}; wrote {len(paths)} outputs to "
                       f"{escape(str(out))}", markup=True)
@@ -110,6 +120,7 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(10, "--top", min=1, help="rows of the table"),
         lang: str = typer.Option("en", "--lang"),
         out: Path = typer.Option(Path("aidi-diff"), "--out", "-o"),
+        quiet: QuietOpt = False,
     ) -> None:
         """Split every score change from A to B into data (by dimension), methodology and
         weights, exactly (Shapley); write attribution.csv and a waterfall."""
@@ -117,15 +128,18 @@ def register(app: typer.Typer) -> None:
         from aidi.io import ensure_out_dir
         from aidi.report.timeline import write_attribution
 
-        with _quiet():
+        with show_progress(console, quiet, lang) as progress, _quiet():
+            report(progress, f"{BUILDING} {a}")
             ba, la = _side(a, spec, edition, vintage_a, countries)
+            report(progress, f"{BUILDING} {b}")
             bb, lb = _side(b, spec, edition, vintage_b, countries)
             if la == lb and (vintage_a or vintage_b):
                 la, lb = f"{la}@{vintage_a or 'snapshot'}", f"{lb}@{vintage_b or 'snapshot'}"
-            att = diff(ba, bb, label_a=la, label_b=lb)
-        bb.resolve_node(node)
-        paths = write_attribution(att, ensure_out_dir(out), focus=focus.upper(), node=node,
-                                  lang=lang)
+            att = diff(ba, bb, label_a=la, label_b=lb, progress=progress)
+            bb.resolve_node(node)
+            report(progress, FIGURES)
+            paths = write_attribution(att, ensure_out_dir(out), focus=focus.upper(),
+                                      node=node, lang=lang)
         print_moves(att, top, node)
         worst = float(att.frame["check"].abs().max())
         for note in att.notes:
@@ -147,7 +161,7 @@ def _print_timeline(tl, focus: str, n: int = 5) -> None:
     for e in tl.editions:
         table.add_row(e, *[f"{_fmt(idx.loc[c, e])} ({_fmt(rank.loc[c, e], 0)})"
                            for c in order])
-    console.print(table)
+    print_table(console, table)
     first = tl.notes.get(tl.editions[0])
     if first is not None and first.fallbacks():
         console.print(f"edition {tl.editions[0]}: " + "; ".join(

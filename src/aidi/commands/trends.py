@@ -10,6 +10,9 @@ from typing import Annotated
 
 import typer
 
+from aidi.commands.layout import print_table
+from aidi.commands.progress import QuietOpt, show_progress
+
 
 def _fmt(v: float, unit: str = "") -> str:
     if v is None or not math.isfinite(v):
@@ -27,6 +30,7 @@ def trends_command(
                          ] = 500,
     data: Annotated[Path | None, typer.Option(
         "--data", help="Trends snapshot folder (default: the shipped one).")] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check the source's trend claims against the data: claims.csv, fits, figures, HTML."""
     from rich.console import Console
@@ -39,13 +43,14 @@ def trends_command(
         raise typer.BadParameter("--lang must be en or zh")
     if bootstrap < 10:
         raise typer.BadParameter("--bootstrap must be at least 10")
-    try:
-        res = trends(seed=seed, n_boot=bootstrap, lang=lang, data=data)
-    except FileNotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from None
-    written = write_trends(res, out, lang)
     console = Console()
+    with show_progress(console, quiet, lang) as progress:
+        try:
+            res = trends(seed=seed, n_boot=bootstrap, lang=lang, data=data, progress=progress)
+        except FileNotFoundError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from None
+        written = write_trends(res, out, lang, progress=progress)
     table = Table(title="The source's claims against the data")
     for col in ("claim", "source", "aidi", "95% interval", "unit", "verdict"):
         table.add_column(col, justify="right" if col in ("source", "aidi") else "left")
@@ -55,7 +60,7 @@ def trends_command(
                     else "—")
         table.add_row(r.claim_id, _fmt(r.source_value, u), _fmt(r.estimate, u), interval, u,
                       tr(f"verdict.{r.verdict}", lang))
-    console.print(table)
+    print_table(console, table)
     typer.echo(tr("cli.wrote", lang, n=len(written), out=out))
 
 

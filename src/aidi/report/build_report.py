@@ -12,12 +12,13 @@ from the spec, so any spec (the shipped AIDI, COINr's ASEM) gets a full report.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from aidi.progress import FIGURES, REPORT, Progress, silent
 from aidi.report import filenames as fn
 from aidi.report.html import ReportContext, Section, manifest_summary, write_report
 from aidi.report.translations import has, t
@@ -170,7 +171,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                        lang: str = "en", focus: str = "CHN", edition: str | None = None,
                        extra_sections: tuple[Section, ...] = (), robustness: bool = True,
                        figures: bool = True, n_samples: int = 1000, n_base: int = 512,
-                       seed: int = 0, progress: Callable[[str], None] | None = None,
+                       seed: int = 0, progress: Progress | None = None,
                        timings: MutableMapping[str, float] | None = None,
                        scores: pd.DataFrame | None = None,
                        figure_texts: MutableMapping[str, tuple[str, ...]] | None = None
@@ -190,7 +191,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     from aidi.report.writers import economy_names, node_labels
 
     clock = _Clock(timings)
-    say = progress or (lambda _msg: None)
+    say = progress or silent
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     spec = result.spec
@@ -212,7 +213,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     appendix: list[tuple[str, pd.DataFrame]] = []
 
     def fig_progress(done: int, total: int) -> None:
-        say(t("progress.figures", lang, done=done, total=total))
+        say(FIGURES, done, total)
 
     with FigurePool(progress=fig_progress) as pool:
         catalogue, manifest = _snapshot_facts()
@@ -268,7 +269,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
             chart("exposure", fn.fig_exposure(lang), draw_exposure, long, lang, names)
         clock.lap("exposure")
 
-        say(t("progress.robustness", lang, n=f"{n_samples:,}"))
+        say("audit")
         from aidi.analysis.audit import audit
 
         audit_res = audit(result)
@@ -278,7 +279,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
             from aidi.analysis.variants import build_design
 
             design = build_design(result, None)
-            unc = run_uncertainty(result, n_samples, seed, design=design)
+            unc = run_uncertainty(result, n_samples, seed, design=design, progress=say)
             summary = unc.summary()
             chart("uncertainty", fn.fig_uncertainty(lang), rob.draw_rank_intervals, summary,
                   lang, names, rob.failure_note(unc.n_samples, unc.n_failed_samples, lang))
@@ -319,6 +320,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         clock.lap("figures_wait")
 
     # --- sections ---------------------------------------------------------------------------
+    say(REPORT)
     if exposure is not None:
         ex_res, long, summ, cmp = exposure
         table = pd.DataFrame({"iso3": summ["iso3"],

@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 from aidi.analysis.trends import TrendsResult  # noqa: E402
 from aidi.analysis.trends.fits import CURVES  # noqa: E402
 from aidi.io import write_csv, write_text  # noqa: E402
+from aidi.progress import FIGURES, REPORT, Progress, report, track  # noqa: E402
 from aidi.report.charts import PALETTE, _drawing, _save, _Text  # noqa: E402
 
 __all__ = ["tr", "write_trends"]
@@ -367,8 +368,10 @@ def trends_html(res: TrendsResult, lang: str, figures: dict[str, Path]) -> str:
 
 # --------------------------------------------------------------------------- all
 
-def write_trends(res: TrendsResult, out: Path, lang: str = "en") -> list[Path]:
-    """claims.csv, one CSV per result table, the figures and trends.html into ``out``."""
+def write_trends(res: TrendsResult, out: Path, lang: str = "en",
+                 progress: Progress | None = None) -> list[Path]:
+    """claims.csv, one CSV per result table, the figures and trends.html into ``out``
+    (``progress`` hears the figures drawn, then the report)."""
     from aidi.analysis.trends.claims import SOURCE_INPUTS
 
     out = Path(out)
@@ -386,9 +389,10 @@ def write_trends(res: TrendsResult, out: Path, lang: str = "en") -> list[Path]:
         "capacity": lambda s: capacity_chart(res, lang, s, SOURCE_INPUTS["china_eflops_2023"]),
     }
     figures: dict[str, Path] = {}
-    for key, draw in drawers.items():
+    for key, draw in track(drawers.items(), progress, FIGURES, len(drawers)):
         paths = draw(out / f"fig_trends_{key}")
         written.extend(paths)
         figures[key] = next(p for p in paths if p.suffix == ".svg")
+    report(progress, REPORT)
     written.append(write_text(trends_html(res, lang, figures), out / "trends.html"))
     return written

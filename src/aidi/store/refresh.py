@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import requests
 
+from aidi.progress import Progress, report, track
 from aidi.sources.connectors import Payload, SourceConfig, SourceUnreachable, connector
 from aidi.sources.connectors.base import ParseError, describe_network_error
 from aidi.sources.validate import DataValidationError, ValidationReport, validate_observations
@@ -49,12 +50,13 @@ def default_fetcher(session: requests.Session | None = None) -> Fetcher:
     return lambda source: connector(source.kind).fetch(source, http)
 
 
-def fetch_all(sources: Sequence[SourceConfig], fetch: Fetcher, keep_going: bool = False
+def fetch_all(sources: Sequence[SourceConfig], fetch: Fetcher, keep_going: bool = False,
+              progress: Progress | None = None
               ) -> tuple[dict[str, Payload], list[SourceUnreachable]]:
     """Payloads of every source; a network failure raises `SourceUnreachable` (or is listed)."""
     payloads: dict[str, Payload] = {}
     failed: list[SourceUnreachable] = []
-    for source in sources:
+    for source in track(sources, progress, "fetching from the publishers"):
         try:
             payloads[source.name] = fetch(source)
         except _network_errors() as exc:
@@ -76,13 +78,16 @@ def parse_and_validate(source: SourceConfig, payload: Payload, known_units: dict
 
 
 def refresh(store: Store, sources: Sequence[SourceConfig], *, fetch: Fetcher | None = None,
-            keep_going: bool = False, strict: bool = False) -> RefreshResult:
-    """Fetch, validate and store `sources` as one vintage (see the module docstring)."""
+            keep_going: bool = False, strict: bool = False,
+            progress: Progress | None = None) -> RefreshResult:
+    """Fetch, validate and store `sources` as one vintage (see the module docstring);
+    `progress` hears the sources fetched, then the validation and the store write."""
     if not sources:
         raise ValueError("no sources selected (all are disabled in sources.yaml?)")
-    payloads, failed = fetch_all(sources, fetch or default_fetcher(), keep_going)
+    payloads, failed = fetch_all(sources, fetch or default_fetcher(), keep_going, progress)
     if not payloads:
         raise failed[0]
+    report(progress, "validating and storing")
     units = store.series_units()
     reports = tuple(parse_and_validate(s, payloads[s.name], units, strict)
                     for s in sources if s.name in payloads)

@@ -31,6 +31,7 @@ import pandas as pd
 import aidi
 from aidi.countries import is_country
 from aidi.errors import AidiError
+from aidi.progress import WRITING, Progress, report, track
 from aidi.sources.raw import COLUMNS, RawDataMissing, Reader, registered_readers
 
 __all__ = [
@@ -226,11 +227,13 @@ def build_snapshot(
     out_dir: Path | None = None,
     *,
     readers: Sequence[Reader] | None = None,
+    progress: Progress | None = None,
 ) -> SnapshotManifest:
     """Run every reader on ``raw_dir``, validate, and write the snapshot into ``out_dir``.
 
     ``out_dir`` defaults to the package's ``aidi/store/snapshot/``; ``readers`` defaults to
-    :func:`aidi.sources.raw.registered_readers`. Raises :class:`SnapshotError` (bad rows) or
+    :func:`aidi.sources.raw.registered_readers`; ``progress`` hears the readers run, then the
+    writing. Raises :class:`SnapshotError` (bad rows) or
     :class:`aidi.sources.raw.RawDataMissing` (a required source is missing) before anything
     is written.
     """
@@ -247,7 +250,7 @@ def build_snapshot(
     skipped: dict[str, str] = {}
     inputs: set[str] = set()
     tables: dict[str, pd.DataFrame] = {}
-    for reader in readers:
+    for reader in track(readers, progress, "reading raw files"):
         frame = _run_reader(reader, raw_dir)
         if frame is None and reader.read is not None:
             skipped[reader.name] = "raw data not found (optional source)"
@@ -282,6 +285,7 @@ def build_snapshot(
         if reader.read is not None or reader.tables:
             inputs |= set(reader.extra_inputs)
 
+    report(progress, WRITING)
     obs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     obs = obs.sort_values(["series", "iso3", "year"], kind="mergesort").reset_index(drop=True)
     catalog = _series_catalog(obs, metadata)

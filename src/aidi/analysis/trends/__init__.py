@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from aidi.analysis.trends import adoption, capacity, claims, compute, cost, investment
+from aidi.progress import LOADING, Progress, report
 
 __all__ = ["TrendsResult", "trends"]
 
@@ -52,12 +53,12 @@ class TrendsResult:
 
 
 def trends(seed: int = 0, n_boot: int = 500, lang: str = "en",
-           data: Path | str | None = None) -> TrendsResult:
+           data: Path | str | None = None, progress: Progress | None = None) -> TrendsResult:
     """Run the trend analyses and check the source's claims.
 
     ``seed`` fixes every bootstrap; ``n_boot`` is the number of replicates per fit; ``lang``
     (en|zh) picks the language of the claims' ``claim`` column; ``data`` is a trends snapshot
-    folder (default: the shipped one).
+    folder (default: the shipped one); ``progress`` hears each group of fits.
     """
     from aidi.store.trends_snapshot import load_trends
 
@@ -65,11 +66,15 @@ def trends(seed: int = 0, n_boot: int = 500, lang: str = "en",
         raise ValueError(f"unknown language {lang!r}; choose en or zh")
     if n_boot < 10:
         raise ValueError("n_boot must be at least 10 for percentile intervals")
+    report(progress, LOADING)
     t = load_trends(Path(data) if data is not None else None)
     models, hardware, series = t["models"], t["hardware"], t["series"]
+    report(progress, "compute growth fits")
     fits, domains, profile = compute.compute_trends(models, n_boot=n_boot, seed=seed)
+    report(progress, "cost fits")
     cost_fits, gpt3 = cost.cost_trends(models, hardware, t["token_prices"], n_boot=n_boot,
                                        seed=seed + 1)
+    report(progress, "adoption S-curves, investment, capacity")
     card = capacity.h100_card(hardware)
     inputs = claims.SOURCE_INPUTS
     h100 = capacity.h100_calculator(
@@ -89,6 +94,7 @@ def trends(seed: int = 0, n_boot: int = 500, lang: str = "en",
         "clusters_by_owner": capacity.cluster_capacity(t["clusters"], "owner"),
         "series": series,
     }
+    report(progress, "claims")
     table = claims.evaluate(results)
     table.insert(2, "claim", table[f"claim_{lang}"])
     results.pop("series")

@@ -1,0 +1,132 @@
+"""Progress: named phases on a terminal, nothing when piped or with --quiet.
+
+The protocol (`aidi.progress`) is a plain callable the analysis and API layers call; the
+display (`aidi.commands.progress`) is rich's, and only when the console is a terminal. A
+terminal is forced here either with `Console(force_terminal=True)` or, for a whole command
+run through typer's CliRunner, with rich's own switches TTY_COMPATIBLE / FORCE_COLOR.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from aidi import progress as phases
+from aidi.cli import app
+from aidi.commands.progress import show_progress
+
+TERMINAL = {"TTY_COMPATIBLE": "1", "FORCE_COLOR": "1", "COLUMNS": "100"}
+PIPED = {"TTY_COMPATIBLE": "0", "COLUMNS": "100"}
+
+
+def _terminal(width: int = 100) -> tuple[Console, io.StringIO]:
+    buf = io.StringIO()
+    return Console(file=buf, force_terminal=True, width=width, color_system=None), buf
+
+
+def test_track_reports_each_item_and_the_total() -> None:
+    heard: list[tuple] = []
+    items = list(phases.track(["a", "b", "c"], lambda *a: heard.append(a), "steps"))
+    assert items == ["a", "b", "c"]
+    assert heard == [("steps", 0, 3), ("steps", 1, 3), ("steps", 2, 3), ("steps", 3, 3)]
+    assert list(phases.track([1, 2], None, "x")) == [1, 2]  # no callback: nothing to call
+    heard.clear()
+    list(phases.track([1], lambda *a: heard.append(a), "more", total=5, start=3))
+    assert heard == [("more", 3, 5), ("more", 4, 5)]
+    phases.report(None, "anything", 1, 2)  # None-safe
+
+
+def test_the_display_is_silent_off_a_terminal_and_with_quiet() -> None:
+    piped = Console(file=io.StringIO())
+    assert not piped.is_terminal
+    with show_progress(piped) as progress:
+        assert progress is phases.silent
+    console, buf = _terminal()
+    with show_progress(console, quiet=True) as progress:
+        assert progress is phases.silent
+        progress(phases.LOADING)
+    assert buf.getvalue() == ""
+
+
+def test_a_terminal_shows_named_phases_with_counts() -> None:
+    console, buf = _terminal()
+    with show_progress(console) as progress:
+        progress(phases.LOADING)
+        progress(phases.BUILDING)
+        progress(phases.SAMPLES, 0, 1000)
+        progress(phases.SAMPLES, 1000, 1000)
+        progress(phases.FIGURES, 3, 8)
+    text = buf.getvalue()
+    for name in ("loading data", "building", "Monte-Carlo samples", "figures"):
+        assert name in text
+    assert "1,000/1,000" in text and "8/8" in text  # finished: every row complete
+
+
+def test_phase_names_follow_the_language() -> None:
+    console, buf = _terminal()
+    with show_progress(console, lang="zh") as progress:
+        progress(phases.LOADING)
+        progress(f"{phases.EDITION} 2019")
+    assert "读取数据" in buf.getvalue() and "版本 2019" in buf.getvalue()
+
+
+def _uncertainty(tmp_path, env: dict[str, str], *extra: str) -> str:
+    res = CliRunner().invoke(app, ["uncertainty", "--samples", "64", "--out", str(tmp_path),
+                                   *extra], env=env)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_a_command_shows_progress_only_on_a_terminal(tmp_path) -> None:
+    shown = _uncertainty(tmp_path / "tty", TERMINAL)
+    assert "Monte-Carlo samples" in shown and "64/64" in shown
+    piped = _uncertainty(tmp_path / "piped", PIPED)
+    assert "Monte-Carlo samples" not in piped and "loading data" not in piped
+    # the piped output is the command's own: its table and the files written
+    assert "wrote" in piped
+
+
+@pytest.mark.slow
+def test_quiet_hides_the_progress_on_a_terminal(tmp_path) -> None:
+    quiet = _uncertainty(tmp_path, TERMINAL, "--quiet")
+    assert "Monte-Carlo samples" not in quiet and "loading data" not in quiet
+
+
+#: Every long command, cheaply configured, and phases its display must name.
+LONG_COMMANDS = {
+    "build": (["build", "--no-robustness", "--no-figures"], ["loading data", "building"]),
+    "sensitivity": (["sensitivity", "--samples", "8"], ["building", "Sobol evaluations"]),
+    "audit": (["audit"], ["building", "audit"]),
+    "scenario": (["scenario"], ["building", "scenario us-japan-sharing"]),
+    "trends": (["trends", "--bootstrap", "10"], ["compute growth fits", "figures"]),
+    "timeline": (["timeline", "--from", "2023", "--no-charts"],
+                 ["edition 2023", "edition latest"]),
+    "diff": (["diff", "2023", "2024"], ["building 2023", "attribution builds"]),
+    "exposure": (["exposure", "--no-sensitivity"], ["exposure model", "figures"]),
+    "explore": (["explore", "--variants", "20"], ["building", "explorer page"]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(LONG_COMMANDS))
+def test_every_long_command_names_its_phases_on_a_terminal(name, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("AIDI_STORE", str(tmp_path / "store.duckdb"))
+    args, expected = LONG_COMMANDS[name]
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")], env=TERMINAL)
+    assert res.exit_code == 0, res.output
+    for phase in expected:
+        assert phase in res.output, (phase, res.output[-2000:])
+
+
+@pytest.mark.slow
+def test_data_import_shows_its_phase(tmp_path, monkeypatch) -> None:
+    csv = tmp_path / "mine.csv"
+    csv.write_text("iso3,year,series,value,unit\nUSA,2022,user.x,1.5,index\n", encoding="utf-8")
+    store = tmp_path / "store.duckdb"
+    res = CliRunner().invoke(app, ["data", "import", str(csv), "--store", str(store)],
+                             env=TERMINAL)
+    assert res.exit_code == 0, res.output
+    assert "importing mine.csv" in res.output and "stored vintage" in res.output
