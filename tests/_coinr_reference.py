@@ -12,11 +12,10 @@ import pandas as pd
 
 from aidi.engine.pipeline import build
 from aidi.sources.coinr import read_coin
-from tests.conftest import REPO, raw_dir
+from tests.conftest import REPO, asem_tables
 
 FIXTURES = REPO / "tests" / "fixtures" / "coinr_reference"
-RAW = raw_dir()
-ASEM = RAW / "coinr_asem" if RAW is not None else None
+ASEM = asem_tables()[0].parent  # the copy shipped in the package: no raw-data folder needed
 HAVE_ASEM = ASEM is not None and (ASEM / "ASEM_iData.csv").is_file()
 
 BASE = {"denominate": {},
