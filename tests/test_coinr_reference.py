@@ -89,3 +89,14 @@ def test_fracmax_infinities_are_refused_saying_what_coinr_does(refs):
             build_variant("normalise", "n_fracmax")
         finally:
             del cr.VARIANTS["normalise"]["n_fracmax"]
+
+
+def test_dist2ref_with_the_reference_at_the_minimum():
+    # COINr 1.1.14: n_dist2ref(c(3, 1, 5), iref = 2) = Inf NaN Inf; with cap_max = TRUE
+    # 1 NaN 1 (the NaN is missing downstream, in COINr as in aidi)
+    from tests._coinr_testthat import norm
+
+    got = norm([3.0, 1, 5], "n_dist2ref", iref="U1", cap_max=True)
+    np.testing.assert_array_equal(got, [1.0, np.nan, 1.0])
+    with pytest.raises(NonFiniteNormalisation, match="the reference is the minimum"):
+        norm([3.0, 1, 5], "n_dist2ref", iref="U1")
