@@ -289,16 +289,30 @@ def _clean_code(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().upper()
 
 
-def resolve_unit(text: str, allowed: Iterable[str] | None = None) -> str:
+class UnitPool(dict):
+    """The units a build or its data has, keyed by their cleaned code (`_clean_code`) → the
+    data's own spelling. Built once and passed as `allowed` to many `resolve_unit` calls, so
+    resolving n units costs n look-ups, not n rebuilds of an n-entry table."""
+
+    @classmethod
+    def of(cls, allowed: Iterable[str]) -> UnitPool:
+        return cls({_clean_code(a): str(a) for a in allowed})
+
+
+def resolve_unit(text: str, allowed: Iterable[str] | UnitPool | None = None) -> str:
     """The unit code meant by `text` — a code in any case (full-width too), an English or
-    Chinese name — checked against `allowed` (the units a build or the data has) when given.
+    Chinese name — checked against `allowed` (the units a build or the data has, or a
+    `UnitPool` of them) when given.
 
     Raises `UnknownUnitError` naming the closest matches, so a typo never becomes a phantom
     economy and a region code (WLD, EUU) never passes for one.
     """
     if not isinstance(text, str) or not text.strip():
         raise UnknownUnitError(f"empty unit code {text!r}; give an ISO3 code such as USA")
-    pool = None if allowed is None else {_clean_code(a): str(a) for a in allowed}
+    pool = None if allowed is None else \
+        (allowed if isinstance(allowed, UnitPool) else UnitPool.of(allowed))
+    if pool is not None and text in pool:  # already clean and present: the common case
+        return pool[text]
     code = _clean_code(text)
     candidates = [code]
     mapped = to_iso3(unicodedata.normalize("NFKC", text).strip())

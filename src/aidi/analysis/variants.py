@@ -93,6 +93,10 @@ from aidi.engine.pipeline import (
     prepare,
 )
 from aidi.engine.tree import (
+    FINITE,
+    NONNEGATIVE,
+    POSITIVE,
+    UNKNOWN,
     CompiledTree,
     aggregate_node_major,
     aggregate_tree_marked,
@@ -369,14 +373,25 @@ class VariantDesign:
         flat = self.matrices.reshape(n_prep * n_norm, n_units, n_ind)
         return np.ascontiguousarray(np.moveaxis(flat, -1, 0))
 
+    @cached_property
+    def indicator_state(self) -> Array:
+        """Per indicator, what every precomputed variant's values are: `POSITIVE`, `FINITE` or
+        `UNKNOWN` (`aidi.engine.tree`) — lets the tree pass skip checks that cannot fire."""
+        m = self.matrices
+        finite = np.isfinite(m).all(axis=(0, 1, 2))
+        low = np.where(np.isfinite(m), m, 1.0).min(axis=(0, 1, 2), initial=1.0)
+        return np.where(~finite, UNKNOWN, np.where(low > 0, POSITIVE,
+                                                   np.where(low >= 0, NONNEGATIVE, FINITE)))
+
     def with_resolution(self, n_base: int | None) -> VariantDesign:
         """The same design with discrete levels read on the 1/`n_base` grid (exact balance
         over a Sobol design of `n_base` base samples); None = plain ⌊u·L⌋."""
         if n_base is not None and n_base < 1:
             raise UsageError("n_base must be >= 1")
         out = replace(self, level_resolution=n_base)
-        if "node_major_matrices" in self.__dict__:  # share the cached layout
-            out.__dict__["node_major_matrices"] = self.__dict__["node_major_matrices"]
+        for cached in ("node_major_matrices", "indicator_state"):  # share the cached arrays
+            if cached in self.__dict__:
+                out.__dict__[cached] = self.__dict__[cached]
         return out
 
     # ---- inputs → choices -------------------------------------------------------------------
@@ -483,7 +498,7 @@ class VariantDesign:
         for lvl in np.unique(agg):
             sel = np.flatnonzero(agg == lvl)
             block = np.empty((len(self.tree.all_ids), len(sel), n_units))
-            np.take(by_indicator, variant[sel], axis=1, out=block[:n_ind])
+            np.take(by_indicator, variant[sel], axis=1, out=block[:n_ind], mode="clip")
             w = {k: v[sel] for k, v in weights.items()}
             methods = None if self.aggregation_trees else self.aggregation_methods[lvl]
             fail = self._tree_pass(block, trees[lvl], w, methods)
@@ -506,7 +521,8 @@ class VariantDesign:
         the block is redone one sample at a time to fail just the samples concerned.
         """
         try:
-            fail, _ = aggregate_node_major(block, tree, self.ref, w, methods, self.config.zeros)
+            fail, _ = aggregate_node_major(block, tree, self.ref, w, methods, self.config.zeros,
+                                           self.indicator_state)
             return fail
         except NonPositiveError:
             pass

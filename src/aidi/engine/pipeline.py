@@ -11,20 +11,21 @@ to which cell, so any number can be explained; unlike a coin, it is never mutate
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from aidi.countries import GROUPS, resolve_unit
+from aidi.countries import GROUPS, UnitPool, resolve_unit
 from aidi.engine.aggregate import aggregate
 from aidi.engine.aggregate import contributions as child_contributions
 from aidi.engine.impute import ancestors_at, impute_matrix
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.screen import availability, nonzero_share
 from aidi.engine.screen import screen_mask as coinr_screen_mask
-from aidi.engine.select import apply_year_rule, transformed_panel
+from aidi.engine.select import SeriesPanels, apply_year_rule, series_needed, transformed_panel
 from aidi.engine.treat import treat_matrix
 from aidi.engine.tree import CompiledTree, aggregate_tree, compile_tree, ranks
 from aidi.errors import AidiError, InputError, UnknownUnitError
@@ -124,7 +125,7 @@ def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
     or `all`; every code is checked against the units the data has (`UnknownUnitError`
     with the closest matches otherwise), and the reference unit is always included."""
     want = spec.units if units is None else units
-    have = observations["iso3"].astype(str).unique().tolist()
+    have = UnitPool.of(observations["iso3"].astype(str).unique().tolist())
     if isinstance(want, str):
         key = want.strip()
         if key.lower() == "all":
@@ -145,7 +146,7 @@ def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
         ref = resolve_unit(spec.reference, allowed=have)
         if ref not in out:
             out.insert(0, ref)
-    dup = sorted({u for u in out if out.count(u) > 1})
+    dup = sorted(u for u, k in Counter(out).items() if k > 1)
     if dup:
         raise InputError(f"unit(s) {', '.join(dup)} requested more than once")
     return out
@@ -193,9 +194,10 @@ def select(spec: IndexSpec, observations: pd.DataFrame, unit_list: list[str]) ->
     ids = [i.id for i in inds]
     log: list[LogEntry] = []
     cols, years, lo, hi, nums, dens, carried = {}, {}, {}, {}, {}, {}, {}
+    panels = SeriesPanels(observations, series_needed((i.series, i.transform) for i in inds))
     for ind in inds:
         rule = spec.effective_years(ind)
-        trans, num, den = transformed_panel(observations, ind.series, ind.transform, unit_list)
+        trans, num, den = transformed_panel(panels, ind.series, ind.transform, unit_list)
         sel = apply_year_rule(trans, num, den, rule)
         cols[ind.id], years[ind.id] = sel.value, sel.year_label
         nums[ind.id], dens[ind.id], carried[ind.id] = sel.numerator, sel.denominator, \
@@ -356,7 +358,8 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
         data, carried_df = data[prep.keep], carried_df[prep.keep]
         unit_list = list(data.index)
         info = info.reindex(unit_list) if info is not None else None
-    screened_out = [u for u in sel.data.index if u not in unit_list]
+    kept_units = set(unit_list)
+    screened_out = [u for u in sel.data.index if u not in kept_units]
     imputed_mask = pd.DataFrame(prep.imputed_mask, index=unit_list, columns=ids) | carried_df
 
     say("aggregating")

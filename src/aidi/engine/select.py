@@ -37,18 +37,70 @@ class SelectedColumn:
     denominator: pd.Series    # raw denominator (or multiplier) in that year (NaN if none)
 
 
-def panel(observations: pd.DataFrame, series: str, units: list[str]) -> pd.DataFrame:
-    """Wide (units × years) table of one series; raises if the series is absent."""
+class SeriesPanels:
+    """Every wanted series as a wide (unit × year) table, from one pass over the observations.
+
+    `panel` used to filter the whole observation table once per series — units × indicators²
+    over a build; here one group-by over the rows of the wanted series builds all panels, and
+    each `panel(series, units)` is a slice of it. The result is what a `pivot_table` of that
+    series' rows gives (the last non-missing value per unit and year; years without any value
+    dropped), reindexed to `units`.
+    """
+
+    def __init__(self, observations: pd.DataFrame, series) -> None:
+        wanted = list(dict.fromkeys(series))
+        rows = observations.loc[observations["series"].isin(wanted),
+                                ["series", "iso3", "year", "value"]]
+        last = rows.groupby(["series", "iso3", "year"], sort=True)["value"].last()
+        self._wide = last.unstack("year") if len(last) else None
+        self._rows = self._blocks()
+
+    def _blocks(self) -> dict[str, slice]:
+        """Row range of each series in the wide table (sorted by series, then unit)."""
+        if self._wide is None:
+            return {}
+        idx = self._wide.index
+        codes = np.asarray(idx.codes[0])
+        bounds = np.flatnonzero(np.diff(codes)) + 1
+        starts, ends = np.r_[0, bounds], np.r_[bounds, len(codes)]
+        return {str(idx.levels[0][codes[a]]): slice(int(a), int(b))
+                for a, b in zip(starts, ends, strict=True)}
+
+    def panel(self, series: str, units: list[str]) -> pd.DataFrame:
+        """Wide (units × years) table of one series; raises if the series is absent."""
+        where = self._rows.get(series)
+        if where is None:
+            raise _missing(series)
+        block = self._wide.iloc[where].droplevel(0)
+        block = block.loc[:, block.notna().any(axis=0).to_numpy()]
+        block.index.name, block.columns.name = "iso3", "year"
+        return block.reindex(index=units)
+
+
+def _missing(series: str) -> MissingSeriesError:
+    return MissingSeriesError(
+        f"series {series!r} is not in the data; check the spec's `series` field against "
+        "`aidi data info --series` (or import it with `aidi data import`)")
+
+
+def panel(observations: pd.DataFrame | SeriesPanels, series: str,
+          units: list[str]) -> pd.DataFrame:
+    """Wide (units × years) table of one series; raises if the series is absent.
+
+    Given a `SeriesPanels`, a slice of it; given the observations, one filter of them (fine
+    for a few series — a whole build uses `SeriesPanels`).
+    """
+    if isinstance(observations, SeriesPanels):
+        return observations.panel(series, units)
     rows = observations[observations["series"] == series]
     if rows.empty:
-        raise MissingSeriesError(
-            f"series {series!r} is not in the data; check the spec's `series` field against "
-            "`aidi data info --series` (or import it with `aidi data import`)")
+        raise _missing(series)
     wide = rows.pivot_table(index="iso3", columns="year", values="value", aggfunc="last")
     return wide.reindex(index=units)
 
 
-def transformed_panel(observations: pd.DataFrame, series: str, transform: Transform,
+def transformed_panel(observations: pd.DataFrame | SeriesPanels, series: str,
+                      transform: Transform,
                       units: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """(transformed, numerator, denominator) panels, aligned by year."""
     num = panel(observations, series, units)
@@ -75,11 +127,25 @@ def transformed_panel(observations: pd.DataFrame, series: str, transform: Transf
     return out * transform.scale, num, den
 
 
+def series_needed(transforms) -> list[str]:
+    """Every series the given (series, transform) pairs read: the series and its denominator
+    or multiplier."""
+    out = []
+    for series, t in transforms:
+        out.append(series)
+        if t.kind in ("per_capita", "share_of_gdp", "ratio"):
+            out.append(t.denominator or DEFAULT_DENOMINATORS[t.kind])
+        elif t.kind == "product":
+            out.append(t.multiplier)
+    return out
+
+
 def apply_year_rule(trans: pd.DataFrame, num: pd.DataFrame, den: pd.DataFrame | None,
                     rule: YearRule) -> SelectedColumn:
     """Pick one value per unit according to `rule` (see module docstring)."""
     years = np.array(trans.columns, dtype=int)
-    values = trans.to_numpy(dtype=float)
+    # row-major whatever the panel's layout: a row sum's rounding depends on it
+    values = np.ascontiguousarray(trans.to_numpy(dtype=float))
     n_units = values.shape[0]
     in_win = (years >= rule.start) & (years <= rule.end)
     before = years < rule.start
