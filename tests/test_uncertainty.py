@@ -74,7 +74,7 @@ def test_chunking_does_not_change_results(syn):
     assert np.array_equal(a.failure, b.failure)
 
 
-@pytest.mark.parametrize("scheduler", [None, "synchronous", "local"])
+@pytest.mark.parametrize("scheduler", [None, "synchronous", "threads"])
 def test_numpy_and_dask_backends_agree_exactly(syn, scheduler):
     _, _, result = syn
     a = run_uncertainty(result, 400, seed=5, backend="numpy", chunk_size=150)

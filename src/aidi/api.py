@@ -377,27 +377,25 @@ class Build:
                     config: UncertaintyConfig | None = None, backend: str = "numpy",
                     **kwargs: Any) -> UncertaintyResult:
         """Monte-Carlo over the open choices (see `aidi.analysis.uncertainty`)."""
-        from aidi.analysis.budget import check_uncertainty
         from aidi.analysis.uncertainty import run_uncertainty
         from aidi.analysis.variants import build_design
 
         _positive("n_samples", n_samples)
         design = kwargs.pop("design", None) or build_design(self.result, config)
-        check_uncertainty(design, n_samples, bool(kwargs.get("save_samples", False)))
-        kwargs.pop("save_samples", None)
+        if kwargs.pop("save_samples", False):  # writing every sample needs them kept
+            kwargs["keep_samples"] = True
+        # the run plans its memory first and refuses what does not fit (aidi.analysis.budget)
         return run_uncertainty(self.result, n_samples=n_samples, seed=seed, config=config,
                                backend=backend, design=design, **kwargs)
 
     def sensitivity(self, n_base: int = 1024, seed: int = 0,
                     config: UncertaintyConfig | None = None, **kwargs: Any) -> SensitivityResult:
         """Sobol indices of the open choices (see `aidi.analysis.sensitivity`)."""
-        from aidi.analysis.budget import check_sensitivity
-        from aidi.analysis.sensitivity import parse_outputs, run_sensitivity
+        from aidi.analysis.sensitivity import run_sensitivity
         from aidi.analysis.variants import build_design
 
         _positive("n_base", n_base)
         design = kwargs.pop("design", None) or build_design(self.result, config)
-        check_sensitivity(design, n_base, parse_outputs(kwargs.get("outputs")))
         return run_sensitivity(self.result, n_base=n_base, seed=seed, config=config,
                                design=design, **kwargs)
 

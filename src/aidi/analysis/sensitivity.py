@@ -40,13 +40,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aidi.analysis.budget import plan_sensitivity
+from aidi.analysis.robustness.backends import chunk_rows, dask_workers, session
 from aidi.analysis.sobol import factor_names, saltelli_sample, sobol_indices
 from aidi.analysis.variants import (
     ChunkResult,
     UncertaintyConfig,
     VariantDesign,
     build_design,
-    evaluate_samples,
 )
 from aidi.engine.pipeline import BuildResult
 from aidi.errors import UsageError
@@ -189,10 +190,12 @@ class SensitivityResult:
     requested: tuple[str, ...] = DEFAULT_OUTPUTS   # the outputs asked for (`OUTPUTS` names)
     num_resamples: int = 100
     conf_level: float = 0.95
+    #: the output matrix the indices were estimated from (evaluations × outputs)
+    values: np.ndarray | None = None
 
     @property
     def n_evaluations(self) -> int:
-        return int(self.outputs.index.shape[0])
+        return int(self.outputs.failure.shape[0])
 
     @property
     def n_failed(self) -> int:
@@ -265,13 +268,17 @@ def _model_outputs(out: ChunkResult, design: VariantDesign,
 
 def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
                     config: UncertaintyConfig | None = None, backend: str = "numpy",
-                    scheduler: str | None = None, chunk_size: int = 2000,
+                    scheduler: Any = None, chunk_size: int | None = None,
                     num_resamples: int = 100, conf_level: float = 0.95,
                     design: VariantDesign | None = None,
                     outputs: str | Sequence[str] | None = None,
                     progress: Progress | None = None) -> SensitivityResult:
     """Sobol analysis of a nominal build (N·(D+2) evaluations of the vectorised model);
-    `progress` hears the evaluations, then the bootstrap of the indices."""
+    `progress` hears the evaluations, then the bootstrap of the indices.
+
+    The evaluations are written chunk by chunk straight into the output matrix the estimator
+    reads (`OutputColumns`); `chunk_size` defaults to the memory plan's
+    (`aidi.analysis.budget.plan_sensitivity`), which refuses a run that does not fit."""
     started = time.perf_counter()
     wanted = parse_outputs(outputs)
     design = design or build_design(result, config)
@@ -279,31 +286,92 @@ def run_sensitivity(result: BuildResult, n_base: int = 1024, seed: int = 0,
         raise UsageError("no uncertain choice is switched on: nothing to analyse")
     if n_base < 2:
         raise UsageError("n_base must be >= 2")
+    workers = dask_workers(scheduler) if backend == "dask" else 1
+    plan = plan_sensitivity(design, n_base, wanted, chunk_size=chunk_size, workers=workers)
     # discrete levels on the design's 1/N grid: each level gets ⌊N/L⌋ or ⌈N/L⌉ base samples
     design = design.with_resolution(1 << math.ceil(math.log2(n_base)))
     problem = salib_problem(design)
     t_design = time.perf_counter() - started
     store: dict[str, Any] = {}
-    nodes = "pillars" if "pillars" in wanted else None
+    nodes = design.node_columns("pillars") if "pillars" in wanted else ()
 
     def model(x: np.ndarray) -> np.ndarray:
-        out = evaluate_samples(design, x, backend=backend, scheduler=scheduler,
-                               chunk_size=chunk_size, nodes=nodes, progress=progress,
-                               phase=SOBOL)
-        y, store["kinds"], store["iso3"] = _model_outputs(out, design, wanted)
-        store["out"], store["y"] = out, y
+        cols = OutputColumns(design, len(x), wanted, nodes)
+        with session(design, x, backend, scheduler, nodes, progress, SOBOL) as run:
+            run(chunk_rows(design, x, plan.chunk), cols.add)
+        store["cols"] = cols
         report(progress, SOBOL_BOOTSTRAP)
-        return y
+        return cols.y
 
     names = [str(j) for j in range(_n_outputs(design, wanted))]
     sob = sobol_analysis(problem, model, n_base, seed, num_resamples, conf_level, names)
     t_asm = time.perf_counter()
-    frame = _assemble(sob.frame, store["kinds"], store["iso3"], store["y"],
-                      len(_groups(problem)))
+    cols = store["cols"]
+    frame = _assemble(sob.frame, cols.kinds, cols.iso3, cols.y, len(_groups(problem)))
     end = time.perf_counter()
     timings = {"design": t_design, **sob.timings, "assemble": end - t_asm}
-    return SensitivityResult(design, frame, store["out"], sob.n_base, seed, end - started,
-                             timings, wanted, num_resamples, conf_level)
+    return SensitivityResult(design, frame, cols.result(), sob.n_base, seed, end - started,
+                             timings, wanted, num_resamples, conf_level, cols.y)
+
+
+class OutputColumns:
+    """The model's output matrix y (evaluations × outputs, in `_model_outputs`' column order),
+    filled chunk by chunk; index, rank and pillar scores are views of its columns (separate
+    arrays only when not analysed), so nothing is held twice."""
+
+    def __init__(self, design: VariantDesign, n: int, wanted: Sequence[str],
+                 nodes: tuple[str, ...]) -> None:
+        units = list(design.units)
+        n_u = len(units)
+        self.nominal = design.nominal_rank
+        self.layout: list[tuple[str, int]] = []   # (output, first column)
+        self.kinds: list[str] = []
+        self.iso3: list[str] = []
+        col = 0
+        for name in wanted:
+            self.layout.append((name, col))
+            if name == "mean_rank_shift":
+                self.kinds.append(name)
+                self.iso3.append("all")
+                col += 1
+            elif name == "pillars":
+                for node_id in nodes:
+                    self.kinds += [f"pillars.{node_id}"] * n_u
+                    self.iso3 += units
+                col += n_u * len(nodes)
+            else:
+                self.kinds += [name] * n_u
+                self.iso3 += units
+                col += n_u
+        self.y = np.empty((n, col))
+        at = dict(self.layout)
+        self.index = self.y[:, at["index"]:at["index"] + n_u] if "index" in at else \
+            np.empty((n, n_u))
+        self.rank = self.y[:, at["rank"]:at["rank"] + n_u] if "rank" in at else \
+            np.empty((n, n_u))
+        self.nodes = None
+        if "pillars" in at:
+            block = self.y[:, at["pillars"]:at["pillars"] + n_u * len(nodes)]
+            self.nodes = block.reshape(n, len(nodes), n_u).transpose(0, 2, 1)
+        self.failure = np.zeros(n, dtype=np.intp)
+        self.node_ids = nodes
+
+    def add(self, rows: np.ndarray, chunk: ChunkResult) -> None:
+        self.index[rows] = chunk.index
+        self.rank[rows] = chunk.rank
+        self.failure[rows] = chunk.failure
+        n_u = chunk.index.shape[1]
+        shift = np.abs(chunk.rank - self.nominal[None, :])
+        for name, col in self.layout:
+            if name == "rank_shift":
+                self.y[rows, col:col + n_u] = shift
+            elif name == "mean_rank_shift":
+                self.y[rows, col] = shift.mean(axis=1)  # NaN if any economy failed
+            elif name == "pillars":
+                self.nodes[rows] = chunk.nodes
+
+    def result(self) -> ChunkResult:
+        return ChunkResult(self.index, self.rank, self.failure, self.nodes, self.node_ids)
 
 
 def _assemble(frame: pd.DataFrame, kinds: Sequence[str], iso3: Sequence[str], y: np.ndarray,
@@ -339,7 +407,12 @@ def sobol_convergence(res: SensitivityResult, steps: int = 4,
     S1, S1_conf, ST, ST_conf, n_base_used, n_failed, note.
     """
     design = res.design
-    y, kinds, iso3 = _model_outputs(res.outputs, design, res.requested)
+    if res.values is not None:
+        y, kinds, iso3 = res.values, list(res.frame["output"]), list(res.frame["iso3"])
+        d = len(_groups(salib_problem(design)))
+        kinds, iso3 = kinds[::d], iso3[::d]
+    else:
+        y, kinds, iso3 = _model_outputs(res.outputs, design, res.requested)
     factors = _groups(salib_problem(design))
     d = len(factors)
     names = [str(j) for j in range(y.shape[1])]

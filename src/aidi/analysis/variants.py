@@ -101,9 +101,10 @@ from aidi.engine.tree import (
     aggregate_node_major,
     aggregate_tree_marked,
     ranks,
+    ranks_last,
 )
-from aidi.errors import UsageError, import_extra
-from aidi.progress import SAMPLES, Progress, report
+from aidi.errors import UsageError
+from aidi.progress import SAMPLES, Progress
 from aidi.specs.coinr_syntax import COINR_AGGREGATORS, COINR_IMPUTERS
 from aidi.specs.schema import Aggregate, Impute, IndexSpec, Indicator, Node, Normalise
 
@@ -378,8 +379,8 @@ class VariantDesign:
         """Per indicator, what every precomputed variant's values are: `POSITIVE`, `FINITE` or
         `UNKNOWN` (`aidi.engine.tree`) — lets the tree pass skip checks that cannot fire."""
         m = self.matrices
-        finite = np.isfinite(m).all(axis=(0, 1, 2))
-        low = np.where(np.isfinite(m), m, 1.0).min(axis=(0, 1, 2), initial=1.0)
+        finite = np.isfinite(m).all(axis=(0, 1, 2))  # one byte per cell, no float copy
+        low = m.min(axis=(0, 1, 2), initial=np.inf)  # NaN where not finite: unused there
         return np.where(~finite, UNKNOWN, np.where(low > 0, POSITIVE,
                                                    np.where(low >= 0, NONNEGATIVE, FINITE)))
 
@@ -481,51 +482,67 @@ class VariantDesign:
         if u.ndim != 2 or u.shape[1] != self.n_vars:
             raise ValueError(f"inputs must have shape (n, {self.n_vars}), got {u.shape}")
         n, n_units = u.shape[0], len(self.units)
+        variant = self.variant_index(u)
+        weights = self.sample_weights(u)
+        agg = self.level_index(u, "aggregation")
+        index = np.empty((n, n_units))
+        node_ids = self.node_columns(nodes)
+        node_cols = [self.tree.col(i) for i in node_ids]
+        values = np.empty((n, n_units, len(node_cols))) if node_ids else None
+        failure = np.zeros(n, dtype=np.intp)
+        n_nodes, n_ind = len(self.tree.all_ids), len(self.indicator_ids)
+        trees = self.aggregation_trees or (self.tree,) * len(self.aggregation_levels)
+        # one node-major block for the chunk, each aggregation level's samples a part of it:
+        # its size does not depend on how the samples fall (`aidi.analysis.budget` counts it)
+        buf = np.empty(n_nodes * n * n_units)
+        used = 0
+        for lvl in np.unique(agg):
+            sel = np.flatnonzero(agg == lvl)
+            size = n_nodes * len(sel) * n_units
+            block = buf[used:used + size].reshape(n_nodes, len(sel), n_units)
+            used += size
+            np.take(self.node_major_matrices, variant[sel], axis=1, out=block[:n_ind],
+                    mode="clip")
+            w = {k: v[sel] for k, v in weights.items()}
+            methods = None if self.aggregation_trees else self.aggregation_methods[lvl]
+            fail = self._tree_pass(block, trees[lvl], w, methods, variant[sel])
+            block[:, fail > 0] = np.nan
+            index[sel] = block[-1]
+            if values is not None:
+                for j, c in enumerate(node_cols):
+                    values[sel, :, j] = block[c]
+            failure[sel] = fail
+            del block
+        del buf
+        index[~np.isfinite(index)] = np.nan
+        if values is not None:
+            values[~np.isfinite(values)] = np.nan
+        return ChunkResult(index, ranks_last(index), failure, values, node_ids)
+
+    def variant_index(self, u: Array) -> Array:
+        """Each sample's precomputed indicator matrix: (imputation, winsorisation) level ×
+        normalisation level, the row of `node_major_matrices`' variant axis."""
         n_norm = self.matrices.shape[1]
         prep = self.level_index(u, "imputation") * len(self.winsorisation_levels) + \
             self.level_index(u, "winsorisation")
-        variant = prep * n_norm + self.level_index(u, "normalisation")
-        weights = self.sample_weights(u)
-        agg = self.level_index(u, "aggregation")
-        index = np.full((n, n_units), np.nan)
-        node_ids = self.node_columns(nodes)
-        node_cols = [self.tree.col(i) for i in node_ids]
-        values = np.full((n, n_units, len(node_cols)), np.nan) if node_ids else None
-        failure = np.zeros(n, dtype=np.intp)
-        n_ind, root = len(self.indicator_ids), len(self.tree.all_ids) - 1
-        by_indicator = self.node_major_matrices
-        trees = self.aggregation_trees or (self.tree,) * len(self.aggregation_levels)
-        for lvl in np.unique(agg):
-            sel = np.flatnonzero(agg == lvl)
-            block = np.empty((len(self.tree.all_ids), len(sel), n_units))
-            np.take(by_indicator, variant[sel], axis=1, out=block[:n_ind], mode="clip")
-            w = {k: v[sel] for k, v in weights.items()}
-            methods = None if self.aggregation_trees else self.aggregation_methods[lvl]
-            fail = self._tree_pass(block, trees[lvl], w, methods)
-            block[:, fail > 0] = np.nan
-            index[sel] = block[root]
-            if values is not None:
-                values[sel] = np.moveaxis(block[node_cols], 0, -1)
-            failure[sel] = fail
-        index = np.where(np.isfinite(index), index, np.nan)
-        if values is not None:
-            values = np.where(np.isfinite(values), values, np.nan)
-        return ChunkResult(index, ranks(index[..., None])[..., 0], failure, values, node_ids)
+        return prep * n_norm + self.level_index(u, "normalisation")
 
     def _tree_pass(self, block: Array, tree: CompiledTree, w: Mapping[str, Array],
-                   methods: Mapping[str, str] | None) -> Array:
+                   methods: Mapping[str, str] | None, variants: Array) -> Array:
         """The tree pass in place on one aggregation level's block; failure code per sample.
 
         Geometric and harmonic means mark their failures per sample; a generalised mean
         (p < 0) meeting a zero raises for the whole block, so only then — the failure path —
-        the block is redone one sample at a time to fail just the samples concerned.
+        the block is gathered again (the first pass may have replaced bad cells) and redone
+        one sample at a time to fail just the samples concerned.
         """
         try:
             fail, _ = aggregate_node_major(block, tree, self.ref, w, methods, self.config.zeros,
                                            self.indicator_state)
             return fail
         except NonPositiveError:
-            pass
+            np.take(self.node_major_matrices, variants, axis=1,
+                    out=block[:len(self.indicator_ids)], mode="clip")
         fail = np.zeros(block.shape[1], dtype=np.intp)
         code = self.failure_reasons.index(GENMEAN_FAILURE)
         for i in range(block.shape[1]):
@@ -964,69 +981,15 @@ def _nominal_pass(flat: Array, tree: CompiledTree, ref: int | None,
     return index, fail
 
 
-# ---- evaluation over chunks, on NumPy or Dask ----------------------------------------------------
+# ---- evaluation over chunks: aidi.analysis.robustness.backends (re-exported for callers) ----
 def evaluate_samples(design: VariantDesign, u: Array, backend: str = "numpy",
-                     scheduler: str | None = None, chunk_size: int = 2000,
+                     scheduler: Any = None, chunk_size: int | None = None,
                      nodes: str | Sequence[str] | None = None,
                      progress: Progress | None = None, phase: str = SAMPLES) -> ChunkResult:
-    """Evaluate all rows of `u` in chunks of `chunk_size` samples (bounded memory); `nodes` as
-    in `VariantDesign.evaluate`; `progress` hears `phase` with the samples evaluated so far.
+    """`aidi.analysis.robustness.backends.evaluate_samples`."""
+    from aidi.analysis.robustness.backends import evaluate_samples as run
 
-    The chunks are independent and each sample's arithmetic does not depend on which chunk it
-    is in, so every backend and chunk size gives bit-identical results. `backend="dask"` runs
-    the chunks as Dask tasks: on the threaded scheduler by default, on an in-process
-    `LocalCluster` for `scheduler="local"`, or on a running cluster given its address.
-    """
-    u = np.asarray(u, dtype=float)
-    if chunk_size < 1:
-        raise UsageError("chunk_size must be >= 1")
-    node_ids = design.node_columns(nodes)
-    bounds = [(i, min(i + chunk_size, u.shape[0])) for i in range(0, u.shape[0], chunk_size)]
-    if backend not in ("numpy", "dask"):
-        raise UsageError(f"unknown backend {backend!r}; choose numpy or dask")
-    report(progress, phase, 0, u.shape[0])
-    if backend == "numpy":
-        parts = []
-        for a, b in bounds:
-            parts.append(design.evaluate(u[a:b], node_ids or None))
-            report(progress, phase, b, u.shape[0])
-    else:
-        parts = _evaluate_dask(design, u, bounds, scheduler, node_ids)
-        report(progress, phase, u.shape[0], u.shape[0])
-    if not parts:
-        n = len(design.units)
-        return ChunkResult(np.empty((0, n)), np.empty((0, n)), np.empty(0, dtype=np.intp),
-                           np.empty((0, n, len(node_ids))) if node_ids else None, node_ids)
-    return ChunkResult(np.concatenate([p.index for p in parts]),
-                       np.concatenate([p.rank for p in parts]),
-                       np.concatenate([p.failure for p in parts]),
-                       np.concatenate([p.nodes for p in parts]) if node_ids else None,
-                       node_ids)
-
-
-def _evaluate_chunk(design: VariantDesign, u: Array,
-                    nodes: tuple[str, ...] = ()) -> ChunkResult:
-    return design.evaluate(u, nodes or None)
-
-
-def _evaluate_dask(design: VariantDesign, u: Array, bounds: Sequence[tuple[int, int]],
-                   scheduler: str | None, nodes: tuple[str, ...] = ()) -> list[ChunkResult]:
-    dask = import_extra("dask", "dask")
-    shared = dask.delayed(design, pure=True, traverse=False)
-    tasks = [dask.delayed(_evaluate_chunk, pure=True)(shared, u[a:b], nodes)
-             for a, b in bounds]
-    if scheduler in (None, "", "threads", "threaded"):
-        return list(dask.compute(*tasks, scheduler="threads"))
-    if scheduler == "synchronous":
-        return list(dask.compute(*tasks, scheduler="synchronous"))
-    distributed = import_extra("distributed", "dask")
-    Client, LocalCluster = distributed.Client, distributed.LocalCluster  # noqa: N806
-    if scheduler == "local":
-        with LocalCluster(processes=False, n_workers=1, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
-            return list(client.gather(client.compute(tasks)))
-    with Client(scheduler) as client:
-        return list(client.gather(client.compute(tasks)))
+    return run(design, u, backend, scheduler, chunk_size, nodes, progress, phase)
 
 
 # ---- the naive reference: one full rebuild per sample ------------------------------------------

@@ -156,21 +156,23 @@ def _print_sensitivity(res, paths: dict[str, Path], out: Path, lang: str = "en")
 
 
 def _run_uncertainty(result, design, config, samples: int, seed: int, backend: str,
-                     scheduler: str | None, chunk_size: int, save_samples: bool, out: Path,
+                     scheduler: str | None, chunk_size: int | None, save_samples: bool, out: Path,
                      lang: str, progress: Progress):
     from aidi.analysis import budget
     from aidi.analysis.uncertainty import run_uncertainty
     from aidi.report.writers import write_uncertainty
 
-    budget.check_uncertainty(design, samples, save_samples)
+    budget.check_uncertainty(design, samples, save_samples, chunk_size=chunk_size,
+                             workers=budget_workers(backend, scheduler))
     res = run_uncertainty(result, samples, seed, config, backend, scheduler, chunk_size,
-                          design=design, progress=progress)
+                          design=design, keep_samples=True if save_samples else None,
+                          progress=progress)
     report(progress, WRITING)
     return res, write_uncertainty(res, out, lang, save_samples=save_samples)
 
 
 def _run_sensitivity(result, design, config, samples: int, seed: int, backend: str,
-                     scheduler: str | None, chunk_size: int, resamples: int, outputs: str,
+                     scheduler: str | None, chunk_size: int | None, resamples: int, outputs: str,
                      convergence: bool, out: Path, lang: str, progress: Progress):
     from aidi.analysis import budget
     from aidi.analysis.sensitivity import parse_outputs, run_sensitivity
@@ -184,7 +186,8 @@ def _run_sensitivity(result, design, config, samples: int, seed: int, backend: s
     if not design.factors:
         raise UsageError("every choice is switched off (--no-weights, "
                          "--no-normalisation, …): nothing to analyse")
-    budget.check_sensitivity(design, samples, wanted)
+    budget.check_sensitivity(design, samples, wanted, chunk_size=chunk_size,
+                             workers=budget_workers(backend, scheduler))
     res = run_sensitivity(result, samples, seed, config, backend, scheduler, chunk_size,
                           num_resamples=resamples, outputs=outputs, design=design,
                           progress=progress)
@@ -197,6 +200,13 @@ def _run_sensitivity(result, design, config, samples: int, seed: int, backend: s
         report(progress, "convergence")
         paths.update(write_convergence(sobol_convergence(res), out, lang))
     return res, paths
+
+
+def budget_workers(backend: str, scheduler: str | None) -> int:
+    """Chunks evaluated at once, for the memory plan (one on NumPy)."""
+    from aidi.analysis.robustness.backends import dask_workers
+
+    return dask_workers(scheduler) if backend == "dask" else 1
 
 
 def _analysis_command(kind: str) -> Callable[..., None]:
@@ -214,9 +224,13 @@ def _analysis_command(kind: str) -> Callable[..., None]:
         backend: str = typer.Option("numpy", "--backend", help="numpy or dask"),
         scheduler: str = typer.Option(
             None, "--scheduler",
-            help="with --backend dask: a scheduler address (tcp://host:8786), 'local' for an "
-                 "in-process LocalCluster, or nothing for Dask's threaded scheduler"),
-        chunk_size: int = typer.Option(2000, "--chunk-size", min=1, help="samples per chunk"),
+            help="with --backend dask: a scheduler address (tcp://host:8786) of a running "
+                 "cluster, or nothing for a LocalCluster of AIDI_DASK_WORKERS (2) workers "
+                 "here; 'threads' for Dask's threaded scheduler (docs/scale.md)"),
+        chunk_size: int = typer.Option(
+            None, "--chunk-size", min=1,
+            help="samples per kernel call (default: as many as the memory limit allows, "
+                 "AIDI_MEMORY_LIMIT_GB, up to a few MB per array)"),
         countries: str = typer.Option(None, "--countries",
                                       help="TARGET_20 (default), G20, all, or ISO3 list"),
         edition: EditionOpt = None,

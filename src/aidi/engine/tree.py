@@ -184,18 +184,9 @@ def aggregate_node_major(node_major: np.ndarray, tree: CompiledTree, ref: int | 
             state[n_ind + k] = _state(node_major[n_ind + k])
             continue
         if method in ("geometric", "harmonic"):
-            bads = [_nonpositive_cells(xj, w, j, policy, node.offset)
-                    for j, xj in enumerate(children)]
-            if any(b.any() for b in bads):
-                hit = np.logical_or.reduce([b.any(axis=-1) for b in bads])
-                failure = np.where((failure == 0) & hit, k + 1, failure)
-                if first_bad is None:
-                    j = next(i for i, b in enumerate(bads) if b.any())
-                    idx = tuple(int(i[0]) for i in np.nonzero(bads[j]))
-                    first_bad = (k, idx + (j,), float(children[j][idx]),
-                                 int(sum(b.sum() for b in bads)))
-                # a positive stand-in; the sample is failed
-                children = [np.where(b, 1.0, c) for b, c in zip(bads, children, strict=True)]
+            failure, bad = _mark_nonpositive(children, w, k, policy, node.offset, failure)
+            if bad is not None and first_bad is None:
+                first_bad = bad
         if method in SEPARABLE:
             score, wsum = separable_mean(children, w, method, policy, node.offset)
         else:
@@ -289,7 +280,7 @@ def _clean_mean(children: list[np.ndarray], w: np.ndarray, method: str,
             out = np.exp(np.divide(acc, wsum, out=acc), out=acc)
         else:
             out = np.divide(wsum, acc, out=acc)
-        out = np.where(wsum > 0, out, np.nan)
+        np.copyto(out, np.nan, where=~(wsum > 0))
     return out, np.broadcast_to(wsum, shape)
 
 
@@ -306,6 +297,34 @@ def _weight_all_positive(wj: np.ndarray | float, tmp: np.ndarray) -> bool:
     if off.any():
         tmp[off] = 0.0
     return True
+
+
+def _mark_nonpositive(children: list[np.ndarray], w: np.ndarray, k: int, policy: str,
+                      offset: float, failure: np.ndarray):
+    """Fail (code k + 1) the samples where node k's geometric/harmonic mean meets a cell it
+    cannot take; returns (failure, (k, index, value, count) of the first such cell or None).
+
+    A bad cell is replaced in place by a positive stand-in (1) so the mean can be computed:
+    the sample is failed and its values are discarded (`aggregate_tree` raises on the first
+    bad cell, the batch path sets a failed sample to NaN). Children are checked one at a time,
+    so no more than one mask is alive — the memory budget counts one.
+    """
+    first, hit, n_bad = None, None, 0
+    for j, xj in enumerate(children):
+        bad = _nonpositive_cells(xj, w, j, policy, offset)
+        if not bad.any():
+            continue
+        n_bad += int(bad.sum())
+        rows = bad.any(axis=-1)
+        hit = rows if hit is None else hit | rows
+        if first is None:
+            idx = tuple(int(i[0]) for i in np.nonzero(bad))
+            first = (idx + (j,), float(xj[idx]))
+        np.copyto(xj, 1.0, where=bad)
+    if hit is None:
+        return failure, None
+    failure = np.where((failure == 0) & hit, k + 1, failure)
+    return failure, (k, first[0], first[1], n_bad)
 
 
 def _nonpositive_cells(xj: np.ndarray, w: np.ndarray, j: int, policy: str,
@@ -341,12 +360,18 @@ def ranks_last(scores: np.ndarray) -> np.ndarray:
     if n == 0 or s.size == 0:
         return out
     missing = np.isnan(s)
-    neg = np.negative(s, where=~missing, out=np.full(s.shape, np.inf))  # −score; NaN → +∞
-    order = np.argsort(neg, axis=-1, kind="stable")
-    v = np.take_along_axis(neg, order, axis=-1)
-    start = np.zeros(v.shape, dtype=np.intp)
-    start[..., 1:] = np.where(v[..., 1:] != v[..., :-1], np.arange(1, n), 0)
+    # peak: three (…, n) arrays beside the input and the result (`aidi.analysis.budget`)
+    v = np.negative(s, where=~missing, out=np.full(s.shape, np.inf))  # −score; NaN → +∞
+    order = np.argsort(v, axis=-1)
+    v = np.take_along_axis(v, order, axis=-1)
+    new_run = v[..., 1:] != v[..., :-1]
+    del v
+    start = np.zeros(s.shape, dtype=np.intp)
+    start[..., 1:] = np.arange(1, n)
+    start[..., 1:] *= new_run
+    del new_run
     np.maximum.accumulate(start, axis=-1, out=start)
-    np.put_along_axis(out, order, start + 1.0, axis=-1)
+    start += 1
+    np.put_along_axis(out, order, start, axis=-1)
     out[missing] = np.nan
     return out
