@@ -134,7 +134,7 @@ def _evaluate(design, u: np.ndarray, nodes: tuple[str, ...]):
 
 
 def _run_local_dask(design, u, chunks, fold, scheduler, nodes) -> None:
-    dask = _import("dask")
+    dask = import_extra("dask", "dask")
     shared = dask.delayed(design, pure=True, traverse=False)
     step = IN_FLIGHT * dask_workers(scheduler)
     for i in range(0, len(chunks), step):
@@ -163,11 +163,6 @@ def _run_distributed(client, shared, u, chunks, fold, nodes) -> None:
             fut.cancel()
 
 
-def _import(name: str):
-    """Dask's modules, from the optional extra (`MissingExtraError` says how to install it)."""
-    return import_extra(name, "dask")
-
-
 @contextlib.contextmanager
 def dask_client(scheduler: Any = None, workers: int | None = None) -> Iterator[Any]:
     """A `distributed.Client` for `scheduler` (see the module docstring): one given is used as
@@ -175,8 +170,8 @@ def dask_client(scheduler: Any = None, workers: int | None = None) -> Iterator[A
     if hasattr(scheduler, "submit") and hasattr(scheduler, "scatter"):
         yield scheduler
         return
-    _import("dask")
-    distributed = _import("distributed")
+    import_extra("dask", "dask")
+    distributed = import_extra("distributed", "dask")
     if scheduler in (None, "", "local"):
         n = workers or dask_workers(None)
         with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=False,
