@@ -37,3 +37,17 @@ def test_the_packaged_asem_tables_equal_the_raw_files() -> None:
     raw = raw_dir() / "coinr_asem"
     for path in asem_tables():
         assert path.read_bytes() == (raw / path.name).read_bytes(), path.name
+
+
+def test_spec_asem_commands_need_no_raw_folder(tmp_path, monkeypatch) -> None:
+    """With no raw-data folder at all, `--spec asem` builds from the packaged tables."""
+    import aidi.sources.coinr as coinr
+
+    monkeypatch.setattr(coinr, "raw_roots", lambda: [])
+    monkeypatch.setenv("AIDI_RAW_DIR", str(tmp_path / "nowhere"))
+    res = CliRunner().invoke(app, ["build", "--spec", "asem", "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "b" / "scores.csv").is_file() and "CHE" in res.output
+    res = CliRunner().invoke(app, ["uncertainty", "--spec", "asem", "--samples", "16",
+                                   "--out", str(tmp_path / "u")])
+    assert res.exit_code == 0, res.output

@@ -113,12 +113,19 @@ LONG_COMMANDS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LONG_COMMANDS))
 def test_every_long_command_names_its_phases_on_a_terminal(name, tmp_path, monkeypatch) -> None:
+    """One run per command on an 80-column terminal: its phases are shown, and its tables
+    (drawn at the width of piped output) cut no figure (tests/test_narrow_terminal.py)."""
+    from tests.test_narrow_terminal import assert_tables_fit
+
     monkeypatch.setenv("AIDI_STORE", str(tmp_path / "store.duckdb"))
     args, expected = LONG_COMMANDS[name]
-    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")], env=TERMINAL)
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")],
+                             env={**TERMINAL, "COLUMNS": "80"})
     assert res.exit_code == 0, res.output
     for phase in expected:
         assert phase in res.output, (phase, res.output[-2000:])
+    if name != "explore":  # explore prints no table
+        assert_tables_fit(res.output)
 
 
 @pytest.mark.slow
