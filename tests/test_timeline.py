@@ -12,10 +12,19 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import aidi
-from aidi.analysis.attribution import PARTS, compose, diff, shapley
+from aidi.analysis.attribution import (
+    PARTS,
+    Change,
+    attribute,
+    build_changes,
+    diff,
+    merge_changes,
+    owen,
+    shapley,
+)
 from aidi.analysis.timeline import edition_inputs
 from aidi.api import load_spec
-from aidi.errors import UsageError
+from aidi.errors import InputError, UsageError
 from aidi.over_time import build_edition, timeline
 from aidi.specs.editions import (
     complete_years,
@@ -49,8 +58,8 @@ def tiny_obs(chn: tuple[float, float, float]) -> pd.DataFrame:
 
 
 def test_hand_computed_decomposition():
-    """A: data (1, 2, 3), c as is, equal weights. B: data (4, 5, 3), c × 10 (methodology),
-    a weighted 2 (weights). The eight corners for CHN (mean of w·x / Σw):
+    """A: data (1, 2, 3), c as is, equal weights. B: data (4, 5, 3), c × 10 (methodology: a
+    transform of c's series), a weighted 2 (weights). The eight corners for CHN (mean of w·x / Σw):
     ∅ 2, D 4, M 11, W 7/4, DM 13, DW 4, MW 8.5, DMW 10.75; so the total is 8.75 and
     φ_D = (4−2)/3 + (13−11)/6 + (4−7/4)/6 + (10.75−8.5)/3 = 2.125,
     φ_M = (11−2)/3 + (13−4)/6 + (8.5−7/4)/6 + (10.75−4)/3 = 7.875,
@@ -68,19 +77,119 @@ def test_hand_computed_decomposition():
     assert r["weights"] == pytest.approx(-1.25, abs=1e-12)
     assert r["data:a"] == pytest.approx(1.25, abs=1e-12)
     assert r["data:b"] == pytest.approx(0.875, abs=1e-12)
-    assert r["data:c"] == pytest.approx(0.0, abs=1e-12)
+    kinds = {c.name: (c.part, c.kind) for c in att.changes}
+    assert kinds == {"a": ("data", "data"), "b": ("data", "data"),
+                     "c": ("methodology", "series_switch"), "weights": ("weights", "weights")}
     usa = att.of("USA", "index")  # USA's data never changes: no data part
     assert usa["data"] == pytest.approx(0.0, abs=1e-12)
     assert usa["change"] == pytest.approx(usa["methodology"] + usa["weights"], abs=1e-12)
     assert att.check == pytest.approx(0.0, abs=1e-12)
+    rows = att.by_change("CHN").set_index("change")
+    assert rows.loc["c", "value_a"] == 3 and rows.loc["c", "value_b"] == 30
+    assert rows["contribution"].sum() == pytest.approx(8.75, abs=1e-12)
 
 
-def test_compose_takes_each_part_from_its_spec():
-    a, b = tiny(), tiny((2.0, 1.0, 1.0), c_scale=10.0)
-    mixed = compose(a, b, a)  # data A, methodology B, weights A
-    assert [i.weight for i in mixed.indicators()] == [1.0, 1.0, 1.0]
-    assert mixed.node("c").transform.scale == 10.0
-    assert compose(b, a, b).node("c").transform.scale == 1.0
+def _spec_pair():
+    """Two specs on the same data: B replaces indicator c by d (same node), uses a geometric
+    mean and weights a twice — the "why two specs differ" use of the engine."""
+    a = tiny()
+    inds = [*(i for i in a.indicators() if i.id != "c"),
+            a.node("c").model_copy(update={"id": "d", "series": "s.d",
+                                           "transform": aidi.specs.schema.Transform()})]
+    root = a.root.model_copy(update={"children": tuple(inds), "aggregate": a.root.aggregate.
+                                     model_copy(update={"method": "geometric"})})
+    b = a.model_copy(update={"root": root})
+    obs = pd.concat([tiny_obs((1, 2, 3)), pd.DataFrame(
+        {"iso3": ["USA", "CHN"], "year": 2022, "series": "s.d", "value": [1.0, 6.0]})])
+    return aidi.build(a, data=obs), aidi.build(b, data=obs).with_weights({"a": 2.0})
+
+
+def test_two_specs_on_the_same_data_differ_by_methodology_and_weights_only():
+    a, b = _spec_pair()
+    att = attribute(a, b)
+    kinds = {c.name: c.kind for c in att.changes}
+    assert kinds == {"a": "data", "b": "data", "d": "enters", "c": "leaves",
+                     "node:index": "node_method", "weights": "weights"}
+    f = att.frame
+    assert f["data"].abs().max() == 0.0                  # the same observations
+    assert f["check"].abs().max() < 1e-12 and att.check < 1e-12
+    meth = [c for c in f.columns if c.startswith("methodology:")]
+    assert (f["methodology"] - f[meth].sum(axis=1)).abs().max() < 1e-12
+    # merging the indicator swap keeps every part and sums to the methodology part
+    merged = attribute(a, b, changes=merge_changes(build_changes(a, b),
+                                                   {"indicator set": ["c", "d"]}))
+    g = merged.frame
+    np.testing.assert_allclose(g[list(PARTS)], f[list(PARTS)], atol=1e-12)
+    cols = ["methodology:indicator set", "methodology:node:index"]
+    assert (g["methodology"] - g[cols].sum(axis=1)).abs().max() < 1e-12
+
+
+def test_a_dimension_whose_indicator_is_replaced_is_missing_in_between():
+    """B replaces the only indicator of a dimension: in the mixes where c has left and d has
+    not entered the dimension is a missing child; the parts still sum and the end points
+    are the builds' own scores."""
+    def spec(last: str):
+        ind = {"id": last, "name": {"en": last}, "series": f"s.{last}"}
+        return spec_from_dict({
+            "id": "nested", "name": {"en": "N"}, "edition": "2024", "units": ["USA", "CHN"],
+            "defaults": {"normalise": {"method": "none"}},
+            "root": {"id": "index", "name": {"en": "I"}, "children": [
+                {"id": "one", "name": {"en": "1"}, "children": [
+                    {"id": "a", "name": {"en": "a"}, "series": "s.a"},
+                    {"id": "b", "name": {"en": "b"}, "series": "s.b"}]},
+                {"id": "two", "name": {"en": "2"}, "children": [ind]}]}})
+    obs = pd.concat([tiny_obs((1, 2, 3)), pd.DataFrame(
+        {"iso3": ["USA", "CHN"], "year": 2022, "series": "s.d", "value": [1.0, 7.0]})])
+    a, b = aidi.build(spec("c"), data=obs), aidi.build(spec("d"), data=obs)
+    att = attribute(a, b)
+    assert {c.name: c.kind for c in att.changes if c.part == "methodology"} == {
+        "d": "enters", "c": "leaves"}
+    r = att.of("CHN")
+    assert r["score_a"] == pytest.approx((1.5 + 3) / 2) and r["score_b"] == pytest.approx(4.25)
+    # v(∅) 2.25; c gone alone: dimension two missing, the index is dimension one's 1.5;
+    # d in alone: two = (3 + 7) / 2, index 3.25; both: 4.25 → φ_c = ((1.5 − 2.25) + (4.25 − 3.25)) / 2
+    assert r["methodology:c"] == pytest.approx(0.125, abs=1e-12)
+    assert r["methodology:d"] == pytest.approx(1.875, abs=1e-12)
+    assert att.check < 1e-12 and abs(r["check"]) < 1e-12
+
+
+def test_changes_must_cover_every_difference_once():
+    a, b = _spec_pair()
+    atoms = build_changes(a, b)
+    with pytest.raises(InputError, match="no change switches"):
+        attribute(a, b, changes=[c for c in atoms if c.name != "d"])
+    twice = Change("again", "methodology", "indicator_method", cells=("c",))
+    with pytest.raises(InputError, match="both"):
+        attribute(a, b, changes=[*atoms, twice])
+    with pytest.raises(InputError, match="mixes parts"):
+        merge_changes(atoms, {"odd": ["a", "d"]})
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.integers(0, 2**31 - 1))
+def test_owen_parts_sum_exactly(sizes, seed):
+    """Random games: the groups' parts sum to v(all) − v(∅), each group's changes to its part —
+    exact and sampled splits alike (a group larger than MAX_EXACT is sampled)."""
+    rng = np.random.default_rng(seed)
+    n = sum(sizes)
+    table = rng.normal(size=(1 << n, 2))
+    starts = np.cumsum([0, *sizes])
+    groups = [list(range(starts[i], starts[i + 1])) for i in range(len(sizes))]
+    parts, per, _ = owen(groups, lambda m: table[m])
+    np.testing.assert_allclose(sum(parts), table[-1] - table[0], atol=1e-12)
+    for g, part in zip(groups, parts, strict=True):
+        np.testing.assert_allclose(sum(per[k] for k in g), part, atol=1e-12)
+
+
+def test_sampled_split_sums_exactly(monkeypatch):
+    import aidi.analysis.attribution as attribution
+
+    monkeypatch.setattr(attribution, "MAX_EXACT", 1)
+    rng = np.random.default_rng(3)
+    table = rng.normal(size=(1 << 4, 3))
+    parts, per, how = owen([[0, 1, 2], [3]], lambda m: table[m])
+    assert how == "sampled"
+    np.testing.assert_allclose(sum(per[k] for k in (0, 1, 2)), parts[0], atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -186,10 +295,23 @@ def test_parts_sum_to_the_change_on_real_data(editions):
         assert f[part].abs().max() > 1e-3
 
 
-def test_edition_change_is_data_only(editions):
+def test_indicators_entering_in_2024_are_methodology(editions):
+    """2023 → 2024: the start-up and legislation totals enter (single-year figures earlier
+    editions leave missing), patents and cumulative investment leave their stand-ins — all
+    methodology; the regular move of every other window is data."""
     att = diff(*editions)
-    assert att.frame[["methodology", "weights"]].abs().max().max() < 1e-12
-    assert att.frame["check"].abs().max() < 1e-12
+    kinds = {c.name: c.kind for c in att.changes if c.part == "methodology"}
+    assert kinds == {"ai_startups": "enters", "ai_legislation": "enters",
+                     "ai_patents": "stand_in", "ai_investment_cumulative": "stand_in"}
+    f = att.frame
+    assert f["check"].abs().max() < 1e-12 and f["weights"].abs().max() == 0.0
+    chn = att.of("CHN")
+    assert abs(chn["methodology"]) >= 0.01
+    assert chn["methodology:ai_legislation"] < 0 and chn["methodology:ai_startups"] < 0
+    meth = [c for c in f.columns if c.startswith("methodology:")]
+    assert (f["methodology"] - f[meth].sum(axis=1)).abs().max() < 1e-12
+    usa = att.of("USA")
+    assert usa["change"] == 0.0
 
 
 def _with_indicator(node, ind):

@@ -33,7 +33,7 @@ from aidi.specs.loader import load_spec as load_spec_file
 from aidi.specs.schema import IndexSpec, Indicator, Node
 
 if TYPE_CHECKING:
-    from aidi.analysis.attribution import Attribution
+    from aidi.analysis.attribution import Attribution, Change
     from aidi.analysis.audit import AuditResult
     from aidi.analysis.gap import Gap
     from aidi.analysis.lineage import Lineage
@@ -414,12 +414,15 @@ class Build:
         return gap(self.result, self.resolve_unit(a), self.resolve_unit(b),
                    self.resolve_node(node) if node else None)
 
-    def diff(self, other: Build, *, label_a: str = "A", label_b: str = "B") -> Attribution:
+    def diff(self, other: Build, *, label_a: str = "A", label_b: str = "B",
+             changes: Sequence[Change] | None = None) -> Attribution:
         """Why every score moved from this build to `other`: the change split exactly
-        (Shapley) into data, methodology and weights, and data by dimension."""
-        from aidi.analysis.attribution import diff
+        (Owen/Shapley) into data (by dimension), methodology (by event: indicators entering or
+        leaving, stand-ins, series switches, window and method changes) and weights; `changes`
+        regroups them (`aidi.analysis.attribution.merge_changes`)."""
+        from aidi.analysis.attribution import attribute
 
-        return diff(self, other, label_a=label_a, label_b=label_b)
+        return attribute(self, other, label_a=label_a, label_b=label_b, changes=changes)
 
     def compare(self, other: Build) -> Comparison:
         """Score and rank differences by unit and node (`other` minus this build)."""

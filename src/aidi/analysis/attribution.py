@@ -1,36 +1,30 @@
-"""Why a score moved between two builds: an exact Shapley split into data, methodology, weights.
+"""Why a score moved between two builds: an exact split into data, methodology and weights,
+and within each part into named changes.
 
-Two builds (two editions, two specs, one edition before and after a refresh) differ in three
-change sets, and every score is a function v(D, M, W) of them:
+Two builds (two editions, two specs, one edition before and after a refresh) differ by a set of
+named changes (`aidi.analysis.attribution_changes`): per dimension, the data of the indicators
+both define the same way; per event, an indicator entering or leaving, a stand-in, a series
+switch, a window change, a method; and the weights. Every score is a function v(S) of which
+changes S have been switched from A to B, evaluated with the engine's own post-select steps
+(`prepare`, `aggregate_tree`) on the units both builds have.
 
-- **data** (D): the observations and which of them each indicator reads — its series, year
-  rule, and the transform that belongs to a replaced series (an edition's window and stand-ins
-  are data: they say which numbers go in);
-- **methodology** (M): every other spec step — transforms of the same series, imputation,
-  outlier treatment, normalisation, aggregation methods, standardisation, the tree;
-- **weights** (W): every node's weight within its parent.
+The change v(B) − v(A) is split by the Owen value — the Shapley value with the changes grouped
+by part: each part gets the Shapley value of a three-player game (data, methodology, weights),
+averaged over the 3! orders of switching the parts; within a part, each change gets the Shapley
+value of the game among the part's changes, in each context of the other parts, averaged with
+the same weights. So the parts sum to the total exactly and the changes of a part to the part
+(up to rounding, ~1e-16); interactions are shared out, never left as a residual. A part with
+more than `MAX_EXACT` changes is split by Shapley values estimated on seeded antithetic
+permutations, which still sum exactly.
 
-The change v(B) − v(A) is split by the Shapley value over the three sets: each part is the
-average, over the 3! orders of switching the sets from A to B, of the change that switching it
-makes. The parts sum to the total exactly (up to rounding, ~1e-16): any interaction is shared
-out, never left as a residual.
-
-Within data, the split by dimension (the tree's level-2 nodes; the indicator's own top-level
-node in shallower trees) is a Shapley value too, nested: in each of the four contexts in which
-data is switched (M, W each at A or B), the data change is split by a Shapley value over the
-dimensions — a hybrid takes the selected values of the switched dimensions' indicators from B,
-the others from A — and the context splits are averaged with the outer Shapley weights (1/3,
-1/6, 1/6, 1/3). So the dimension parts sum to the data part exactly. With more than
-`MAX_SHAPLEY_GROUPS` dimensions the inner split is sequential (tree order) instead.
-
-Scores are relative to the reference unit (reference = 1), as every output shows them. Both
-builds are re-evaluated on the units they share, after the select step, with the engine's own
-`prepare` and `aggregate_tree`; `Attribution.check` reports how far the re-evaluated end points
-are from the two builds' own scores (0 when the unit sets agree).
+Scores are relative to the reference unit (reference = 1), as every output shows them.
+`Attribution.check` reports how far the re-evaluated end points are from the two builds' own
+scores (0 when the unit sets agree).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import factorial
@@ -39,25 +33,43 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from aidi.analysis.attribution_changes import (
+    PARTS,
+    Change,
+    Side,
+    check_cover,
+    edition_year,
+    find_changes,
+    merge_changes,
+)
 from aidi.engine.pipeline import prepare, resolved_reference
-from aidi.engine.select import MissingSeriesError, apply_year_rule, transformed_panel
 from aidi.engine.tree import aggregate_tree, compile_tree, ranks
 from aidi.errors import InputError
-from aidi.progress import ATTRIBUTION, Progress, track
+from aidi.progress import ATTRIBUTION, Progress, report
 from aidi.specs.schema import IndexSpec, Indicator, Node, iter_nodes
 
 if TYPE_CHECKING:
     from aidi.api import Build
 
-PARTS = ("data", "methodology", "weights")
-MAX_SHAPLEY_GROUPS = 12
+__all__ = ["PARTS", "Attribution", "Change", "attribute", "build_changes", "diff",
+           "merge_changes", "shapley"]
+
+#: Largest number of changes in one part split by exact Shapley values (2ⁿ evaluations).
+MAX_EXACT = 8
+#: Antithetic permutation pairs for a part with more changes.
+N_PERMUTATION_PAIRS = 24
+_EMPTY = "empty--"
 
 
 @dataclass(frozen=True)
 class Attribution:
-    """The split of every (unit, node) change. `frame` columns: iso3, node, score_a, score_b,
-    change, data, methodology, weights, `data:<dimension>` for each dimension, rank_a,
-    rank_b, check (change − the three parts, ~1e-16)."""
+    """The split of every (unit, node) change.
+
+    `frame` columns: iso3, node, score_a, score_b, change, data, methodology, weights, then
+    `<part>:<change>` for each change of a part with more than one (data by dimension,
+    methodology by event), rank_a, rank_b, check (change − the three parts, ~1e-16).
+    `changes` describes each change; `values_a`/`values_b` are the selected indicator values
+    of each build (what an event changed for an economy)."""
 
     frame: pd.DataFrame
     dimensions: tuple[str, ...]
@@ -65,8 +77,11 @@ class Attribution:
     label_b: str = "B"
     notes: tuple[str, ...] = ()
     check: float = 0.0          # max |re-evaluated end point − the build's own score|
-    inner: str = "shapley"      # how data is split by dimension: shapley | sequential
+    inner: str = "shapley"      # how parts are split by change: shapley | sampled | none
     units_dropped: tuple[str, ...] = field(default_factory=tuple)
+    changes: tuple[Change, ...] = ()
+    values_a: pd.DataFrame | None = None
+    values_b: pd.DataFrame | None = None
 
     def largest(self, k: int = 10, node: str = "index") -> pd.DataFrame:
         """The k largest moves (by |change|) at `node`."""
@@ -81,60 +96,37 @@ class Attribution:
                              f"{', '.join(sorted(set(self.frame['iso3'])))}")
         return f.iloc[0]
 
+    def events(self) -> pd.DataFrame:
+        """One row per change: change, part, kind, indicators, detail, note."""
+        return pd.DataFrame([c.record() for c in self.changes],
+                            columns=["change", "part", "kind", "indicators", "detail", "note"])
 
-# ---- the three change sets ----------------------------------------------------------------------
-def compose(d: IndexSpec, m: IndexSpec, w: IndexSpec) -> IndexSpec:
-    """The spec with methodology from `m`, data selection (series, year rule, and the transform
-    of a replaced series) from `d`, and weights from `w` — for nodes the other spec has."""
-    d_inds = {i.id: i for i in d.indicators()}
-    weights = {n.id: n.weight for n in iter_nodes(w.root)}
+    def by_change(self, unit: str, node: str = "index") -> pd.DataFrame:
+        """What each change did for `unit` at `node`: the events table with the unit's
+        selected value before and after (single-indicator changes) and the contribution."""
+        row = self.of(unit, node)
+        out = self.events()
+        out.insert(0, "iso3", unit)
+        out["value_a"] = [self._value(self.values_a, unit, c) for c in self.changes]
+        out["value_b"] = [self._value(self.values_b, unit, c) for c in self.changes]
+        out["contribution"] = [float(row[_column(c, self.changes)]) for c in self.changes]
+        return out
 
-    def fix(node: Node | Indicator) -> Node | Indicator:
-        upd: dict[str, object] = {}
-        if node.id in weights:
-            upd["weight"] = weights[node.id]
-        if isinstance(node, Node):
-            upd["children"] = tuple(fix(c) for c in node.children)
-        elif node.id in d_inds:
-            di = d_inds[node.id]
-            upd["years"] = d.effective_years(di)
-            if di.series != node.series:
-                upd["series"], upd["transform"] = di.series, di.transform
-        return node.model_copy(update=upd)
-
-    return m.model_copy(update={"root": fix(m.root), "edition": d.edition})
-
-
-def dimension_of(spec: IndexSpec) -> dict[str, str]:
-    """indicator → its dimension: the level-2 ancestor (the level-1 one in shallower trees)."""
-    out: dict[str, str] = {}
-
-    def walk(n: Node | Indicator, path: tuple[str, ...]) -> None:
-        path = (*path, n.id)
-        if isinstance(n, Node):
-            for c in n.children:
-                walk(c, path)
-        else:
-            out[n.id] = path[2] if len(path) > 3 else path[min(1, len(path) - 1)]
-
-    walk(spec.root, ())
-    return out
+    @staticmethod
+    def _value(values: pd.DataFrame | None, unit: str, change: Change) -> float:
+        cells = change.cells
+        if values is None or len(cells) != 1 or cells[0] not in values.columns:
+            return float("nan")
+        return float(values.loc[unit, cells[0]]) if unit in values.index else float("nan")
 
 
-def select_values(spec: IndexSpec, observations: pd.DataFrame, units: list[str]) -> np.ndarray:
-    """Indicator values after transform and year rule (units × indicators), NaN for a series
-    the data lacks — the pipeline's select step for one spec × data pairing."""
-    inds = spec.indicators()
-    out = np.full((len(units), len(inds)), np.nan)
-    for j, ind in enumerate(inds):
-        try:
-            trans, num, den = transformed_panel(observations, ind.series, ind.transform, units)
-        except MissingSeriesError:
-            continue
-        out[:, j] = apply_year_rule(trans, num, den, spec.effective_years(ind)).value.to_numpy()
-    return out
+def _column(change: Change, changes: Sequence[Change]) -> str:
+    """The frame column of a change: its part when the part has only it, else part:name."""
+    n = sum(c.part == change.part for c in changes)
+    return change.part if n == 1 else f"{change.part}:{change.name}"
 
 
+# ---- the evaluation of a state -------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Evaluator:
     """Post-select steps (impute → treat → normalise → aggregate) on fixed units."""
@@ -157,7 +149,80 @@ class _Evaluator:
             return agg / agg[self.ref]
 
 
-# ---- Shapley values ------------------------------------------------------------------------------
+class _States:
+    """Specs and selected values of every mix of A and B (a bit per switched change)."""
+
+    def __init__(self, spec_a: IndexSpec, spec_b: IndexSpec, xa: pd.DataFrame,
+                 xb: pd.DataFrame, changes: Sequence[Change], evaluate: _Evaluator,
+                 progress: Progress | None = None) -> None:
+        self.spec_a, self.spec_b, self.changes = spec_a, spec_b, list(changes)
+        self.inds = ({i.id: i for i in spec_a.indicators()}, {i.id: i for i in spec_b.indicators()})
+        self.parents = (spec_a.parent_of(), spec_b.parent_of())
+        self.weights = ({n.id: n.weight for n in iter_nodes(spec_a.root)},
+                        {n.id: n.weight for n in iter_nodes(spec_b.root)})
+        self.nodes_a = {n.id: n for n in spec_a.aggregates()}
+        self.nodes_b = {n.id: n for n in spec_b.aggregates()}
+        # each aggregate's children: B's in B's order, then indicators only A puts there
+        self.children = {n.id: list(dict.fromkeys(
+            [*(c.id for c in n.children),
+             *(i for i, p in self.parents[0].items() if p == n.id and i not in self.nodes_b)]))
+            for n in spec_b.aggregates()}
+        self.owned = {i for c in changes for i in c.indicators}
+        self.ids = list(dict.fromkeys([*xb.columns, *xa.columns]))
+        self.xa = xa.reindex(columns=self.ids).to_numpy(dtype=float)
+        self.xb = xb.reindex(columns=self.ids).to_numpy(dtype=float)
+        self.col = {i: k for k, i in enumerate(self.ids)}
+        self.evaluate = evaluate
+        self.cache: dict[int, np.ndarray] = {}
+        self.progress = progress
+
+    def value(self, mask: int) -> np.ndarray:
+        if mask not in self.cache:
+            spec, x = self.state(mask)
+            self.cache[mask] = self.evaluate(x, spec)
+            report(self.progress, ATTRIBUTION, len(self.cache))
+        return self.cache[mask]
+
+    def state(self, mask: int) -> tuple[IndexSpec, np.ndarray]:
+        on = [c for k, c in enumerate(self.changes) if (mask >> k) & 1]
+        switched = {f: {x for c in on for x in getattr(c, f)}
+                    for f in ("cells", "indicators", "nodes", "settings", "weights")}
+        defaults = self.spec_a.defaults.model_copy(update={
+            f: getattr(self.spec_b.defaults, f) for f in switched["settings"]})
+        root = self._node(self.spec_b.root, switched)
+        spec = self.spec_b.model_copy(update={"root": root, "defaults": defaults})
+        ids = [i.id for i in spec.indicators()]
+        from_b = np.array([i in switched["cells"] for i in ids], dtype=bool)
+        cols = [self.col.get(i, -1) for i in ids]
+        xa = np.column_stack([self.xa[:, c] if c >= 0 else np.full(len(self.xa), np.nan)
+                              for c in cols])
+        xb = np.column_stack([self.xb[:, c] if c >= 0 else np.full(len(self.xb), np.nan)
+                              for c in cols])
+        return spec, np.where(from_b[None, :], xb, xa)
+
+    def _node(self, nb: Node, on: dict[str, set[str]]) -> Node:
+        src = nb if nb.id in on["nodes"] else self.nodes_a[nb.id]
+        kids: list[Node | Indicator] = []
+        for cid in self.children[nb.id]:
+            if cid in self.nodes_b:
+                kids.append(self._node(self.nodes_b[cid], on))
+                continue
+            side = 1 if (cid in on["indicators"] or cid not in self.owned) else 0
+            ind = self.inds[side].get(cid)
+            if ind is not None and self.parents[side].get(cid) == nb.id:
+                kids.append(ind.model_copy(update={"weight": self._weight(cid, on)}))
+        if not kids:  # every indicator of the node switched out: the node is a missing child
+            kids = [Indicator(id=f"{_EMPTY}{nb.id}", name={"en": "none"}, series=_EMPTY)]
+        return src.model_copy(update={"children": tuple(kids), "weight": self._weight(nb.id, on)})
+
+    def _weight(self, node_id: str, on: dict[str, set[str]]) -> float:
+        wa, wb = self.weights[0].get(node_id), self.weights[1].get(node_id)
+        if wa is None or wb is None:
+            return float(wb if wa is None else wa)
+        return float(wb if node_id in on["weights"] else wa)
+
+
+# ---- Shapley and Owen values ---------------------------------------------------------------------
 def shapley_weights(n: int) -> np.ndarray:
     """Weight of a coalition of size s (not holding the player): s!(n−s−1)!/n!."""
     return np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
@@ -181,145 +246,141 @@ def shapley(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def sequential(values_along: np.ndarray) -> np.ndarray:
-    """One-at-a-time split along a path of n + 1 states: part i = v(i+1) − v(i)."""
-    return np.diff(values_along, axis=0)
+def _bits(members: Sequence[int]) -> int:
+    return sum(1 << k for k in members)
+
+
+def _inner(group: Sequence[int], base: int, value: Callable[[int], np.ndarray],
+           rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """Each change's share of switching `group` on top of `base` (sums to the group's total)."""
+    k = len(group)
+    if k <= MAX_EXACT:
+        subsets = [base | _bits([group[i] for i in range(k) if (m >> i) & 1])
+                   for m in range(1 << k)]
+        return shapley(np.stack([value(s) for s in subsets])), "shapley"
+    out = np.zeros((k, *value(base).shape))
+    for _ in range(N_PERMUTATION_PAIRS):
+        order = rng.permutation(k)
+        for perm in (order, order[::-1]):           # antithetic pair
+            mask, before = base, value(base)
+            for i in perm:
+                mask |= 1 << group[i]
+                after = value(mask)
+                out[i] += after - before
+                before = after
+    return out / (2 * N_PERMUTATION_PAIRS), "sampled"
+
+
+def owen(groups: Sequence[Sequence[int]], value: Callable[[int], np.ndarray], *,
+         split: bool = True, seed: int = 0) -> tuple[list[np.ndarray], dict[int, np.ndarray], str]:
+    """(each group's part, each change's part when `split`, how groups were split): the Owen
+    value of the game v over changes grouped into `groups`."""
+    rng = np.random.default_rng(seed)
+    players = [list(g) for g in groups]
+    m = len(players)
+    w = shapley_weights(m) if m else np.zeros(0)
+    zero = np.zeros_like(value(0))
+    parts = [zero.copy() for _ in players]
+    per: dict[int, np.ndarray] = {}
+    how = "shapley"
+    for gi, group in enumerate(players):
+        others = [players[j] for j in range(m) if j != gi]
+        for s in range(m):
+            for coal in combinations(range(m - 1), s):
+                base = _bits([k for j in coal for k in others[j]])
+                total = value(base | _bits(group)) - value(base)
+                parts[gi] = parts[gi] + w[s] * total
+                if not split:
+                    continue
+                if len(group) == 1:
+                    share, kind = total[None], "shapley"
+                else:
+                    share, kind = _inner(group, base, value, rng)
+                how = "sampled" if kind == "sampled" else how
+                for i, k in enumerate(group):
+                    per[k] = per.get(k, zero) + w[s] * share[i]
+    return parts, per, how if split else "none"
 
 
 # ---- the decomposition ---------------------------------------------------------------------------
-def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B",
-         progress: Progress | None = None) -> Attribution:
-    """Split every (unit, node) change from build `a` to build `b` (see the module docstring);
-    `progress` hears the hybrid builds evaluated."""
-    spec_a, spec_b = a.spec, b.spec
-    if spec_a.reference != spec_b.reference:
-        raise InputError(f"the builds have different reference units ({spec_a.reference} and "
-                         f"{spec_b.reference}); scores relative to them cannot be compared")
+def build_changes(a: Build, b: Build) -> list[Change]:
+    """Every difference between two builds as named changes (see attribution_changes)."""
+    return find_changes(_side(a), _side(b), {**dimension_of(a.spec), **dimension_of(b.spec)})
+
+
+def _side(build: Build) -> Side:
+    return Side(build.spec, build.result.data, edition_year(build.spec, build.inputs.edition))
+
+
+def dimension_of(spec: IndexSpec) -> dict[str, str]:
+    """indicator → its dimension: the level-2 ancestor (the level-1 one in shallower trees)."""
+    out: dict[str, str] = {}
+
+    def walk(n: Node | Indicator, path: tuple[str, ...]) -> None:
+        path = (*path, n.id)
+        if isinstance(n, Node):
+            for c in n.children:
+                walk(c, path)
+        else:
+            out[n.id] = path[2] if len(path) > 3 else path[min(1, len(path) - 1)]
+
+    walk(spec.root, ())
+    return out
+
+
+def attribute(a: Build, b: Build, *, changes: Sequence[Change] | None = None,
+              label_a: str = "A", label_b: str = "B", split: bool = True,
+              seed: int = 0, progress: Progress | None = None) -> Attribution:
+    """Split every (unit, node) change from build `a` to build `b` into data, methodology and
+    weights, and each part into its changes (default: `build_changes(a, b)`; any regrouping
+    of them by `merge_changes`). `split=False` computes the three parts only (8 evaluations);
+    `progress` hears each mixed build evaluated."""
+    atoms = build_changes(a, b)
+    changes = list(atoms if changes is None else changes)
+    check_cover(changes, atoms)
     units = [u for u in a.units if u in set(b.units)]
     if not units:
         raise InputError("the two builds share no unit")
     dropped = tuple(sorted(set(a.units) ^ set(b.units)))
-    nodes_a = [n.id for n in a.spec.aggregates()]
-    if nodes_a != [n.id for n in b.spec.aggregates()]:
-        raise InputError("the two specs have different trees of aggregates; the attribution "
-                         "compares node by node, so both need the same index, pillars and "
-                         "dimensions (indicators may differ)")
-    spec_a = resolved_reference(spec_a, a.observations)
-    spec_b = resolved_reference(spec_b, b.observations)
+    spec_a = resolved_reference(a.spec, a.observations)
+    spec_b = resolved_reference(b.spec, b.observations)
     ref = units.index(spec_b.reference) if spec_b.reference in units else None
     info = b.inputs.unit_info.reindex(units) if b.inputs.unit_info is not None else None
-    evaluate = _Evaluator(units, info, ref)
-
-    specs = {"A": spec_a, "B": spec_b}
-    obs = {"A": a.observations, "B": b.observations}
-    own = {"A": a, "B": b}
-    group_of = {**dimension_of(spec_a), **dimension_of(spec_b)}
-    groups = _ordered_groups(spec_b, spec_a)
-    k = len(groups)
-    inner = "shapley" if k <= MAX_SHAPLEY_GROUPS else "sequential"
-
-    selected: dict[tuple[str, str], np.ndarray] = {}
-
-    def x(dk: str, mk: str) -> np.ndarray:
-        if (dk, mk) not in selected:
-            composed = compose(specs[dk], specs[mk], specs[mk])
-            if _same_selection(composed, own[dk].spec):
-                frame = own[dk].result.data.reindex(index=units)
-                selected[(dk, mk)] = frame[[i.id for i in composed.indicators()]].to_numpy(float)
-            else:
-                selected[(dk, mk)] = select_values(composed, obs[dk], units)
-        return selected[(dk, mk)]
-
-    corner: dict[tuple[str, str, str], np.ndarray] = {}
-    data_by_group: dict[tuple[str, str], np.ndarray] = {}
-    n_evaluations = 4 * (2 ** k if inner == "shapley" else k + 1)
-    done = 0
-    for mk in ("A", "B"):
-        ind_ids = [i.id for i in specs[mk].indicators()]
-        gcols = [np.array([group_of.get(i) == g for i in ind_ids]) for g in groups]
-        xa, xb = x("A", mk), x("B", mk)
-        for wk in ("A", "B"):
-            post_spec = compose(specs["A"], specs[mk], specs[wk])
-            states = _hybrids(xa, xb, gcols, inner)
-            vals = np.stack([evaluate(s, post_spec) for s in
-                             track(states, progress, ATTRIBUTION, n_evaluations, done)])
-            done += len(vals)
-            corner[("A", mk, wk)], corner[("B", mk, wk)] = vals[0], vals[-1]
-            data_by_group[(mk, wk)] = shapley(vals) if inner == "shapley" else sequential(vals)
-
+    xa, xb = a.result.data.reindex(index=units), b.result.data.reindex(index=units)
+    states = _States(spec_a, spec_b, xa, xb, changes, _Evaluator(units, info, ref), progress)
+    groups = [[k for k, c in enumerate(changes) if c.part == p] for p in PARTS]
+    present = [g for g in groups if g]
+    parts, per, how = owen(present, states.value, split=split, seed=seed)
+    full = _bits(range(len(changes)))
+    va, vb = states.value(0), states.value(full)
     cols = _node_index(spec_b)
-    parts, by_group = _outer(corner, data_by_group)
-    va, vb = corner[("A", "A", "A")], corner[("B", "B", "B")]
     check = max(_end_check(va, a, units, cols), _end_check(vb, b, units, cols))
-    frame = _frame(units, cols, va, vb, parts, by_group, groups)
+    by_part = {p: parts[present.index(g)] if g else np.zeros_like(va)
+               for p, g in zip(PARTS, groups, strict=True)}
+    frame = _frame(units, cols, va, vb, by_part, per, changes)
+    return Attribution(frame, tuple(c.name for c in changes if c.part == "data"), label_a,
+                       label_b, _notes(units, dropped, how), check, how, dropped,
+                       tuple(changes), xa, xb)
+
+
+def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B",
+         changes: Sequence[Change] | None = None,
+         progress: Progress | None = None) -> Attribution:
+    """`attribute` under the name `aidi diff` and `Build.diff` use."""
+    return attribute(a, b, changes=changes, label_a=label_a, label_b=label_b,
+                     progress=progress)
+
+
+def _notes(units: list[str], dropped: tuple[str, ...], how: str) -> tuple[str, ...]:
     notes = []
     if dropped:
         notes.append(f"compared on the {len(units)} units both builds have; not in both: "
                      f"{', '.join(dropped)}")
-    if inner == "sequential":
-        notes.append(f"{k} dimensions: data split by dimension sequentially (tree order)")
-    return Attribution(frame, tuple(groups), label_a, label_b, tuple(notes), check, inner,
-                       dropped)
-
-
-def _ordered_groups(*specs: IndexSpec) -> list[str]:
-    out: list[str] = []
-    for spec in specs:
-        for g in dimension_of(spec).values():
-            if g not in out:
-                out.append(g)
-    return out
-
-
-def _same_selection(x: IndexSpec, y: IndexSpec) -> bool:
-    """Whether two specs select the same values (same indicators, series, years, transforms)."""
-    def key(s: IndexSpec) -> list[tuple[object, ...]]:
-        return [(i.id, i.series, s.effective_years(i), i.transform) for i in s.indicators()]
-    return key(x) == key(y)
-
-
-def _hybrids(xa: np.ndarray, xb: np.ndarray, gcols: list[np.ndarray], inner: str
-             ) -> list[np.ndarray]:
-    """Selected data with some dimensions from B: every subset (bit i = dimension i) for a
-    Shapley split, or the path switching one more dimension at a time."""
-    k = len(gcols)
-    if inner == "shapley":
-        masks = range(1 << k)
-        chosen = [[i for i in range(k) if (m >> i) & 1] for m in masks]
-    else:
-        chosen = [list(range(j)) for j in range(k + 1)]
-    out = []
-    for sel in chosen:
-        cols = np.zeros(xa.shape[1], dtype=bool)
-        for i in sel:
-            cols |= gcols[i]
-        out.append(np.where(cols[None, :], xb, xa))
-    out[-1] = xb  # every dimension switched is B itself
-    return out
-
-
-def _outer(corner: dict[tuple[str, str, str], np.ndarray],
-           inner: dict[tuple[str, str], np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Shapley over (data, methodology, weights) from the 8 corners, and the data part by
-    dimension averaged over data's four contexts with the same weights."""
-    w = shapley_weights(3)
-    players = {"data": 0, "methodology": 1, "weights": 2}
-    parts = {p: np.zeros_like(corner[("A", "A", "A")]) for p in PARTS}
-    by_group = np.zeros_like(next(iter(inner.values())))
-    for name, i in players.items():
-        others = [j for j in range(3) if j != i]
-        for s in range(3):
-            for coal in combinations(others, s):
-                state = ["A", "A", "A"]
-                for j in coal:
-                    state[j] = "B"
-                before = tuple(state)
-                state[i] = "B"
-                after = tuple(state)
-                parts[name] = parts[name] + w[s] * (corner[after] - corner[before])
-                if name == "data":
-                    by_group = by_group + w[s] * inner[(before[1], before[2])]
-    return parts, by_group
+    if how == "sampled":
+        notes.append(f"a part with more than {MAX_EXACT} changes is split by Shapley values "
+                     f"estimated on {2 * N_PERMUTATION_PAIRS} seeded permutations (they still "
+                     "sum to the part exactly)")
+    return tuple(notes)
 
 
 def _node_index(spec: IndexSpec) -> dict[str, int]:
@@ -335,19 +396,18 @@ def _end_check(v: np.ndarray, build: Build, units: list[str], cols: dict[str, in
 
 
 def _frame(units: list[str], cols: dict[str, int], va: np.ndarray, vb: np.ndarray,
-           parts: dict[str, np.ndarray], by_group: np.ndarray, groups: list[str]
-           ) -> pd.DataFrame:
+           parts: dict[str, np.ndarray], per: dict[int, np.ndarray],
+           changes: Sequence[Change]) -> pd.DataFrame:
     """The long table, one row per (unit, aggregate node)."""
     ra, rb = ranks(va), ranks(vb)
+    split = [(k, c) for k, c in enumerate(changes) if _column(c, changes) != c.part]
     rows = []
     for node, k in cols.items():
-        frame = pd.DataFrame({
+        rows.append(pd.DataFrame({
             "iso3": units, "node": node, "score_a": va[:, k], "score_b": vb[:, k],
-            "change": vb[:, k] - va[:, k],
-            **{p: parts[p][:, k] for p in PARTS},
-            **{f"data:{g}": by_group[i][:, k] for i, g in enumerate(groups)},
-            "rank_a": ra[:, k], "rank_b": rb[:, k]})
-        rows.append(frame)
+            "change": vb[:, k] - va[:, k], **{p: parts[p][:, k] for p in PARTS},
+            **{_column(c, changes): per[j][:, k] if j in per else np.nan for j, c in split},
+            "rank_a": ra[:, k], "rank_b": rb[:, k]}))
     out = pd.concat(rows, ignore_index=True)
     out["check"] = out["change"] - out[list(PARTS)].sum(axis=1)
     return out

@@ -67,6 +67,32 @@ def print_moves(att, k: int, node: str) -> None:
     print_table(console, table)
 
 
+def print_changes(att, unit: str, node: str) -> None:
+    """One row per change for `unit`: what happened (A → B) and its part of the move."""
+    rows = att.by_change(unit, node)
+    table = Table(title=f"What changed for {unit} ({node}): {att.label_a} → {att.label_b}")
+    for col, just in (("change", "left"), ("part", "left"), ("kind", "left"),
+                      ("what happened", "left"), ("part of Δ", "right")):
+        table.add_column(col, justify=just, overflow="fold")
+    for r in rows.itertuples():
+        what = r.detail if r.part != "data" else _values(r)
+        table.add_row(r.change, r.part, r.kind, escape(what), _fmt(r.contribution, sign=True))
+    row = att.of(unit, node)
+    table.add_row("total", "", "", f"{_fmt(row.score_a)} → {_fmt(row.score_b)}",
+                  _fmt(row.change, sign=True))
+    print_table(console, table)
+
+
+def _values(r) -> str:
+    if pd.isna(r.value_a) and pd.isna(r.value_b):
+        return r.detail
+    return f"{_num(r.value_a)} → {_num(r.value_b)} ({r.indicators})"
+
+
+def _num(v: float) -> str:
+    return "—" if pd.isna(v) else f"{float(v):.4g}"
+
+
 def register(app: typer.Typer) -> None:
     @app.command("timeline")
     def timeline_cmd(
@@ -138,9 +164,14 @@ def register(app: typer.Typer) -> None:
             att = diff(ba, bb, label_a=la, label_b=lb, progress=progress)
             bb.resolve_node(node)
             report(progress, FIGURES)
+            from aidi.report.writers import node_labels
+
+            labels = {**node_labels(ba.spec, lang), **node_labels(bb.spec, lang)}
             paths = write_attribution(att, ensure_out_dir(out), focus=focus.upper(),
-                                      node=node, lang=lang)
+                                      node=node, lang=lang, labels=labels)
         print_moves(att, top, node)
+        if focus.upper() in set(att.frame["iso3"]):
+            print_changes(att, focus.upper(), node)
         worst = float(att.frame["check"].abs().max())
         for note in att.notes:
             console.print(note, markup=False)
