@@ -28,8 +28,11 @@ def register(app: typer.Typer) -> None:
                                      help="Monte-Carlo variants behind the rank bands"),
         seed: int = typer.Option(0, "--seed", help="seed of those variants"),
         quiet: QuietOpt = False,
+        with_timeline: bool = typer.Option(True, "--timeline/--no-timeline",
+                                           help="build every edition for the \"over time\" "
+                                                "view and the map's edition slider"),
     ) -> None:
-        """Write explorer.html: weights, rank bands, scenarios and lineage in one offline page."""
+        """Write explorer.html: chart, table, map, over time and profiles in one offline page."""
         import aidi
         from aidi.errors import UsageError
         from aidi.explorer import write_explorer
@@ -42,9 +45,43 @@ def register(app: typer.Typer) -> None:
         with show_progress(console, quiet, lang) as progress:
             b = aidi.build(spec, edition=edition, countries=countries, vintage=vintage,
                            progress=progress)
+            tl = _timeline(b, countries, vintage, progress) if with_timeline else None
             report(progress, f"explorer page ({variants:,} rank-band variants, fonts)")
             path = write_explorer(b, out, lang=lang, n_variants=variants, seed=seed,
-                                  font_css=font_face_css)
+                                  font_css=font_face_css, timeline=tl,
+                                  extra_strings=unit_strings())
         size = path.stat().st_size / 1e6
-        console.print(f"wrote {path} ({size:.2f} MB, {len(b.units)} economies, "
+        eds = f", editions {tl.editions[0]}–{tl.editions[-1]}" if tl and tl.editions else ""
+        console.print(f"wrote {path} ({size:.2f} MB, {len(b.units)} economies{eds}, "
                       f"{variants} variants): open it in a browser — it works offline")
+
+
+def unit_strings() -> dict[str, dict[str, str]]:
+    """The report's unit names (`unit.<text>` translations) as the page's `unit:<text>`."""
+    from aidi.report.translations import translations
+
+    out: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+    for key, texts in translations().items():
+        if key.startswith("unit."):
+            for lang in out:
+                out[lang]["unit:" + key[5:]] = texts.get(lang) or texts["en"]
+    return out
+
+
+def _timeline(b, countries: str | None, vintage: str | None, progress=None):
+    """Every edition of the build's spec for the same economies, or None when the spec has
+    no yearly editions (a COINr table, a spec without year rules): the page then has no
+    "over time" view and says so."""
+    import warnings
+
+    from aidi.errors import AidiError
+    from aidi.over_time import timeline
+
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+            tl = timeline(b.spec, countries=countries, vintage=vintage, progress=progress)
+    except (AidiError, KeyError, ValueError) as exc:
+        console.print(f"no \"over time\" view: {str(exc).splitlines()[0]}")
+        return None
+    return tl if len(tl.editions) > 1 else None

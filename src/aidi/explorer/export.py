@@ -200,13 +200,41 @@ def _label(label: Label) -> dict[str, str]:
     return {"en": label.en, "zh": label.get("zh")}
 
 
-def check_supported(spec: IndexSpec) -> None:
-    """Refuse a spec whose aggregation the page cannot reproduce (with the fix)."""
-    bad = [f"{n.id} ({n.aggregate.method})" for n in _aggregates(spec.root)
-           if n.aggregate.method not in PAGE_METHODS]
-    if bad:
-        raise InputError(f"the explorer aggregates by {', '.join(PAGE_METHODS)} only; spec "
-                         f"{spec.id} uses {', '.join(bad)} — build it with `aidi build` instead")
+def unsupported_aggregations(spec: IndexSpec) -> list[dict[str, str]]:
+    """The nodes whose aggregation the page cannot recompute (`PAGE_METHODS` only): with any,
+    the page shows Python's scores as fixed and switches weights and methods off."""
+    return [{"node": n.id, "method": n.aggregate.method} for n in _aggregates(spec.root)
+            if n.aggregate.method not in PAGE_METHODS]
+
+
+def methods_summary(spec: IndexSpec, fixed: bool) -> list[dict[str, Any]]:
+    """Each step's method(s) and whether the page lets the reader change it — shown in the
+    page's Method panel, so a method the page cannot recompute is seen as fixed, never
+    silently replaced."""
+    inds = spec.indicators()
+    out: list[dict[str, Any]] = []
+    for step, getter, changeable in (
+            ("impute", spec.effective_impute, False), ("treat", spec.effective_treat, False),
+            ("normalise", spec.effective_normalise, not fixed)):
+        counts: dict[str, int] = {}
+        for ind in inds:
+            m = getter(ind)
+            name = m.method if isinstance(m.method, str) else "transform"
+            if step == "impute" and getattr(m, "group", None):
+                name = f"{name}_group"
+            counts[name] = counts.get(name, 0) + 1
+        for name, n in counts.items():
+            out.append({"step": step, "method": name, "count": n, "changeable": changeable})
+    aggs: dict[str, int] = {}
+    for n in _aggregates(spec.root):
+        aggs[n.aggregate.method] = aggs.get(n.aggregate.method, 0) + 1
+    for name, n in aggs.items():
+        out.append({"step": "aggregate", "method": name, "count": n,
+                    "changeable": not fixed and name in PAGE_METHODS})
+    if spec.screen.min_availability > 0:
+        out.append({"step": "screen", "method": spec.screen.on,
+                    "count": spec.screen.min_availability, "changeable": False})
+    return out
 
 
 def _aggregates(n: Node | Indicator) -> list[Node]:
@@ -215,20 +243,35 @@ def _aggregates(n: Node | Indicator) -> list[Node]:
     return [m for c in n.children for m in _aggregates(c)] + [n]
 
 
-def scenario_support(spec: IndexSpec) -> str:
-    """"" when the page reproduces `with_changes` for this spec, else the reason it cannot."""
+def scenario_why(spec: IndexSpec) -> dict[str, str]:
+    """{} when the page reproduces `with_changes` for this spec, else why not, as a code the
+    page words in its language (`screen`, `impute`, `treat`, `normalise`) with the indicator
+    and method."""
     if spec.screen.min_availability > 0 and spec.screen.on != "raw":
-        return "the availability screen runs on imputed data"
+        return {"code": "screen"}
     for ind in spec.indicators():
         imp, treat, norm = (spec.effective_impute(ind), spec.effective_treat(ind),
                             spec.effective_normalise(ind))
         if imp.method not in SCENARIO_IMPUTE or getattr(imp, "group", None):
-            return f"indicator {ind.id} is imputed by {imp.method}"
+            return {"code": "impute", "indicator": ind.id, "method": imp.method}
         if treat.method != "none":
-            return f"indicator {ind.id} is treated ({treat.method})"
+            return {"code": "treat", "indicator": ind.id,
+                    "method": treat.method if isinstance(treat.method, str) else "transform"}
         if norm.method not in SCENARIO_NORMALISE:
-            return f"indicator {ind.id} is normalised by {norm.method}"
-    return ""
+            return {"code": "normalise", "indicator": ind.id, "method": norm.method}
+    return {}
+
+
+def scenario_support(spec: IndexSpec) -> str:
+    """"" when the page reproduces `with_changes` for this spec, else the reason it cannot."""
+    why = scenario_why(spec)
+    if not why:
+        return ""
+    if why["code"] == "screen":
+        return "the availability screen runs on imputed data"
+    verb = {"impute": "imputed by", "treat": "treated", "normalise": "normalised by"}[why["code"]]
+    what = f"{verb} {why['method']}" if why["code"] != "treat" else f"{verb} ({why['method']})"
+    return f"indicator {why['indicator']} is {what}"
 
 
 def _normalisers(spec: IndexSpec, level: str) -> list:
@@ -278,16 +321,16 @@ def _indicators(n: Node | Indicator) -> list[Indicator]:
 
 
 def _lineage(build: Build) -> dict[str, Any]:
-    """Per indicator, per unit: raw value, value used, year, source, file, imputation."""
+    """Per indicator, per unit: raw value, value used, the engine's year label (the page words
+    it in its language), source, file, and how a missing cell was filled (`how`: "" read,
+    "carried_forward", or the imputation method, with the value it got)."""
     prov = build.provenance.set_index(["indicator", "iso3"])
-    notes: dict[tuple[str, str], list[str]] = {}
-    for e in build.result.log:
-        if e.code in ("imputed", "carried_forward"):
-            notes.setdefault((e.indicator, e.unit), []).append(e.detail)
-    out: dict[str, Any] = {}
     units = list(build.units)
+    imputed = build.result.imputed.reindex(units)
+    out: dict[str, Any] = {}
     for ind in build.spec.indicators():
         p = prov.loc[ind.id].reindex(units)
+        how = [str(v) if isinstance(v, str) else "" for v in p["imputation"].fillna("")]
         out[ind.id] = {
             "raw": [_num(v) for v in p["raw_value"]],
             "value": [_num(v) for v in p["value"]],
@@ -296,7 +339,9 @@ def _lineage(build: Build) -> dict[str, Any]:
             "file": [str(v) for v in p["file"].fillna("")],
             "denominator": str(p["denominator_series"].fillna("").iloc[0]) if len(p) else "",
             "imputed": [bool(v) for v in p["imputed"].fillna(False)],
-            "note": ["; ".join(notes.get((ind.id, u), [])) for u in units]}
+            "how": how,
+            "filled": [_num(imputed.loc[u, ind.id]) if h not in ("", "carried_forward")
+                       else None for u, h in zip(units, how, strict=True)]}
     return out
 
 
@@ -317,49 +362,101 @@ def _presets(build: Build) -> list[dict[str, Any]]:
     return out
 
 
-def build_payload(build: Build, n_variants: int = 1000, seed: int = 0) -> dict[str, Any]:
-    """Everything the page needs, as JSON-ready Python objects (see the module docstring)."""
+def _bands_setup(build: Build, n_variants: int, seed: int, fixed: bool
+                 ) -> tuple[VariantDesign | None, dict[str, Any] | None, str]:
+    """The band design and the page's band block, or (None, None, why not)."""
+    from aidi.errors import AidiError
+
+    try:
+        design = band_design(build)
+    except (AidiError, ValueError) as exc:
+        return None, None, str(exc).splitlines()[0]
+    samples = band_samples(design, n_variants, seed)
+    block = {"units": list(design.units), "seed": seed, "n": n_variants,
+             "zeros": BAND_CONFIG.zeros, "imputation_levels": list(design.imputation_levels),
+             "normalisation_levels": list(design.normalisation_levels)}
+    if fixed:  # the page cannot aggregate: Python's bands for the spec's weights
+        q = rank_bands(build, None, n_variants, seed, design=design).set_index("iso3")
+        block["fixed"] = {u: {"p05": _num(q.loc[u, "p05_rank"]), "p50": _num(
+            q.loc[u, "median_rank"]), "p95": _num(q.loc[u, "p95_rank"]),
+            "n_valid": int(q.loc[u, "n_valid"])} for u in q.index}
+    else:
+        block.update({"matrices": _matrix(design.matrices), "prep": samples["prep"].tolist(),
+                      "norm": samples["norm"].tolist(),
+                      "exclude": samples["exclude"].tolist()})
+    return design, block, ""
+
+
+def _presentation(build: Build) -> dict[str, Any]:
+    from aidi.specs.presentation import resolve_presentation
+
+    p = resolve_presentation(build.spec, build.units, build.index.to_dict())
+    return {"focus": p.focus, "reference": p.reference, "headline": list(p.headline),
+            "quadrant": list(p.quadrant) if p.quadrant else None}
+
+
+def build_payload(build: Build, n_variants: int = 1000, seed: int = 0, *,
+                  timeline: Any = None, world: bool = True) -> dict[str, Any]:
+    """Everything the page needs, as JSON-ready Python objects (see the module docstring).
+
+    `timeline` (an `aidi.over_time.Timeline` of the same spec and economies) adds the "over
+    time" view; `world` the map's boundaries (`aidi.explorer.geo`).
+    """
     spec = build.spec
-    check_supported(spec)
+    unsupported = unsupported_aggregations(spec)
+    fixed = bool(unsupported)
     tree = build.result.tree
     units = list(build.units)
-    design = band_design(build)
-    rows = [design.units.index(u) for u in units]
-    norm_levels = list(design.normalisation_levels)
-    normalised = {lvl: _matrix(design.matrices[0, c][rows]) for c, lvl in enumerate(norm_levels)}
+    design, bands, no_bands = _bands_setup(build, n_variants, seed, fixed)
+    if design is not None and not fixed:
+        rows = [design.units.index(u) for u in units]
+        norm_levels = list(design.normalisation_levels)
+        normalised = {lvl: _matrix(design.matrices[0, c][rows])
+                      for c, lvl in enumerate(norm_levels)}
+    else:
+        norm_levels = ["spec"]
+        normalised = {"spec": _matrix(build.result.normalised.reindex(units).to_numpy())}
     spec_methods = {n.id: n.method for n in tree.nodes}
     pillars = pillar_ids(spec)
-    agg_levels = ["spec"] + [m for m in AGGREGATION_CHOICES
-                             if any(spec_methods[p] != m for p in pillars)]
-    samples = band_samples(design, n_variants, seed)
-    support = scenario_support(spec)
+    agg_levels = ["spec"] + ([] if fixed else [
+        m for m in AGGREGATION_CHOICES if any(spec_methods[p] != m for p in pillars)])
+    support = "the page cannot recompute this spec's aggregation" if fixed else \
+        scenario_support(spec)
     data = build.result.data.reindex(units)
-    return {
-        "version": 1,
+    payload: dict[str, Any] = {
+        "version": 2,
         "spec": {"id": spec.id, "name": _label(spec.name), "edition": spec.edition or "",
                  "reference": spec.reference or ""},
-        "origin": build.origin, "edition": build.inputs.edition or "",
+        "origin": build.origin, "edition": build.inputs.edition or spec.edition or "",
         "units": units,
         "names": {"en": [name_en(u) for u in units], "zh": [name_zh(u) for u in units]},
         "indicator_ids": list(tree.indicator_ids),
         "aggregate_ids": list(tree.aggregate_ids),
         "nodes": _tree_nodes(spec, tree),
         "pillars": pillars,
+        "presentation": _presentation(build),
+        "fixed": {"on": fixed, "nodes": unsupported},
+        "methods": methods_summary(spec, fixed),
         "normalisations": norm_levels,
         "aggregations": agg_levels,
         "normalised": normalised,
         "norm_settings": {lvl: [_norm_setting(n) for n in _normalisers(spec, lvl)]
                           for lvl in norm_levels},
-        "bands": {"units": list(design.units), "seed": seed, "n": n_variants,
-                  "zeros": BAND_CONFIG.zeros,
-                  "imputation_levels": list(design.imputation_levels),
-                  "normalisation_levels": norm_levels,
-                  "matrices": _matrix(design.matrices),
-                  "prep": samples["prep"].tolist(), "norm": samples["norm"].tolist(),
-                  "exclude": samples["exclude"].tolist()},
+        "bands": bands, "bands_off": no_bands,
         "scenario": {"supported": support == "", "reason": support,
+                     "why": {"code": "fixed"} if fixed else scenario_why(spec),
                      "data": _matrix(data.to_numpy(dtype=float))},
         "presets": _presets(build) if support == "" else [],
         "lineage": _lineage(build),
-        "python": {"scores": _matrix(build.scores.reindex(units).to_numpy(dtype=float))},
+        "python": {"scores": _matrix(build.scores.reindex(units).to_numpy(dtype=float)),
+                   "ranks": _matrix(build.ranks.reindex(units).to_numpy(dtype=float))},
     }
+    if timeline is not None:
+        from aidi.explorer.timeline import timeline_payload
+
+        payload["timeline"] = timeline_payload(timeline, build)
+    if world:
+        from aidi.explorer.geo import world_map
+
+        payload["world"] = world_map()
+    return payload

@@ -25,7 +25,10 @@ from aidi.io import ensure_out_dir, out_path, write_text
 if TYPE_CHECKING:
     from aidi.api import Build
 
-ASSETS = ("explorer.html", "explorer.css", "engine.js", "app.js", "strings.json")
+ASSETS = ("explorer.html", "explorer.css", "engine.js", "format.js", "gap.js", "charts.js",
+          "map.js", "export.js", "views.js", "app.js", "strings.json")
+#: The scripts before the page's own (each defines one factory the page calls), in order.
+LIBRARIES = ("engine.js", "format.js", "gap.js", "charts.js", "map.js", "export.js", "views.js")
 FILE_NAME = "explorer.html"
 _PLACEHOLDER = re.compile(r"__(?:LANG|FONT|CSS|DATA|STRINGS|ENGINE|APP)__")
 
@@ -36,9 +39,13 @@ def asset(name: str) -> str:
     return resources.files("aidi.explorer").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def strings() -> dict[str, dict[str, str]]:
-    """The page's labels, `{"en": {...}, "zh": {...}}` (every key in both languages)."""
-    return json.loads(asset("strings.json"))
+def strings(extra: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    """The page's labels, `{"en": {...}, "zh": {...}}` (every key in both languages), with
+    `extra` labels merged in (the caller's, e.g. the report's unit names as `unit:<text>`)."""
+    out = json.loads(asset("strings.json"))
+    for lang, table in (extra or {}).items():
+        out.setdefault(lang, {}).update(table)
+    return out
 
 
 def _script_json(obj: Any) -> str:
@@ -48,7 +55,8 @@ def _script_json(obj: Any) -> str:
 
 
 def render(payload: Mapping[str, Any], lang: str = "en",
-           font_css: Callable[[str], str] | None = None) -> str:
+           font_css: Callable[[str], str] | None = None,
+           extra_strings: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """The page's HTML for a payload (`aidi.explorer.export.build_payload`).
 
     `font_css(text)` returns an `@font-face` rule covering the characters of `text` (the
@@ -56,8 +64,9 @@ def render(payload: Mapping[str, Any], lang: str = "en",
     """
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be en or zh, got {lang!r}")
-    data, labels = _script_json(payload), _script_json(strings())
-    engine, app = asset("engine.js"), asset("app.js")
+    data, labels = _script_json(payload), _script_json(strings(extra_strings))
+    engine = "\n".join(asset(name) for name in LIBRARIES)
+    app = asset("app.js")
     font = font_css(data + labels + engine + app + asset("explorer.html")) if font_css else ""
     parts = {"__LANG__": lang, "__FONT__": font, "__CSS__": asset("explorer.css"),
              "__DATA__": data, "__STRINGS__": labels, "__ENGINE__": engine, "__APP__": app}
@@ -71,8 +80,11 @@ def render(payload: Mapping[str, Any], lang: str = "en",
 
 
 def write_explorer(build: Build, out: Path | str, *, lang: str = "en", n_variants: int = 1000,
-                   seed: int = 0, font_css: Callable[[str], str] | None = None) -> Path:
-    """Write `explorer.html` for `build` into the folder `out` (atomically); return its path."""
-    payload = build_payload(build, n_variants=n_variants, seed=seed)
-    html = render(payload, lang, font_css)
+                   seed: int = 0, font_css: Callable[[str], str] | None = None,
+                   timeline: Any = None,
+                   extra_strings: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write `explorer.html` for `build` into the folder `out` (atomically); return its path.
+    `timeline` (an `aidi.over_time.Timeline`) adds the "over time" view."""
+    payload = build_payload(build, n_variants=n_variants, seed=seed, timeline=timeline)
+    html = render(payload, lang, font_css, extra_strings)
     return write_text(html, out_path(ensure_out_dir(out), FILE_NAME))

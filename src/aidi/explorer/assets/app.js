@@ -1,4 +1,6 @@
-/* aidi explorer — the page: state (in location.hash), controls, inline-SVG charts, tables. */
+/* aidi explorer — the page: state (kept in location.hash, so every view is a link), the model
+ * for a state (the engine's aggregation of Python's matrices), controls, and the render loop.
+ * The views themselves are in views.js. */
 'use strict';
 
 (function () {
@@ -6,32 +8,39 @@
   const STR = JSON.parse(document.getElementById('aidi-strings').textContent);
   const E = makeEngine(P);
   const NU = P.units.length, REF = P.units.indexOf(P.spec.reference);
+  const ROOT = E.AGG[E.AGG.length - 1], PILLARS = P.pillars, FIXED = P.fixed.on;
   const NORM = {};
   P.normalisations.forEach(l => { NORM[l] = E.flat(P.normalised[l]); });
   const DATA = E.flat(P.scenario.data);
   const DEFAULT_W = {};
   P.nodes.forEach(n => { if (n.parent) DEFAULT_W[n.id] = n.weight; });
-  const ROOT = E.AGG[E.AGG.length - 1];
-  const PILLARS = P.pillars;
+  const TL = P.timeline && P.timeline.editions.length ? P.timeline : null;
+  const TLX = TL ? TL.editions.map(e => E.flat(TL.data[e].normalised)) : [];
+  const CURRENT_ED = TL ? Math.max(0, TL.editions.indexOf(TL.current)) : 0;
+  const PRES = P.presentation || {};
   const $ = id => document.getElementById(id);
-  const esc = s => String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
   const state = { w: Object.assign({}, DEFAULT_W), norm: 'spec', agg: 'spec', sc: [],
-    lang: document.documentElement.lang === 'zh' ? 'zh' : 'en', sel: P.units[Math.min(1, NU - 1)],
-    ref: P.spec.reference || P.units[0], sortKey: ROOT, sortDir: -1 };
-  let current = null, bandsTimer = null;
+    lang: document.documentElement.lang === 'zh' ? 'zh' : 'en', tab: 'chart', chart: 'ranking',
+    sel: PRES.focus || P.units[0], ref: PRES.reference || P.spec.reference || P.units[0],
+    node: ROOT, ed: CURRENT_ED, pins: [], sortKey: ROOT, sortDir: -1 };
+  const F = makeFormat(STR, () => state.lang);
+  const C = makeCharts(F), X = makeExport(F), G = makeGap(E.NODES, E.IND);
+  const M = P.world ? makeMap(P.world, F) : null;
   const timings = { evaluate: [], render: [], panels: [], bands: [], url: [] };
   window.aidiTimings = timings;
+  let current = null, bandsNow = null, bandsTimer = null, playing = null, bandsKey = '', bandsDistinct = 0;
 
-  // ---- language ----
-  const t = key => (STR[state.lang] && STR[state.lang][key]) || STR.en[key] || key;
-  const nodeName = id => { const n = E.NODES[id]; return (n.name[state.lang] || n.name.en); };
+  // why the page cannot run scenarios for this spec, in the reader's language
+  function noScenario() {
+    const why = P.scenario.why || {};
+    const method = why.method ? (F.has('m_' + why.code + '_' + why.method) ? F.t('m_' + why.code + '_' + why.method) : why.method) : '';
+    return F.tf('sc_why_' + (why.code || 'fixed'), { indicator: why.indicator ? nodeName(why.indicator) : '', method });
+  }
+  const nodeName = id => { const n = E.NODES[id]; return n ? (n.name[state.lang] || n.name.en) : id; };
   const unitName = u => P.names[state.lang][P.units.indexOf(u)] || u;
-  const fmt = (v, d) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d === undefined ? 3 : d));
-  const fmtRaw = v => (v === null || v === undefined || Number.isNaN(v) ? '–'
-    : new Intl.NumberFormat(state.lang === 'zh' ? 'zh-CN' : 'en', { maximumSignificantDigits: 4 }).format(v));
 
-  // ---- the model for a state ----
+  // ---- the model for a state -----------------------------------------------------------------
   function weightArrays(W) {
     const out = {};
     E.TREE.forEach(n => { out[n.id] = n.children.map(c => W[c]); });
@@ -43,17 +52,43 @@
     if (agg !== 'spec') PILLARS.forEach(p => { m[p] = agg; });
     return m;
   }
+  function summarise(values, x, W, inputs, nu, ref) {
+    const scores = {}, ranks = {}, rel = {}, norm = {};
+    E.AGG.forEach((id, k) => {
+      const s = new Float64Array(nu);
+      for (let u = 0; u < nu; u++) s[u] = values[u * E.NA + E.NI + k];
+      scores[id] = s;
+      ranks[id] = E.rankVector(s);
+      const r = ref >= 0 ? s[ref] : 1;
+      rel[id] = s.map(v => v / r);
+    });
+    E.IND.forEach((id, j) => {
+      const s = new Float64Array(nu);
+      for (let u = 0; u < nu; u++) s[u] = x[u * E.NI + j];
+      norm[id] = s;
+    });
+    return { scores, ranks, rel, norm, values, W, inputs };
+  }
+  function fixedResult() {  // the page cannot aggregate this spec: Python's numbers, as built
+    const values = new Float64Array(NU * E.NA), x = NORM.spec;
+    for (let u = 0; u < NU; u++) {
+      for (let j = 0; j < E.NI; j++) values[u * E.NA + j] = x[u * E.NI + j];
+      E.AGG.forEach((id, k) => { const v = P.python.scores[u][k]; values[u * E.NA + E.NI + k] = v === null ? NaN : v; });
+    }
+    return summarise(values, x, weightArrays(DEFAULT_W), null, NU, REF);
+  }
   function evaluate(st, extra) {
     const t0 = performance.now();
+    if (FIXED) return extra && extra.length ? { error: noScenario() } : fixedResult();
     const W = weightArrays(st.w);
     for (const n of E.TREE) {
-      if (!W[n.id].some(w => w > 0)) return { error: t('err_allzero').replace('{node}', nodeName(n.id)) };
+      if (!W[n.id].some(w => w > 0)) return { error: F.tf('err_allzero', { node: nodeName(n.id) }) };
     }
     const changes = extra ? st.sc.concat(extra) : st.sc;
     let x, inputs = null;
     try {
       if (changes.length) {
-        if (!P.scenario.supported) return { error: t('err_noscenario') + ' (' + P.scenario.reason + ')' };
+        if (!P.scenario.supported) return { error: noScenario() };
         inputs = E.applyChanges(DATA, NU, changes);
         x = E.normalise(E.impute(inputs, NU), NU, P.norm_settings[st.norm], REF);
       } else {
@@ -64,133 +99,179 @@
     }
     const res = E.aggregateTree(x, NU, REF, W, methodsFor(st.agg), 'spec');
     if (res.fail) {
-      return { error: t('err_nonpositive').replace('{node}', nodeName(res.fail.node))
-        .replace('{unit}', unitName(P.units[res.fail.unit])).replace('{child}', nodeName(res.fail.child)) };
+      return { error: F.tf('err_nonpositive', { node: nodeName(res.fail.node), unit: unitName(P.units[res.fail.unit]), child: nodeName(res.fail.child) }) };
     }
-    const scores = {}, ranks = {}, rel = {};
-    E.AGG.forEach((id, k) => {
-      const s = new Float64Array(NU);
-      for (let u = 0; u < NU; u++) s[u] = res.values[u * E.NA + E.NI + k];
-      scores[id] = s;
-      ranks[id] = E.rankVector(s);
-      const r = REF >= 0 ? s[REF] : 1;
-      rel[id] = s.map(v => v / r);
-    });
-    const norm = {};
-    E.IND.forEach((id, j) => {
-      const s = new Float64Array(NU);
-      for (let u = 0; u < NU; u++) s[u] = x[u * E.NI + j];
-      norm[id] = s;
-    });
     if (!extra) timings.evaluate.push(performance.now() - t0);
-    return { scores, ranks, rel, norm, values: res.values, W, inputs };
+    return summarise(res.values, x, W, inputs, NU, REF);
   }
   const DEFAULT = evaluate({ w: DEFAULT_W, norm: 'spec', agg: 'spec', sc: [] });
-  // self-check: this page's engine against the scores Python computed for the same build
-  let selfCheck = 0;
-  E.AGG.forEach((id, k) => P.units.forEach((u, i) => {
-    const py = P.python.scores[i][k], js = DEFAULT.scores ? DEFAULT.scores[id][i] : NaN;
-    const ours = Number.isFinite(js) ? js : null;  // Python exports non-finite as null
-    const d = (py === null) !== (ours === null) ? Infinity : (py === null ? 0 : Math.abs(ours - py));
-    selfCheck = Math.max(selfCheck, d);
-  }));
 
-  // ---- URL state ----
+  // every edition with the reader's weights and aggregation (the spec's normalisation)
+  const edCache = new Map();
+  function edition(k) {
+    if (!TL) return null;
+    if (k === CURRENT_ED && current && !current.error) return current;
+    const key = k + '|' + JSON.stringify(state.w) + '|' + state.agg;
+    if (edCache.has(key)) return edCache.get(key);
+    let out;
+    const ref = P.units.indexOf(TL.reference);
+    if (FIXED) {
+      const values = new Float64Array(NU * E.NA);
+      const rel = TL.data[TL.editions[k]].relative;
+      for (let u = 0; u < NU; u++) E.AGG.forEach((id, j) => { const v = rel[u][j]; values[u * E.NA + E.NI + j] = v === null ? NaN : v; });
+      out = summarise(values, TLX[k], null, null, NU, -1);
+    } else {
+      const W = weightArrays(state.w);
+      const res = E.aggregateTree(TLX[k], NU, ref, W, methodsFor(state.agg), 'spec');
+      out = res.fail ? { error: 'fail' } : summarise(res.values, TLX[k], W, null, NU, ref);
+    }
+    if (edCache.size > 200) edCache.clear();
+    edCache.set(key, out);
+    return out;
+  }
+
+  // self-check: the page's engine against Python, for this build and every edition
+  function maxDiff(js, py) {
+    let d = 0;
+    py.forEach((row, u) => row.forEach((v, k) => {
+      const ours = Number.isFinite(js(u, k)) ? js(u, k) : null;
+      d = Math.max(d, (v === null) !== (ours === null) ? Infinity : (v === null ? 0 : Math.abs(ours - v)));
+    }));
+    return d;
+  }
+  let selfCheck = DEFAULT.error ? Infinity : maxDiff((u, k) => DEFAULT.scores[E.AGG[k]][u], P.python.scores);
+  let selfCheckTimeline = 0;
+  if (TL && !FIXED) {
+    const save = current;
+    current = null;
+    TL.editions.forEach((e, k) => {
+      const r = edition(k);
+      if (r && !r.error) selfCheckTimeline = Math.max(selfCheckTimeline, maxDiff((u, j) => r.rel[E.AGG[j]][u], TL.data[e].relative));
+    });
+    current = save;
+    edCache.clear();
+  }
+
+  // ---- state in the link ---------------------------------------------------------------------
+  function isDefault() {
+    return state.norm === 'spec' && state.agg === 'spec' && !state.sc.length &&
+      Object.keys(DEFAULT_W).every(k => state.w[k] === DEFAULT_W[k]);
+  }
   function encodeState() {
     const q = new URLSearchParams();
+    if (state.tab !== 'profile') q.set('tab', state.tab);
+    if (state.tab === 'chart' && state.chart !== 'ranking') q.set('chart', state.chart);
+    q.set('economy', state.sel);
+    if (state.ref !== (PRES.reference || P.spec.reference || P.units[0])) q.set('vs', state.ref);
+    if (state.node !== ROOT) q.set('node', state.node);
+    if (TL && state.ed !== CURRENT_ED) q.set('edition', TL.editions[state.ed]);
+    if (state.pins.length) q.set('pin', state.pins.join(','));
     const w = Object.keys(state.w).filter(k => state.w[k] !== DEFAULT_W[k]).map(k => k + ':' + state.w[k]);
     if (w.length) q.set('w', w.join(','));
     if (state.norm !== 'spec') q.set('norm', state.norm);
     if (state.agg !== 'spec') q.set('agg', state.agg);
     if (state.sc.length) q.set('sc', JSON.stringify(state.sc));
     q.set('lang', state.lang);
-    q.set('sel', state.sel);
-    if (state.ref !== P.spec.reference) q.set('ref', state.ref);
     return q.toString();
   }
   function decodeState(hash) {
     const q = new URLSearchParams(hash.replace(/^#/, ''));
+    const tabs = ['chart', 'table', 'map', 'time', 'profile'];
+    state.tab = tabs.includes(q.get('tab')) ? q.get('tab') : (q.has('economy') ? 'profile' : 'chart');
+    if (state.tab === 'map' && !M) state.tab = 'chart';
+    if (state.tab === 'time' && !TL) state.tab = 'chart';
+    state.chart = q.get('chart') === 'quadrant' && PRES.quadrant ? 'quadrant' : 'ranking';
     state.w = Object.assign({}, DEFAULT_W);
     (q.get('w') || '').split(',').filter(Boolean).forEach(kv => {
       const i = kv.lastIndexOf(':'), k = kv.slice(0, i), v = Number(kv.slice(i + 1));
-      if (k in DEFAULT_W && Number.isFinite(v) && v >= 0) state.w[k] = v;
+      if (k in DEFAULT_W && Number.isFinite(v) && v >= 0 && !FIXED) state.w[k] = v;
     });
     state.norm = P.normalisations.includes(q.get('norm')) ? q.get('norm') : 'spec';
     state.agg = P.aggregations.includes(q.get('agg')) ? q.get('agg') : 'spec';
-    try { state.sc = q.get('sc') ? JSON.parse(q.get('sc')) : []; } catch (e) { state.sc = []; }
+    try { state.sc = q.get('sc') && P.scenario.supported ? JSON.parse(q.get('sc')) : []; } catch (e) { state.sc = []; }
+    if (!Array.isArray(state.sc)) state.sc = [];
     if (q.get('lang') === 'zh' || q.get('lang') === 'en') state.lang = q.get('lang');
-    if (P.units.includes(q.get('sel'))) state.sel = q.get('sel');
-    if (P.units.includes(q.get('ref'))) state.ref = q.get('ref');
+    const unit = v => (v && P.units.includes(v.toUpperCase()) ? v.toUpperCase() : null);
+    state.sel = unit(q.get('economy')) || state.sel;
+    state.ref = unit(q.get('vs')) || state.ref;
+    state.node = E.AGG.includes(q.get('node')) ? q.get('node') : ROOT;
+    state.ed = TL && TL.editions.includes(q.get('edition')) ? TL.editions.indexOf(q.get('edition')) : CURRENT_ED;
+    state.pins = (q.get('pin') || '').split(',').map(unit).filter(Boolean);
   }
   function saveState() {
     const h = '#' + encodeState();
     if (location.hash !== h) history.replaceState(null, '', h);
   }
 
-  // ---- controls ----
+  // ---- the context the views draw from ---------------------------------------------------------
+  const ctx = { P, E, F, C, M, G, X, TL, state, ROOT, PILLARS, FIXED, REF, NU, DEFAULT, CURRENT_ED,
+    nodeName, unitName, evaluate, edition, isDefault, encodeState, weightArrays, methodsFor,
+    cur: () => current, noScenario: () => noScenario(), bands: () => bandsNow, update: () => update(), setTab: t => { state.tab = t; update(); } };
+  const V = makeViews(ctx);
+
+  // ---- controls ------------------------------------------------------------------------------
   function options(sel, items, value) {
-    sel.innerHTML = items.map(([v, label]) => '<option value="' + esc(v) + '"' + (v === value ? ' selected' : '') + '>' + esc(label) + '</option>').join('');
+    sel.innerHTML = items.map(([v, label]) => '<option value="' + F.esc(v) + '"' + (v === value ? ' selected' : '') + '>' + F.esc(label) + '</option>').join('');
   }
   const unitItems = () => P.units.map(u => [u, unitName(u) + ' (' + u + ')']);
-  const nodeItems = (withInd) => P.nodes.filter(n => n.parent && (withInd || n.kind !== 'indicator'))
+  const nodeItems = withInd => P.nodes.filter(n => n.parent && (withInd || n.kind !== 'indicator'))
     .map(n => [n.id, '\u00a0'.repeat(2 * (n.depth - 1)) + nodeName(n.id)]);
-  const normLabel = l => t('norm_' + l);
-  const aggLabel = l => t('agg_' + l);
+  ctx.options = options; ctx.unitItems = unitItems; ctx.nodeItems = nodeItems;
 
   function buildWeights() {
-    const box = $('weights');
-    box.innerHTML = P.nodes.filter(n => n.parent).map(n => {
+    $('weights').innerHTML = P.nodes.filter(n => n.parent).map(n => {
       const max = Math.max(3, 3 * n.weight);
       return '<div class="wrow d' + n.depth + (n.kind === 'indicator' ? ' ind' : '') + '">' +
-        '<label for="w-' + n.id + '" title="' + esc(n.id) + '">' + esc(nodeName(n.id)) + '</label>' +
-        '<input type="range" id="w-' + n.id + '" data-node="' + n.id + '" min="0" max="' + max + '" step="any" value="' + state.w[n.id] + '">' +
-        '<output id="wv-' + n.id + '">' + fmt(state.w[n.id], 2) + '</output></div>';
+        '<label for="w-' + n.id + '" title="' + F.esc(nodeName(n.id)) + '">' + F.esc(nodeName(n.id)) + '</label>' +
+        '<input type="range" id="w-' + n.id + '" data-node="' + n.id + '" min="0" max="' + max + '" step="any" value="' + state.w[n.id] + '"' + (FIXED ? ' disabled' : '') + '>' +
+        '<output id="wv-' + n.id + '">' + F.score(state.w[n.id], 2) + '</output></div>';
     }).join('');
-    box.querySelectorAll('input[type=range]').forEach(el => {
-      el.addEventListener('input', () => {
-        state.w[el.dataset.node] = Number(el.value);
-        $('wv-' + el.dataset.node).textContent = fmt(state.w[el.dataset.node], 2);
-        update();
-      });
-    });
+    $('weights').classList.toggle('off', FIXED);
   }
   function syncWeights() {
     Object.keys(state.w).forEach(k => {
-      const el = $('w-' + k);
+      const el = $('w-' + k), o = $('wv-' + k);
       if (el && Number(el.value) !== state.w[k]) el.value = state.w[k];
-      const o = $('wv-' + k);
-      if (o) o.textContent = fmt(state.w[k], 2);
+      const text = F.score(state.w[k], 2);
+      if (o && o.textContent !== text) o.textContent = text;
     });
   }
-
+  function methodLine(m) {
+    const name = F.has('m_' + m.step + '_' + m.method) ? F.t('m_' + m.step + '_' + m.method) : m.method;
+    const n = m.step === 'screen' ? F.pct(m.count * 100) : m.count;
+    const line = m.step === 'screen' ? 'm_line_screen' : (m.step === 'aggregate' ? 'm_line_node' : 'm_line_ind') + (m.count === 1 ? '1' : '');
+    return '<li class="' + (m.changeable ? '' : 'fixed') + '">' + F.esc(F.tf(line, { step: F.t('step_' + m.step), method: name, n })) +
+      ' · ' + F.esc(F.t(m.changeable ? 'm_changeable' : 'm_fixed')) + '</li>';
+  }
   function buildControls() {
     document.documentElement.lang = state.lang;
-    document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = t(el.dataset.i18n); });
-    if ($('selfcheck')) $('selfcheck').textContent = t('selfcheck').replace('{d}', selfCheck.toExponential(1));
-    document.title = (P.spec.name[state.lang] || P.spec.name.en) + ' — ' + t('explorer');
-    $('title').textContent = (P.spec.name[state.lang] || P.spec.name.en) + ' · ' + t('explorer');
-    $('subtitle').textContent = t('subtitle').replace('{n}', NU).replace('{ref}', unitName(P.spec.reference))
-      .replace('{edition}', P.spec.edition || P.edition || '');
-    options($('norm'), P.normalisations.map(l => [l, normLabel(l)]), state.norm);
-    options($('agg'), P.aggregations.map(l => [l, aggLabel(l)]), state.agg);
-    options($('sel'), unitItems(), state.sel);
-    options($('ref'), unitItems(), state.ref);
+    document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = F.t(el.dataset.i18n); });
+    document.querySelectorAll('[data-i18n-label]').forEach(el => { el.setAttribute('aria-label', F.t(el.dataset.i18nLabel)); });
+    const name = P.spec.name[state.lang] || P.spec.name.en;
+    document.title = name + ' — ' + F.t('explorer');
+    $('title').textContent = name + ' · ' + F.t('explorer');
+    const scale = P.spec.reference ? F.tf('scale_ref', { ref: unitName(P.spec.reference) }) : F.t('scale_own');
+    const ed = P.edition || P.spec.edition;
+    $('subtitle').textContent = F.tf(ed ? 'subtitle' : 'subtitle_noed', { n: NU, scale, edition: ed });
+    options($('norm'), P.normalisations.map(l => [l, F.t('norm_' + l)]), state.norm);
+    options($('agg'), P.aggregations.map(l => [l, F.t('agg_' + l)]), state.agg);
+    $('norm').disabled = FIXED || P.normalisations.length < 2;
+    $('agg').disabled = FIXED || P.aggregations.length < 2;
+    $('methods').innerHTML = P.methods.map(methodLine).join('') +
+      (FIXED ? '<li class="fixed">' + F.esc(F.tf('fixed_note', { nodes: F.list(P.fixed.nodes.map(n => nodeName(n.node) + ' (' + n.method + ')')) })) + '</li>' : '');
+    $('weights-off').hidden = !FIXED;
+    $('weights-off').textContent = FIXED ? F.t('weights_fixed') : '';
     options($('sc-unit'), unitItems(), $('sc-unit').value || state.sel);
-    options($('sc-node'), nodeItems(true), $('sc-node').value || PILLARS.length && E.NODES[PILLARS[0]].children[0]);
-    options($('sc-op'), [['match', t('op_match')], ['close', t('op_close')], ['multiply', t('op_multiply')]], $('sc-op').value || 'match');
-    options($('sc-to'), unitItems(), $('sc-to').value || P.spec.reference);
-    options($('gap-a'), unitItems(), $('gap-a').value || state.sel);
-    options($('gap-b'), unitItems(), $('gap-b').value || P.units[0]);
-    options($('gap-node'), nodeItems(true), $('gap-node').value || (PILLARS.length && E.NODES[PILLARS[0]].children[0]));
-    $('presets').innerHTML = P.presets.map((p, i) => '<button type="button" data-preset="' + i + '">' + esc(p.name[state.lang] || p.name.en) + '</button>').join('');
-    $('presets').querySelectorAll('button').forEach(b => b.addEventListener('click', () => {
-      state.sc = state.sc.concat(JSON.parse(JSON.stringify(P.presets[Number(b.dataset.preset)].changes)));
-      update();
-    }));
+    options($('sc-node'), nodeItems(true), $('sc-node').value || (PILLARS.length && E.NODES[PILLARS[0]].children[0]));
+    options($('sc-op'), [['match', F.t('op_match')], ['close', F.t('op_close')], ['multiply', F.t('op_multiply')]], $('sc-op').value || 'match');
+    options($('sc-to'), unitItems(), $('sc-to').value || P.spec.reference || P.units[0]);
+    $('presets').innerHTML = P.presets.map((p, i) => '<button type="button" data-preset="' + i + '">' + F.esc(p.name[state.lang] || p.name.en) + '</button>').join('') || F.esc(F.t('none'));
     $('scenario-box').classList.toggle('off', !P.scenario.supported);
-    $('sc-off').textContent = P.scenario.supported ? '' : t('err_noscenario') + ' (' + P.scenario.reason + ')';
+    $('sc-off').textContent = P.scenario.supported ? '' : noScenario();
     document.querySelectorAll('#lang button').forEach(b => b.classList.toggle('on', b.dataset.lang === state.lang));
+    if ($('selfcheck')) $('selfcheck').textContent = F.tf('selfcheck', { d: selfCheck.toExponential(1) });
     buildWeights();
+    V.controls();
   }
 
   function scenarioChange() {
@@ -204,239 +285,20 @@
     return ch;
   }
   function describeChange(ch) {
-    const what = (ch.nodes || []).concat(ch.indicators || []).map(nodeName).join(', ');
+    const what = F.list((ch.nodes || []).concat(ch.indicators || []).map(nodeName));
     let how;
-    if (ch.close_gap && ch.close_gap.fraction === 1) how = t('op_match') + ' ' + unitName(ch.close_gap.to);
-    else if (ch.close_gap) how = t('op_close') + ' ' + unitName(ch.close_gap.to) + ': ' + ch.close_gap.fraction;
-    else if (ch.multiply !== undefined) how = '× ' + ch.multiply;
+    if (ch.close_gap && ch.close_gap.fraction === 1) how = F.t('op_match') + ' ' + unitName(ch.close_gap.to);
+    else if (ch.close_gap) how = F.t('op_close') + ' ' + unitName(ch.close_gap.to) + ': ' + ch.close_gap.fraction;
+    else if (ch.multiply !== undefined) how = '× ' + F.score(ch.multiply);
     else how = '= ' + ch.set;
-    return ch.units.map(unitName).join(', ') + ' · ' + what + ' · ' + how;
+    return F.list(ch.units.map(unitName)) + ' · ' + what + ' · ' + how;
   }
 
-  // ---- gap to overtake: the smallest factor on A's indicators under `node` that puts A above B
-  function gapToOvertake(a, b, node) {
-    const ia = P.units.indexOf(a), ib = P.units.indexOf(b);
-    const key = E.NODES[node].kind === 'indicator' ? 'indicators' : 'nodes';
-    const diff = m => {
-      const ch = { units: [a], multiply: m };
-      ch[key] = [node];
-      const r = evaluate(state, [ch]);
-      if (r.error) return NaN;
-      return r.scores[ROOT][ia] - r.scores[ROOT][ib];
-    };
-    if (a === b) return { kind: 'same' };
-    const d1 = diff(1);
-    if (Number.isNaN(d1)) return { kind: 'undefined' };
-    if (d1 > 0) return { kind: 'ahead' };
-    let lo = 1, hi = 2;
-    while (!(diff(hi) > 0)) {
-      lo = hi; hi *= 2;
-      if (hi > 1e6) return { kind: 'unreachable' };
-    }
-    for (let i = 0; i < 200 && (hi - lo) > 1e-12 * hi; i++) {
-      const mid = 0.5 * (lo + hi);
-      if (diff(mid) > 0) hi = mid; else lo = mid;
-    }
-    return { kind: 'factor', factor: hi, lower: lo };
-  }
-
-  // ---- charts ----
-  function order(r) {
-    const idx = P.units.map((u, i) => i);
-    const s = r.rel[ROOT];
-    return idx.sort((a, b) => (Number.isNaN(s[a]) ? 1 : 0) - (Number.isNaN(s[b]) ? 1 : 0) || s[b] - s[a] || a - b);
-  }
-  function arrow(u, r) {
-    const now = r.ranks[ROOT][u], was = DEFAULT.ranks ? DEFAULT.ranks[ROOT][u] : now;
-    if (Number.isNaN(now) || Number.isNaN(was) || now === was) return '<tspan class="same">–</tspan>';
-    return now < was ? '<tspan class="up">▲' + (was - now) + '</tspan>' : '<tspan class="down">▼' + (now - was) + '</tspan>';
-  }
-  function rankingSVG(r, bands) {
-    const ord = order(r), rowH = 22, top = 34, W = 860;
-    const x0 = { rank: 4, arrow: 34, name: 74, bar: 240, band: 680 };
-    const barW = 400, bandW = 170;
-    const series = [ROOT].concat(PILLARS);
-    let max = 0;
-    series.forEach(id => r.rel[id].forEach(v => { if (Number.isFinite(v) && v > max) max = v; }));
-    max = max || 1;
-    const H = top + rowH * ord.length + 8;
-    const nb = P.bands.units.length;
-    const bx = v => x0.band + (v - 1) / Math.max(1, nb - 1) * bandW;
-    const cls = ['bi', 'bt', 'bm'];
-    let s = '<svg viewBox="0 0 ' + W + ' ' + H + '" width="100%" role="img" aria-label="' + esc(t('ranking')) + '">';
-    s += '<g class="legend">' + series.map((id, i) => '<rect x="' + (x0.bar + i * 150) + '" y="6" width="12" height="10" class="' + cls[i] + '"/><text x="' + (x0.bar + 16 + i * 150) + '" y="15">' + esc(nodeName(id)) + '</text>').join('') +
-      '<text x="' + x0.band + '" y="15">' + esc(t('band_legend')) + '</text></g>';
-    s += '<text class="axis" x="' + x0.band + '" y="30">1</text><text class="axis" x="' + (x0.band + bandW) + '" y="30" text-anchor="end">' + nb + '</text>';
-    ord.forEach((u, i) => {
-      const y = top + i * rowH, iso = P.units[u], selc = iso === state.sel ? ' sel' : '';
-      s += '<g class="row' + selc + '" data-unit="' + iso + '"><rect class="hit" x="0" y="' + y + '" width="' + W + '" height="' + rowH + '"/>';
-      s += '<text x="' + x0.rank + '" y="' + (y + 15) + '">' + fmt(r.ranks[ROOT][u], 0) + '</text>';
-      s += '<text x="' + x0.arrow + '" y="' + (y + 15) + '">' + arrow(u, r) + '</text>';
-      s += '<text x="' + x0.name + '" y="' + (y + 15) + '">' + esc(unitName(iso)) + '</text>';
-      let yy = y + 2;
-      series.forEach((id, k) => {
-        const v = r.rel[id][u], h = k === 0 ? 9 : 4;
-        const w = Number.isFinite(v) ? Math.max(0, v) / max * barW : 0;
-        s += '<rect class="' + cls[k] + '" x="' + x0.bar + '" y="' + yy + '" width="' + w.toFixed(1) + '" height="' + h + '"><title>' + esc(nodeName(id)) + ': ' + fmt(v) + '</title></rect>';
-        if (k === 0) s += '<text class="val" x="' + (x0.bar + w + 4) + '" y="' + (yy + 8) + '">' + fmt(v) + '</text>';
-        yy += h + 1;
-      });
-      const b = bands && bands[iso];
-      s += '<line class="bandaxis" x1="' + x0.band + '" x2="' + (x0.band + bandW) + '" y1="' + (y + 11) + '" y2="' + (y + 11) + '"/>';
-      if (b && !Number.isNaN(b.p05)) {
-        s += '<line class="band" x1="' + bx(b.p05) + '" x2="' + bx(b.p95) + '" y1="' + (y + 11) + '" y2="' + (y + 11) + '"><title>' + esc(t('band_tip').replace('{a}', fmt(b.p05, 1)).replace('{b}', fmt(b.p95, 1))) + '</title></line>';
-      }
-      const rk = r.ranks[ROOT][u];
-      if (!Number.isNaN(rk)) s += '<circle class="dot" cx="' + bx(Math.min(rk, nb)) + '" cy="' + (y + 11) + '" r="3.5"/>';
-      s += '</g>';
-    });
-    return s + '</svg>';
-  }
-
-  function median(v) {
-    const a = v.filter(Number.isFinite).sort((p, q) => p - q), n = a.length;
-    return n ? (n % 2 ? a[n >> 1] : (a[n / 2 - 1] + a[n / 2]) / 2) : NaN;
-  }
-  function quadrantSVG(r) {
-    if (PILLARS.length < 2) return '';
-    const [px, py] = PILLARS, X = r.rel[px], Y = r.rel[py];
-    const W = 520, H = 400, m = { l: 50, r: 16, t: 16, b: 44 };
-    const fin = v => Array.from(v).filter(Number.isFinite);
-    const xmax = Math.max(1, ...fin(X)) * 1.08, ymax = Math.max(1, ...fin(Y)) * 1.08;
-    const xmin = Math.min(0, ...fin(X)), ymin = Math.min(0, ...fin(Y));
-    const sx = v => m.l + (v - xmin) / (xmax - xmin) * (W - m.l - m.r);
-    const sy = v => H - m.b - (v - ymin) / (ymax - ymin) * (H - m.t - m.b);
-    let s = '<svg viewBox="0 0 ' + W + ' ' + H + '" width="100%" role="img" aria-label="' + esc(t('quadrant')) + '">';
-    s += '<rect class="plot" x="' + m.l + '" y="' + m.t + '" width="' + (W - m.l - m.r) + '" height="' + (H - m.t - m.b) + '"/>';
-    for (let k = 0; k <= 4; k++) {
-      const vx = xmin + (xmax - xmin) * k / 4, vy = ymin + (ymax - ymin) * k / 4;
-      s += '<text class="axis" x="' + sx(vx) + '" y="' + (H - m.b + 14) + '" text-anchor="middle">' + vx.toFixed(2) + '</text>';
-      s += '<text class="axis" x="' + (m.l - 4) + '" y="' + (sy(vy) + 4) + '" text-anchor="end">' + vy.toFixed(2) + '</text>';
-    }
-    const mx = median(Array.from(X)), my = median(Array.from(Y));
-    s += '<line class="med" x1="' + sx(mx) + '" x2="' + sx(mx) + '" y1="' + m.t + '" y2="' + (H - m.b) + '"/>';
-    s += '<line class="med" x1="' + m.l + '" x2="' + (W - m.r) + '" y1="' + sy(my) + '" y2="' + sy(my) + '"/>';
-    s += '<text class="axt" x="' + ((W + m.l) / 2) + '" y="' + (H - 8) + '" text-anchor="middle">' + esc(nodeName(px)) + '</text>';
-    s += '<text class="axt" transform="translate(12,' + ((H - m.b + m.t) / 2) + ') rotate(-90)" text-anchor="middle">' + esc(nodeName(py)) + '</text>';
-    s += '<text class="qlab" x="' + (sx(mx) + 6) + '" y="' + (m.t + 14) + '">' + esc(t('q_lead')) + '</text>';
-    s += '<text class="qlab" x="' + (m.l + 6) + '" y="' + (H - m.b - 6) + '">' + esc(t('q_lag')) + '</text>';
-    P.units.forEach((iso, u) => {
-      if (!Number.isFinite(X[u]) || !Number.isFinite(Y[u])) return;
-      const c = iso === state.sel ? ' sel' : (iso === state.ref ? ' ref' : '');
-      s += '<g class="pt' + c + '" data-unit="' + iso + '"><circle cx="' + sx(X[u]) + '" cy="' + sy(Y[u]) + '" r="4.5"><title>' + esc(unitName(iso)) + ': ' + fmt(X[u]) + ', ' + fmt(Y[u]) + '</title></circle>' +
-        '<text x="' + (sx(X[u]) + 6) + '" y="' + (sy(Y[u]) - 5) + '">' + iso + '</text></g>';
-    });
-    return s + '</svg>';
-  }
-
-  function profileSVG(r) {
-    const u = P.units.indexOf(state.sel), v = P.units.indexOf(state.ref);
-    const nodes = P.nodes.filter(n => n.kind === 'aggregate' && n.parent);
-    const rowH = 30, W = 520, top = 26, x0 = 170, barW = 230;
-    let max = 0;
-    nodes.forEach(n => [r.scores[n.id][u], r.scores[n.id][v]].forEach(a => { if (Number.isFinite(a) && a > max) max = a; }));
-    max = max || 1;
-    const H = top + rowH * nodes.length + 6;
-    let s = '<svg viewBox="0 0 ' + W + ' ' + H + '" width="100%" role="img" aria-label="' + esc(t('profile')) + '">';
-    s += '<rect class="bs" x="' + x0 + '" y="6" width="12" height="10"/><text x="' + (x0 + 16) + '" y="15">' + esc(unitName(state.sel)) + '</text>';
-    s += '<rect class="br" x="' + (x0 + 170) + '" y="6" width="12" height="10"/><text x="' + (x0 + 186) + '" y="15">' + esc(unitName(state.ref)) + '</text>';
-    nodes.forEach((n, i) => {
-      const y = top + i * rowH, a = r.scores[n.id][u], b = r.scores[n.id][v];
-      const wa = Number.isFinite(a) ? Math.max(0, a) / max * barW : 0, wb = Number.isFinite(b) ? Math.max(0, b) / max * barW : 0;
-      s += '<text class="' + (n.depth === 1 ? 'pill' : '') + '" x="' + (4 + 10 * (n.depth - 1)) + '" y="' + (y + 16) + '">' + esc(nodeName(n.id)) + '</text>';
-      s += '<rect class="bs" x="' + x0 + '" y="' + (y + 3) + '" width="' + wa.toFixed(1) + '" height="10"/>';
-      s += '<rect class="br" x="' + x0 + '" y="' + (y + 15) + '" width="' + wb.toFixed(1) + '" height="10"/>';
-      const ratio = Number.isFinite(a / b) ? (a / b).toFixed(2) : '–';
-      s += '<text class="val" x="' + (x0 + Math.max(wa, wb) + 6) + '" y="' + (y + 18) + '">' + fmt(a) + ' / ' + fmt(b) + ' (' + ratio + '×)</text>';
-    });
-    return s + '</svg>';
-  }
-
-  function contribution(r, u, id) {  // as aidi.engine.aggregate.contributions, for the parent
-    const parent = E.TREE.find(n => n.children.includes(id));
-    const i = parent.children.indexOf(id), w = r.W[parent.id];
-    const method = methodsFor(state.agg)[parent.id];
-    const xs = parent.cols.map(cc => r.values[u * E.NA + cc]);
-    let wsum = 0, total = 0;
-    xs.forEach((x, k) => { total += w[k]; if (!Number.isNaN(x)) wsum += w[k]; });
-    const x = xs[i];
-    let c;
-    if (Number.isNaN(x) || !(w[i] > 0)) c = 0;
-    else if (method === 'arithmetic') c = w[i] * x / wsum;
-    else if (method === 'geometric') c = w[i] * Math.log(x > 0 ? x : NaN) / wsum;
-    else {
-      let inv = 0;
-      xs.forEach((xx, k) => { if (!Number.isNaN(xx) && w[k] > 0) inv += w[k] / xx; });
-      c = (w[i] / x) / inv * (wsum / inv);
-    }
-    return { weight: total > 0 ? w[i] / total : w[i], contribution: c, method };
-  }
-
-  function lineageTable(r) {
-    const u = P.units.indexOf(state.sel), v = P.units.indexOf(state.ref);
-    const head = ['ind', 'norm_sel', 'norm_ref', 'raw', 'value_used', 'unit', 'year', 'transform', 'imputation', 'weight', 'contribution', 'source']
-      .map(k => '<th>' + esc(t('col_' + k)) + '</th>').join('');
-    const rows = E.IND.map((id, j) => {
-      const L = P.lineage[id], n = E.NODES[id], c = contribution(r, u, id);
-      let used = fmtRaw(L.value[u]);
-      if (r.inputs) {
-        const nv = r.inputs[u * E.NI + j], old = L.value[u] === null ? NaN : L.value[u];
-        if (!(nv === old || (Number.isNaN(nv) && Number.isNaN(old)))) used = fmtRaw(old) + ' → <b>' + fmtRaw(nv) + '</b>';
-      }
-      const imp = L.imputed[u] ? (t('imputed') + (L.note[u] ? ': ' + L.note[u] : '')) : (L.note[u] || '');
-      const src = esc(L.source[u]) + (L.file[u] ? '<br><code>' + esc(L.file[u]) + '</code>' : '');
-      return '<tr><td title="' + esc(id) + '">' + esc(nodeName(id)) + '<br><small>' + esc(nodeName(n.parent)) + '</small></td>' +
-        '<td class="num">' + fmt(r.norm[id][u]) + '</td><td class="num">' + fmt(r.norm[id][v]) + '</td>' +
-        '<td class="num">' + fmtRaw(L.raw[u]) + '</td><td class="num">' + used + '</td>' +
-        '<td>' + esc(n.unit) + '</td><td>' + esc(L.year[u]) + '</td><td>' + esc(n.transform[state.lang] || n.transform.en) + '</td>' +
-        '<td>' + esc(imp) + '</td><td class="num">' + fmt(c.weight) + '</td><td class="num">' + fmt(c.contribution) + '</td><td class="src">' + src + '</td></tr>';
-    }).join('');
-    return '<table class="lineage"><thead><tr>' + head + '</tr></thead><tbody>' + rows + '</tbody></table>';
-  }
-
-  function nodesTable(r) {
-    const cols = P.nodes.map(n => n.id);
-    const val = (id, u) => (E.NODES[id].kind === 'indicator' ? r.norm[id][u] : r.rel[id][u]);
-    const idx = P.units.map((x, i) => i);
-    const key = state.sortKey, dir = state.sortDir;
-    idx.sort((a, b) => {
-      if (key === 'name') return dir * unitName(P.units[a]).localeCompare(unitName(P.units[b]));
-      const va = val(key, a), vb = val(key, b);
-      if (Number.isNaN(va) !== Number.isNaN(vb)) return Number.isNaN(va) ? 1 : -1;
-      return dir * (va - vb) || a - b;
-    });
-    const mark = k => (k === key ? (dir > 0 ? ' ▲' : ' ▼') : '');
-    let s = '<table class="nodes"><thead><tr><th data-sort="rank">' + esc(t('col_rank')) + '</th><th data-sort="name">' + esc(t('col_economy')) + mark('name') + '</th>';
-    cols.forEach(id => { s += '<th data-sort="' + id + '" class="d' + E.NODES[id].depth + (E.NODES[id].kind === 'indicator' ? ' ind' : '') + '">' + esc(nodeName(id)) + mark(id) + '</th>'; });
-    s += '</tr></thead><tbody>';
-    idx.forEach(u => {
-      s += '<tr data-unit="' + P.units[u] + '"' + (P.units[u] === state.sel ? ' class="sel"' : '') + '><td class="num">' + fmt(r.ranks[ROOT][u], 0) + '</td><td>' + esc(unitName(P.units[u])) + '</td>';
-      cols.forEach(id => { s += '<td class="num">' + fmt(val(id, u)) + '</td>'; });
-      s += '</tr>';
-    });
-    return s + '</tbody></table>';
-  }
-
-  // ---- CSV of the current scores ----
-  function csvText() {
-    const r = current;
-    if (!r || r.error) return '';
-    const b = window.aidiState.bands || {};
-    const head = ['iso3', 'name', 'rank'].concat(E.AGG.slice().reverse()).concat(['rank_p05', 'rank_p95']);
-    const lines = [head.join(',')];
-    P.units.forEach((iso, u) => {
-      const row = [iso, '"' + unitName(iso).replace(/"/g, '""') + '"', r.ranks[ROOT][u]];
-      E.AGG.slice().reverse().forEach(id => row.push(Number.isNaN(r.rel[id][u]) ? '' : r.rel[id][u]));
-      row.push(b[iso] ? b[iso].p05 : '', b[iso] ? b[iso].p95 : '');
-      lines.push(row.join(','));
-    });
-    return lines.join('\n') + '\n';
-  }
-
-  // ---- state hook for tests and benchmarks ----
+  // ---- state hook for tests and benchmarks ---------------------------------------------------
   function publish(r) {
-    const s = { units: P.units, error: r.error || null, selfCheck, state: JSON.parse(JSON.stringify(state)), hash: encodeState(),
-      bands: window.aidiState ? window.aidiState.bands : null, bandsPending: true };
+    const s = { units: P.units, error: r.error || null, selfCheck, selfCheckTimeline,
+      state: JSON.parse(JSON.stringify(state)), hash: encodeState(), fixed: FIXED,
+      bands: bandsNow, bandsPending: true, editions: TL ? TL.editions : [], gap: window.aidiState ? window.aidiState.gap : null };
     if (!r.error) {
       s.scores = {}; s.ranks = {}; s.relative = {};
       E.AGG.forEach(id => {
@@ -448,34 +310,33 @@
     window.aidiState = s;
   }
 
-  function renderPanels(r) {
-    const t0 = performance.now();
-    $('quadrant').innerHTML = quadrantSVG(r);
-    $('profile').innerHTML = profileSVG(r);
-    $('lineage').innerHTML = lineageTable(r);
-    $('table').innerHTML = nodesTable(r);
-    timings.panels.push(performance.now() - t0);
-  }
-
   function computeBands() {
     bandsTimer = null;
     const t0 = performance.now();
     saveState();  // the link: once per burst of moves, not on every slider tick
     timings.url.push(performance.now() - t0);
     if (!current || current.error) { window.aidiState.bandsPending = false; return; }
-    renderPanels(current);
-    const t1 = performance.now();
-    const res = E.bands(weightArrays(state.w), methodsFor(state.agg));
-    timings.bands.push(performance.now() - t1);
+    const key = JSON.stringify(state.w) + '|' + state.agg;
+    if (key !== bandsKey) {  // the bands depend on the weights and the aggregation only
+      const t1 = performance.now();
+      const res = E.bands(weightArrays(state.w), methodsFor(state.agg));
+      timings.bands.push(performance.now() - t1);
+      bandsNow = res.bands;
+      bandsDistinct = res.distinct;
+      bandsKey = key;
+    }
+    const res = { bands: bandsNow, distinct: bandsDistinct };
     window.aidiState.bands = res.bands;
     window.aidiState.bandsDistinct = res.distinct;
+    if (state.tab === 'chart' || state.tab === 'profile') {
+      const t2 = performance.now();
+      V.render();
+      timings.panels.push(performance.now() - t2);
+    }
     window.aidiState.bandsPending = false;
-    $('ranking').innerHTML = rankingSVG(current, res.bands);
-    $('band-note').textContent = t('band_note').replace('{n}', P.bands.n).replace('{seed}', P.bands.seed)
-      .replace('{k}', res.distinct) + (state.sc.length ? ' ' + t('band_scenario') : '');
   }
 
-  // ---- render ----
+  // ---- render --------------------------------------------------------------------------------
   function update() {
     current = evaluate(state);
     const t0 = performance.now();
@@ -483,75 +344,67 @@
     syncWeights();
     $('error').textContent = current.error || '';
     $('error').hidden = !current.error;
-    // the ranking now; the other panels and the bands right after (one coalesced step)
-    if (!current.error) $('ranking').innerHTML = rankingSVG(current, window.aidiState.bands);
-    $('sc-list').innerHTML = state.sc.map((ch, i) => '<li>' + esc(describeChange(ch)) + ' <button type="button" data-rm="' + i + '" aria-label="remove">×</button></li>').join('') || '<li class="none">' + esc(t('sc_none')) + '</li>';
-    $('sc-list').querySelectorAll('button').forEach(b => b.addEventListener('click', () => { state.sc.splice(Number(b.dataset.rm), 1); update(); }));
-    $('sel').value = state.sel; $('ref').value = state.ref; $('norm').value = state.norm; $('agg').value = state.agg;
+    if (!current.error) V.render();
+    $('sc-list').innerHTML = state.sc.map((ch, i) => '<li>' + F.esc(describeChange(ch)) + ' <button type="button" data-rm="' + i + '" aria-label="' + F.esc(F.t('remove')) + '">×</button></li>').join('') || '<li class="none">' + F.esc(F.t('sc_none')) + '</li>';
+    $('norm').value = state.norm; $('agg').value = state.agg;
     timings.render.push(performance.now() - t0);
     window.aidiState.renderedAt = performance.now();
     if (bandsTimer === null) bandsTimer = setTimeout(computeBands, 0);
   }
 
-  // ---- events ----
+  // ---- events --------------------------------------------------------------------------------
+  function drawer(open) {
+    document.body.classList.toggle('drawer-open', open);
+    $('scrim').hidden = !open;
+    $('menu').setAttribute('aria-expanded', String(open));
+  }
   function wire() {
     $('norm').addEventListener('change', e => { state.norm = e.target.value; update(); });
     $('agg').addEventListener('change', e => { state.agg = e.target.value; update(); });
-    $('sel').addEventListener('change', e => { state.sel = e.target.value; update(); });
-    $('ref').addEventListener('change', e => { state.ref = e.target.value; update(); });
+    $('weights').addEventListener('input', e => {
+      const el = e.target;
+      if (!el.dataset.node) return;
+      state.w[el.dataset.node] = Number(el.value);
+      update();
+    });
     $('reset').addEventListener('click', () => { state.w = Object.assign({}, DEFAULT_W); state.norm = 'spec'; state.agg = 'spec'; update(); });
     $('equal').addEventListener('click', () => { Object.keys(state.w).forEach(k => { state.w[k] = 1; }); update(); });
     $('sc-add').addEventListener('click', () => { state.sc.push(scenarioChange()); update(); });
     $('sc-clear').addEventListener('click', () => { state.sc = []; update(); });
+    $('sc-list').addEventListener('click', e => { const b = e.target.closest('button[data-rm]'); if (b) { state.sc.splice(Number(b.dataset.rm), 1); update(); } });
+    $('presets').addEventListener('click', e => {
+      const b = e.target.closest('button[data-preset]');
+      if (b) { state.sc = state.sc.concat(JSON.parse(JSON.stringify(P.presets[Number(b.dataset.preset)].changes))); update(); }
+    });
     $('sc-op').addEventListener('change', () => {
       const op = $('sc-op').value;
       $('sc-param').value = op === 'multiply' ? 2 : 0.5;
       $('sc-param').disabled = op === 'match';
       $('sc-to').disabled = op === 'multiply';
     });
-    $('gap-go').addEventListener('click', () => {
-      const a = $('gap-a').value, b = $('gap-b').value, node = $('gap-node').value;
-      const g = gapToOvertake(a, b, node);
-      window.aidiState.gap = Object.assign({ a, b, node }, g);
-      const msg = g.kind === 'factor' ? t('gap_factor').replace('{a}', unitName(a)).replace('{b}', unitName(b))
-        .replace('{node}', nodeName(node)).replace('{f}', g.factor.toPrecision(6)).replace('{pct}', ((g.factor - 1) * 100).toFixed(1))
-        : t('gap_' + g.kind).replace('{a}', unitName(a)).replace('{b}', unitName(b));
-      $('gap-out').textContent = msg;
-      $('gap-apply').hidden = g.kind !== 'factor';
-    });
-    $('gap-apply').addEventListener('click', () => {
-      const g = window.aidiState.gap;
-      if (!g || g.kind !== 'factor') return;
-      const ch = { units: [g.a], multiply: g.factor };
-      ch[E.NODES[g.node].kind === 'indicator' ? 'indicators' : 'nodes'] = [g.node];
-      state.sc.push(ch); update();
-    });
     document.querySelectorAll('#lang button').forEach(b => b.addEventListener('click', () => { state.lang = b.dataset.lang; buildControls(); update(); }));
-    $('csv').addEventListener('click', () => {
-      const a = $('csv');
-      if (a.href && a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
-      a.href = URL.createObjectURL(new Blob([csvText()], { type: 'text/csv' }));
-    });
     $('link').addEventListener('click', () => {
+      saveState();
       $('link-out').value = location.href;
       $('link-out').hidden = false;
       $('link-out').select();
     });
-    const pick = e => {
-      const g = e.target.closest('[data-unit]');
-      if (g) { state.sel = g.dataset.unit; update(); $('profile-box').scrollIntoView({ block: 'nearest' }); }
-    };
-    $('ranking').addEventListener('click', pick);
-    $('quadrant').addEventListener('click', pick);
-    $('table').addEventListener('click', e => {
-      const th = e.target.closest('th[data-sort]');
-      if (th) {
-        const k = th.dataset.sort === 'rank' ? ROOT : th.dataset.sort;
-        state.sortDir = state.sortKey === k ? -state.sortDir : (k === 'name' ? 1 : -1);
-        state.sortKey = k; update(); return;
-      }
-      pick(e);
+    $('menu').addEventListener('click', () => drawer(!document.body.classList.contains('drawer-open')));
+    $('drawer-close').addEventListener('click', () => drawer(false));
+    $('scrim').addEventListener('click', () => drawer(false));
+    document.querySelectorAll('.tabs button').forEach(b => b.addEventListener('click', () => { state.tab = b.dataset.tab; update(); }));
+    $('play').addEventListener('click', () => {
+      if (playing) { clearInterval(playing); playing = null; $('play').textContent = '▶'; return; }
+      $('play').textContent = '❚❚';
+      if (state.ed >= TL.editions.length - 1) state.ed = 0;
+      playing = setInterval(() => {
+        if (state.ed >= TL.editions.length - 1) { clearInterval(playing); playing = null; $('play').textContent = '▶'; return; }
+        state.ed += 1; update();
+      }, 900);
     });
+    V.wire();
+    let raf = 0;
+    window.addEventListener('resize', () => { cancelAnimationFrame(raf); raf = requestAnimationFrame(() => { if (current && !current.error) V.render(); }); });
     window.addEventListener('hashchange', () => { decodeState(location.hash); buildControls(); update(); });
   }
 
@@ -559,5 +412,6 @@
   buildControls();
   wire();
   update();
-  window.aidiExplorer = { evaluate: st => evaluate(Object.assign({}, state, st)), state, update, gapToOvertake, csvText, engine: E };
+  window.aidiExplorer = { evaluate: st => evaluate(Object.assign({}, state, st)), state, update, engine: E,
+    gap: (a, b, node) => V.gapFor(a, b, node), view: () => V.last(), edition, csv: () => V.csvText() };
 })();

@@ -229,8 +229,10 @@ function makeEngine(P) {
   }
 
   // ---- rank bands (aidi.explorer.export.rank_bands) ----
-  const B = P.bands, NB = B.units.length, BREF = B.units.indexOf(P.spec.reference);
-  const BMAT = B.matrices.map(row => row.map(flat));
+  // (no band block, or Python's fixed bands: the page draws those as they are)
+  const B = P.bands && P.bands.matrices ? P.bands : null;
+  const NB = B ? B.units.length : 0, BREF = B ? B.units.indexOf(P.spec.reference) : -1;
+  const BMAT = B ? B.matrices.map(row => row.map(flat)) : [];
   const NEX = IND.length + 1;
 
   function quantile(sorted, p) {  // NumPy's 'linear' (type 7), with its two-sided lerp
@@ -242,6 +244,7 @@ function makeEngine(P) {
   }
 
   function bands(weights, methods) {
+    if (!B) return { bands: (P.bands && P.bands.fixed) || {}, distinct: 0 };
     const cache = new Map(), nv = B.prep.length;
     const ranksOf = new Array(nv);
     for (let s = 0; s < nv; s++) {
