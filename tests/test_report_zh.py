@@ -26,6 +26,7 @@ ALLOWED = {
     "aidi", "Sobol", "Pearson", "Cronbach", "Felten", "ln", "log", "MF", "TA", "Epoch",
     "Stanford", "Quid", "Crunchbase", "TOP500", "WIPO", "OECD", "Tortoise", "Noto", "Sans",
     "et", "al", "SC", "iFinD", "COINr", "tn", "Rmax", "TFlop", "CJK", "Z", "r", "n",
+    "Raj", "Seamans", "Eloundou",
 }
 
 

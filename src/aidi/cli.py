@@ -66,7 +66,7 @@ COMMANDS: dict[str, dict[str, str]] = {
                  "flags."},
     "trends": {"trends": "Check the source's trend claims against the data: claims.csv, fits, "
                          "figures, HTML."},
-    "explore": {"explore": "Write explorer.html: weights, rank bands, scenarios and lineage in "
+    "explore": {"explore": "Write explorer.html: chart, table, map, over time and profiles in "
                            "one offline page."},
     "timeline": {"timeline": "Build every yearly edition and write timeline.csv and the "
                              "trajectory charts.",

@@ -52,34 +52,65 @@ def _side(text: str, spec: str | None, edition: str | None, vintage: str | None,
         Path(text).stem
 
 
-def print_moves(att, k: int, node: str) -> None:
+def print_moves(att, k: int, node: str, lang: str = "en", names=None, labels=None) -> None:
+    """The largest moves as a table in `lang`: economy, both scores, the change and its
+    parts (data, methodology, weights), the data dimension that moved it most, the ranks."""
     from aidi.report.timeline import changes_table
+    from aidi.report.translations import t
 
-    table = Table(title=f"Largest moves of {node}: {att.label_a} → {att.label_b}")
-    for col in ("iso3", att.label_a[:8], att.label_b[:8], "Δ", "data", "method", "weights",
-                "top data dim", "rank"):
-        table.add_column(col, justify="left" if col in ("iso3", "top data dim") else "right")
-    for _, r in changes_table(att, k, node).iterrows():
-        table.add_row(r.iso3, _fmt(r["from"]), _fmt(r["to"]), _fmt(r.change, sign=True),
-                      _fmt(r.data, sign=True), _fmt(r.methodology, sign=True),
-                      _fmt(r.weights, sign=True), escape(str(r.main_data_dimension))[:12],
-                      f"{_fmt(r.rank_from, 0)}→{_fmt(r.rank_to, 0)}")
+    names, labels = names or {}, labels or {}
+    table = Table(title=t("cli.diff.title", lang, node=labels.get(node, node), a=att.label_a,
+                          b=att.label_b))
+    rows = changes_table(att, k, node)
+    # parts that are zero for every economy shown get a line, not a column (fits 80 columns)
+    quiet = [c for c in ("methodology", "weights") if not rows[c].abs().gt(5e-4).any()]
+    heads = [("economy", "left", None), ("scores", "right", None), ("change", "right", "change"),
+             ("data", "right", "data"), ("method", "right", "methodology"),
+             ("weights", "right", "weights"), ("top", "left", None), ("rank", "right", None)]
+    heads = [h for h in heads if h[2] not in quiet]
+    for key, justify, _col in heads:
+        table.add_column(t(f"cli.diff.{key}", lang, a=att.label_a[:8], b=att.label_b[:8]),
+                         justify=justify, no_wrap=key != "economy")
+    for _, r in rows.iterrows():
+        top = str(r.main_data_dimension)
+        cells = {"economy": names.get(r.iso3, r.iso3),
+                 "scores": f"{_fmt(r['from'])}→{_fmt(r['to'])}",
+                 "top": escape(labels.get(top, top))[:16],
+                 "rank": f"{_fmt(r.rank_from, 0)}→{_fmt(r.rank_to, 0)}"}
+        table.add_row(*[cells[key] if col is None else _fmt(r[col], sign=True)
+                        for key, _j, col in heads])
+    if quiet:
+        table.caption = t("cli.diff.quiet", lang, parts="、".join(
+            t(f"cli.diff.{'method' if q == 'methodology' else q}", lang) for q in quiet)
+            if lang == "zh" else ", ".join(
+            t(f"cli.diff.{'method' if q == 'methodology' else q}", lang).lower() for q in quiet))
     print_table(console, table)
 
 
-def print_changes(att, unit: str, node: str) -> None:
+def print_changes(att, unit: str, node: str, lang: str = "en", names=None,
+                  labels=None) -> None:
     """One row per change for `unit`: what happened (A → B) and its part of the move."""
+    from aidi.report.translations import has, t
+
+    names, labels = names or {}, labels or {}
     rows = att.by_change(unit, node)
-    table = Table(title=f"What changed for {unit} ({node}): {att.label_a} → {att.label_b}")
+    table = Table(title=t("cli.changes.title", lang, unit=names.get(unit, unit),
+                          node=labels.get(node, node), a=att.label_a, b=att.label_b))
     for col, just in (("change", "left"), ("part", "left"), ("kind", "left"),
-                      ("what happened", "left"), ("part of Δ", "right")):
-        table.add_column(col, justify=just, overflow="fold")
+                      ("what", "left"), ("share", "right")):
+        table.add_column(t(f"cli.changes.{col}", lang), justify=just, overflow="fold")
+
+    def word(prefix: str, value: object) -> str:
+        key = f"cli.changes.{prefix}.{value}"
+        return t(key, lang) if has(key) else str(value)
+
     for r in rows.itertuples():
         what = r.detail if r.part != "data" else _values(r)
-        table.add_row(r.change, r.part, r.kind, escape(what), _fmt(r.contribution, sign=True))
+        table.add_row(labels.get(r.change, r.change), word("part", r.part),
+                      word("kind", r.kind), escape(what), _fmt(r.contribution, sign=True))
     row = att.of(unit, node)
-    table.add_row("total", "", "", f"{_fmt(row.score_a)} → {_fmt(row.score_b)}",
-                  _fmt(row.change, sign=True))
+    table.add_row(t("cli.changes.total", lang), "", "",
+                  f"{_fmt(row.score_a)} → {_fmt(row.score_b)}", _fmt(row.change, sign=True))
     print_table(console, table)
 
 
@@ -169,14 +200,20 @@ def register(app: typer.Typer) -> None:
             labels = {**node_labels(ba.spec, lang), **node_labels(bb.spec, lang)}
             paths = write_attribution(att, ensure_out_dir(out), focus=focus.upper(),
                                       node=node, lang=lang, labels=labels)
-        print_moves(att, top, node)
+        from aidi.report.translations import t
+        from aidi.report.writers import economy_names
+
+        names = economy_names(bb.units, lang)
+        print_moves(att, top, node, lang, names, labels)
         if focus.upper() in set(att.frame["iso3"]):
-            print_changes(att, focus.upper(), node)
+            print_changes(att, focus.upper(), node, lang, names, labels)
         worst = float(att.frame["check"].abs().max())
         for note in att.notes:
             console.print(note, markup=False)
-        console.print(f"parts sum to the change within {worst:.1e}; wrote "
-                      f"{', '.join(p.name for p in paths.values())} to {out}", markup=False)
+        console.print(t("cli.diff.done", lang, worst=f"{worst:.1e}",
+                        files=("、" if lang == "zh" else ", ").join(p.name for p in
+                                                                     paths.values()),
+                        out=str(out)), markup=False)
 
 
 def _print_timeline(tl, focus: str, n: int = 5) -> None:

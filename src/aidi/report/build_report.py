@@ -84,6 +84,13 @@ def _sensitivity_task(result, n_base: int, seed: int, lang: str, names, stem: Pa
             "n_evaluations": sens.n_evaluations, "figure": fig}
 
 
+def _publishers(catalogue: pd.DataFrame | None) -> list[str]:
+    """Publishers' names as the catalogue gives them ("Epoch AI", "World Bank WDI", …)."""
+    if catalogue is None or "source" not in catalogue:
+        return []
+    return [str(s).split(" — ")[0].strip() for s in catalogue["source"].dropna()]
+
+
 def _font_chars(lang: str, texts) -> str:
     """Every non-ASCII character the page can show: the language's translations and the
     build's names (a superset of the page's text, known before the page is written, so the
@@ -337,7 +344,9 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         sections.append(Section(
             id="exposure", title_key="section.exposure", table=table,
             figures=figs.get("exposure", ()),
-            sentences=[t("exposure.sentence", lang, variant=ex_res.variant,
+            sentences=[t("exposure.sentence", lang,
+                         variant=t(f"exposure.variant.{ex_res.variant}", lang)
+                         if has(f"exposure.variant.{ex_res.variant}") else ex_res.variant,
                          start=ex_res.years[0], end=ex_res.years[1], n=len(summ),
                          mean=f"{mean:.1%}")],
             html=str(table_html(cmp_view, lang, sortable=False))))
@@ -431,7 +440,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         if spec.name.get(lang) != t("report.title", lang) else None,
         spec_name=spec.name.get(lang), edition=edition or spec.edition,
         build_time=reproducible_timestamp(),
-        snapshot=manifest_summary(manifest) if manifest else {},
+        snapshot=manifest_summary(manifest, _publishers(catalogue)) if manifest else {},
         reproduction=rep.table if rep is not None else None,
         mean_abs_difference=rep.mean_abs_difference if rep is not None else None,
         figures={k: v for k, v in figs.items() if k in ("index_bar", "pillar_scatter",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from aidi.report.fonts import chart_fonts, find_cjk_font, renderable  # noqa: E402
@@ -176,8 +178,56 @@ def _footer(fig: Figure, text: _Text, extra: Iterable[str] = ()) -> None:
     lines = [*extra, note]
     if text.fallback:
         lines.append(t("chart.font_fallback", "en"))
-    fig.text(0.01, 0.008, "\n".join(lines), ha="left", va="bottom", fontsize=7.5,
+    width = fig.get_figwidth() * 72 / (7.5 * 0.56)  # Latin characters across the figure
+    wrapped = [part for line in lines for part in _wrap(line, int(width * 0.96))]
+    fig.text(0.01, 0.008, "\n".join(wrapped), ha="left", va="bottom", fontsize=7.5,
              color=PALETTE["note"], linespacing=1.4)
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """A note broken into lines of at most `width` Latin-character widths (a CJK character
+    counts two), at spaces in Latin text and anywhere in Chinese."""
+    out, cur, used = [], "", 0
+    tokens = re.findall(r"\S+\s*|\s+", line) if not re.search(r"[\u4e00-\u9fff]", line) \
+        else list(line)
+    for tok in tokens:
+        w = sum(2 if ord(c) > 0x2E7F else 1 for c in tok)
+        if used + w > width and cur:
+            out.append(cur.rstrip())
+            cur, used = "", 0
+        cur += tok
+        used += w
+    if cur.strip():
+        out.append(cur.rstrip())
+    return out or [line]
+
+
+def year_ticks(fig: Figure) -> None:
+    """Whole-year ticks ("2012", never "2012.5") on every axis whose x range is years."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    for ax in fig.axes:
+        lo, hi = ax.get_xlim()
+        if ax.get_xscale() == "linear" and lo >= 1900 and hi <= 2100:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins="auto"))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}"))
+
+
+def broken_axis(ax: plt.Axes, bars_at: Sequence[float] = ()) -> None:
+    """Mark a value axis that does not start at 0: a double slash on the axis near its
+    bottom, and on each bar (at x in `bars_at`) that the axis cuts — the bars' values are
+    printed, so the cut hides nothing."""
+    lo = ax.get_ylim()[0]
+    if lo <= 0:
+        return
+    style = {"color": "#444444", "lw": 1.0, "clip_on": False, "zorder": 6}
+    for dx in (-0.006, 0.006):
+        ax.plot([dx - 0.008, dx + 0.008], [0.012, 0.032], transform=ax.transAxes, **style)
+    span = ax.get_ylim()[1] - lo
+    for x in bars_at:
+        for dy in (0.015, 0.035):
+            ax.plot([x - 0.32, x + 0.32], [lo + dy * span, lo + (dy + 0.015) * span],
+                    color="white", lw=2.2, zorder=6, solid_capstyle="butt")
 
 
 def _top_legend(ax: plt.Axes, **kwargs: object) -> None:
@@ -313,15 +363,21 @@ def quadrants(scores: pd.DataFrame, x: str = "technology_activity",
     return pd.Series(out, index=scores.index, name="quadrant", dtype=object)
 
 
-def _place_labels(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence[str],
-                  colors: Sequence[str]) -> None:
-    """Label every point without overlaps where possible (a small greedy stand-in for
-    adjustText, which is not a dependency).
+def _crosses(box: Bbox, vlines: Sequence[float], hlines: Sequence[float]) -> bool:
+    return any(box.x0 <= x <= box.x1 for x in vlines) or any(box.y0 <= y <= box.y1
+                                                              for y in hlines)
 
-    For each point, top to bottom, try eight directions at growing distances and keep the first
-    spot that stays inside the axes and overlaps no point, no label placed so far and no text
-    already on the axes; labels set away from their point get a thin leader line so it is never
-    unclear which point they name.
+
+def _place_labels(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence[str],
+                  colors: Sequence[str], vlines: Sequence[float] = (),
+                  hlines: Sequence[float] = ()) -> None:
+    """Label every point so that no label overlaps another label, a point, a text already
+    on the axes, or the reference lines at `vlines`/`hlines` (data coordinates).
+
+    A greedy search (the approach of adjustText, kept small and deterministic): point by
+    point, top to bottom, try eight directions at growing distances and keep the first spot
+    inside the axes that touches nothing placed so far; a label set away from its point gets
+    a thin leader line, so it is never unclear which point it names.
     """
     fig = ax.figure
     fig.canvas.draw()
@@ -329,34 +385,40 @@ def _place_labels(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence
     pts = ax.transData.transform(np.column_stack([xs, ys]))
     taken: list[Bbox] = [Bbox.from_bounds(px - 5, py - 5, 10, 10) for px, py in pts]
     taken += [txt.get_window_extent(renderer) for txt in ax.texts]
+    vx = [ax.transData.transform((v, ys[0]))[0] for v in vlines] if len(ys) else []
+    hy = [ax.transData.transform((xs[0], h))[1] for h in hlines] if len(xs) else []
     axbox = ax.get_window_extent(renderer)
     directions = [(1, 0.6, "left", "bottom"), (1, -0.6, "left", "top"),
                   (-1, 0.6, "right", "bottom"), (-1, -0.6, "right", "top"),
                   (0, 1, "center", "bottom"), (0, -1, "center", "top"),
                   (1, 0, "left", "center"), (-1, 0, "right", "center")]
-    candidates = [(r * dx, r * dy, ha, va, r > 6) for r in (5, 13, 22, 32)
+    candidates = [(r * dx, r * dy, ha, va, r > 6) for r in (5, 13, 22, 32, 44, 58, 74, 92)
                   for dx, dy, ha, va in directions]
     style = {"fontsize": 8.5, "textcoords": "offset points"}
     for i in np.argsort(-pts[:, 1]):
-        chosen = None
-        for dx, dy, ha, va, lead in candidates:
-            arrow = {"arrowstyle": "-", "color": colors[i], "lw": 0.6, "shrinkA": 0,
-                     "shrinkB": 3} if lead else None
-            ann = ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), ha=ha, va=va,
-                              color=colors[i], arrowprops=arrow, **style)
-            box = ann.get_window_extent(renderer).expanded(1.04, 1.12)
-            inside = axbox.x0 <= box.x0 and box.x1 <= axbox.x1 and axbox.y0 <= box.y0 \
-                and box.y1 <= axbox.y1
-            if inside and not any(box.overlaps(b) for b in taken):
-                chosen = box
+        best = None
+        for strict in (True, False):  # crossing a reference line only when nothing else fits
+            for dx, dy, ha, va, lead in candidates:
+                arrow = {"arrowstyle": "-", "color": colors[i], "lw": 0.6, "shrinkA": 0,
+                         "shrinkB": 3} if lead else None
+                ann = ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), ha=ha, va=va,
+                                  color=colors[i], arrowprops=arrow, **style)
+                # the text's own box (an Annotation's extent would include its leader line,
+                # which always touches its own point)
+                ann.update_positions(renderer)
+                box = Text.get_window_extent(ann, renderer).expanded(1.04, 1.12)
+                inside = axbox.x0 <= box.x0 and box.x1 <= axbox.x1 and axbox.y0 <= box.y0 \
+                    and box.y1 <= axbox.y1
+                if inside and not any(box.overlaps(b) for b in taken) and \
+                        not (strict and _crosses(box, vx, hy)):
+                    best = box
+                    break
+                ann.remove()
+            if best is not None:
                 break
-            ann.remove()
-        if chosen is None:  # too crowded: first spot; a slight overlap beats a lost label
-            dx, dy, ha, va, _ = candidates[0]
-            ann = ax.annotate(labels[i], (xs[i], ys[i]), xytext=(dx, dy), ha=ha, va=va,
-                              color=colors[i], **style)
-            chosen = ann.get_window_extent(renderer)
-        taken.append(chosen)
+        if best is None:  # no free spot at all: the label goes, the point keeps its colour
+            continue
+        taken.append(best)
 
 
 def pillar_scatter(scores: pd.DataFrame, lang: str, stem: Path,
@@ -404,9 +466,9 @@ def draw_pillar_scatter(scores: pd.DataFrame, lang: str,
             mx, my = float(np.median(xs)), float(np.median(ys))
             ax.axvline(mx, color=PALETTE["reference"], lw=1, ls="--", zorder=1)
             ax.axhline(my, color=PALETTE["reference"], lw=1, ls="--", zorder=1)
+            _quadrant_names(ax, text)
             if log:
                 _iso_index_lines(ax)
-            _quadrant_names(ax, text)
             ax.scatter(xs, ys, s=48, c=colors, edgecolor="white", linewidth=0.8, zorder=3)
         unit = text("chart.scatter.log_unit") if log else text("chart.index_bar.xlabel")
         ax.set_xlabel(f"{xlabel} ({unit})" if xlabel else
@@ -420,7 +482,7 @@ def draw_pillar_scatter(scores: pd.DataFrame, lang: str,
         fig.tight_layout(rect=(0, 0.06, 1, 1))
         _title(ax, title)
         if len(xs):
-            _place_labels(ax, xs, ys, names, colors)
+            _place_labels(ax, xs, ys, names, colors, vlines=(mx,), hlines=(my,))
         _footer(fig, text, [text("chart.scatter.median_note", n=len(data))])
         return fig
 
@@ -443,6 +505,7 @@ def _iso_index_lines(ax: plt.Axes) -> None:
     """Dotted curves TA × MF = k² (index = k), labelled at the top edge of the plot."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
+    renderer = ax.figure.canvas.get_renderer()
     xs = np.geomspace(x0, x1, 50)
     for k in (0.1, 0.2, 0.3, 0.5, 0.75, 1.0):
         ys = k * k / xs
@@ -451,8 +514,12 @@ def _iso_index_lines(ax: plt.Axes) -> None:
         ax.plot(xs, ys, color=PALETTE["muted"], lw=0.7, ls=":", zorder=1)
         x_top = k * k / y1  # where the curve leaves through the top edge
         if x0 < x_top < x1:
-            ax.text(x_top, y1, f" {k:g}", fontsize=7.5, color=PALETTE["muted"], ha="left",
-                    va="top")
+            label = ax.text(x_top, y1, f" {k:g}", fontsize=7.5, color=PALETTE["muted"],
+                            ha="left", va="top")
+            box = label.get_window_extent(renderer)
+            if any(box.overlaps(o.get_window_extent(renderer)) for o in ax.texts
+                   if o is not label):
+                label.remove()  # a quadrant's name is there: the curve stays unlabelled
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
 
@@ -497,6 +564,17 @@ def focus_profile(scores: pd.DataFrame, focus: str, reference: str, dims: Sequen
         text.economy(reference, ref_row.get("name_en"), ref_row.get("name_zh")), lang), stem)
 
 
+def _ratio_ticks(ax: plt.Axes, lo: float, hi: float) -> None:
+    """Ticks 0.1, 0.2, 0.5, 1×, 2×, 5× … within [lo, hi], in plain numbers."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ticks = [m * 10.0 ** e for e in range(-3, 4) for m in (1, 2, 5) if lo <= m * 10.0 ** e <= hi]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: (f"{v:g}×" if v >= 1 else f"{v:g}")))
+
+
 def draw_item_profile(items: pd.DataFrame, focus_name: str, ref_name: str, lang: str,
                       group_labels: Sequence[str] | None = None) -> Figure:
     """One economy against the reference = 1, item by item, as horizontal bars with a
@@ -505,7 +583,9 @@ def draw_item_profile(items: pd.DataFrame, focus_name: str, ref_name: str, lang:
     `items` has one row per bar, top to bottom: `label` (in `lang`), `value` (relative to the
     reference), `group` (which pillar: colours the bar; −1 for the index), `level` (depth in
     the tree: indents the label) and `kind` ("aggregate" bars are dark and bold, "indicator"
-    bars lighter). Values beyond the axis are drawn to the edge with their number printed.
+    bars lighter). The axis is logarithmic around the reference's 1 when every value is
+    positive, so every bar is to scale whatever its size (no clipping), and each value is
+    printed beside its bar.
     """
     from matplotlib.colors import to_rgba
 
@@ -519,34 +599,51 @@ def draw_item_profile(items: pd.DataFrame, focus_name: str, ref_name: str, lang:
     ylabels = [("    " * max(int(lv) - 1, 0)) + str(lbl)
                for lbl, lv in zip(items["label"], levels, strict=True)]
     finite = rel[np.isfinite(rel)]
-    cap = 3.0  # past 3× the reference a bar would squash every other one: clip and print
-    xmax = min(max(1.15, float(finite.max()) * 1.12 if len(finite) else 1.15), cap)
+    # Ratios to the reference span orders of magnitude (0.1 … 7×): a log axis centred on 1
+    # shows every bar to scale — nothing clipped — with bars growing left or right of the
+    # reference; without positive values it falls back to a linear axis from 0.
+    log = bool(len(finite)) and bool((finite > 0).all())
     n = len(items)
     y = np.arange(n)
     with _drawing(text):
         fig, ax = plt.subplots(figsize=(9.2, 0.3 * n + 2.2))
-        bars = ax.barh(y, np.clip(np.nan_to_num(rel), 0, xmax), height=0.62, color=colors,
-                       zorder=2)
+        if log:
+            lo = min(0.5, float(finite.min())) / 1.6
+            hi = max(2.0, float(finite.max())) * 1.6
+            ax.set_xscale("log")
+            start = np.ones(n)
+            width = np.where(np.isfinite(rel), rel, 1.0) - 1.0
+            bars = ax.barh(y, width, left=start, height=0.62, color=colors, zorder=2)
+            ax.set_xlim(lo, hi)
+        else:
+            hi = max(1.15, float(finite.max()) * 1.12 if len(finite) else 1.15)
+            bars = ax.barh(y, np.nan_to_num(rel), height=0.62, color=colors, zorder=2)
+            ax.set_xlim(min(0.0, float(finite.min()) * 1.1) if len(finite) else 0.0, hi)
         for bar, agg in zip(bars, aggregate, strict=True):
             if agg:
                 bar.set_edgecolor("#222222")
                 bar.set_linewidth(0.7)
         ax.axvline(1.0, color=PALETTE["reference"], lw=1.2, ls="--", zorder=3)
-        ax.text(1.0, -0.9, " " + ref_name + " = 1", fontsize=8.5, color=PALETTE["reference"],
-                ha="left", va="bottom")
         for yi, v in zip(y, rel, strict=True):
-            shown = min(v, xmax) if np.isfinite(v) else 0.0
-            ax.text(shown + xmax * 0.01, yi, _fmt(v, 2), va="center", ha="left", fontsize=8,
+            if not np.isfinite(v):
+                ax.text(1.0, yi, " —", va="center", ha="left", fontsize=8, color="#333333")
+                continue
+            right = v >= 1 or not log
+            ax.text(v * (1.04 if log and right else 0.96 if log else 1.0) +
+                    (0 if log else hi * 0.01), yi, _fmt(v, 2) + ("×" if log else ""),
+                    va="center", ha="left" if right else "right", fontsize=8,
                     color="#333333", zorder=4)
+        if log:
+            _ratio_ticks(ax, lo, hi)
         ax.set_yticks(y, ylabels)
         for tick, agg, lv in zip(ax.get_yticklabels(), aggregate, levels, strict=True):
             if agg and lv <= 1 and not text.cjk:
                 tick.set_fontweight("bold")
             if not agg:
                 tick.set_color("#555555")
-        ax.set_ylim(n - 0.4, -1.0)
-        ax.set_xlim(0, xmax * 1.08)
-        ax.set_xlabel(text("chart.focus.xlabel", reference=ref_name))
+        ax.set_ylim(n - 0.4, -0.7)
+        ax.set_xlabel(text("chart.focus.xlabel_log" if log else "chart.focus.xlabel",
+                           reference=ref_name))
         ax.xaxis.grid(True, color=PALETTE["grid"], zorder=0)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)

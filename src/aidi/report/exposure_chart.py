@@ -17,9 +17,13 @@ INDUSTRIES = ("AB", "D", "CE_excl_D", "F", "GH", "I", "JP")
 
 
 def draw_exposure(long: pd.DataFrame, lang: str, names: Mapping[str, str] | None = None):
-    """Stacked bars of AI-exposed output (share of value added, %) by industry, per economy,
-    sorted by the total exposed share, with the mean as a dashed line."""
+    """Horizontal stacked bars of AI-exposed output (share of value added, %) by industry, one
+    row per economy sorted by the total exposed share, the total printed at each bar's end,
+    the mean as a dashed line and the industries' legend above the plot (economy names read
+    without rotation and nothing overlaps them)."""
     import matplotlib.pyplot as plt
+
+    from aidi.report.charts import _title
 
     text = _Text(lang)
     names = names or {}
@@ -29,25 +33,43 @@ def draw_exposure(long: pd.DataFrame, lang: str, names: Mapping[str, str] | None
         [c for c in wide.columns if c not in INDUSTRIES]
     labels = [text.economy(i, names.get(i), names.get(i)) if text.lang == lang else i
               for i in wide.index]
+    n = len(wide)
+    y = range(n)
     with _drawing(text):
-        fig, ax = plt.subplots(figsize=(11, 5.6))
-        bottom = pd.Series(0.0, index=wide.index)
+        fig, ax = plt.subplots(figsize=(9.2, 0.32 * n + 2.6))
+        left = pd.Series(0.0, index=wide.index)
         colors = plt.get_cmap("tab10").colors
         for i, code in enumerate(order):
             name = text(f"industry.{code}") if has(f"industry.{code}") else code
-            ax.bar(range(len(wide)), wide[code] * 100, bottom=bottom * 100, label=name,
-                   color=colors[i % len(colors)], width=0.75)
-            bottom += wide[code].fillna(0.0)
-        mean = float(bottom.mean()) * 100
-        ax.axhline(mean, color="black", lw=1, ls="--")
-        ax.text(len(wide) - 0.5, mean, " " + text("chart.exposure.mean", mean=f"{mean:.0f}"),
-                va="bottom", ha="right", fontsize=8)
-        ax.set_xticks(range(len(wide)), labels, rotation=45, ha="right")
-        ax.set_ylabel(text("chart.exposure.ylabel"))
-        ax.set_title(text("chart.exposure.title"), loc="left")
-        ax.legend(fontsize=8, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                  frameon=False)
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+            ax.barh(y, wide[code].fillna(0.0) * 100, left=left * 100, label=name,
+                    color=colors[i % len(colors)], height=0.7)
+            left += wide[code].fillna(0.0)
+        total = left * 100
+        trans = ax.get_yaxis_transform()  # totals in a column right of the plot: no overlap
+        for yi, v in zip(y, total, strict=True):
+            ax.text(1.01, yi, f"{v:.0f}%", va="center", ha="left", fontsize=8,
+                    color="#333333", transform=trans, clip_on=False)
+        mean = float(total.mean())
+        ax.axvline(mean, color="black", lw=1, ls="--")
+        ax.text(mean, -0.55, " " + text("chart.exposure.mean", mean=f"{mean:.0f}"),
+                va="bottom", ha="left", fontsize=8)
+        ax.set_yticks(list(y), labels)
+        ax.set_ylim(n - 0.4, -1.1)
+        ax.set_xlim(0, float(total.max()) * 1.1)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True, color="#e6e6e6", zorder=0)
+        ax.set_axisbelow(True)
+        ax.set_xlabel(text("chart.exposure.ylabel"))
+        title = text("chart.exposure.title")
+        ax.set_title(title, pad=44)
+        handles, names_ = ax.get_legend_handles_labels()
+        ax.legend(handles, names_, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4,
+                  borderaxespad=0.2, handletextpad=0.4, columnspacing=1.2, fontsize=8.5)
+        fig.tight_layout(rect=(0, 0.07, 0.96, 1))
+        _title(ax, title)
+        pos = ax.get_position()  # two legend rows: the title sits above both
+        ax.set_title(title, loc="left", x=-(pos.x0 - 0.012) / pos.width, pad=46)
         _footer(fig, text, [text("chart.exposure.note")])
         return fig
 

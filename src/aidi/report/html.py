@@ -478,8 +478,10 @@ def markdown_to_html(text: str) -> Markup:
 
 # --- snapshot -------------------------------------------------------------------------------------
 
-def manifest_summary(manifest: Mapping[str, object]) -> dict[str, str]:
-    """The few facts of a snapshot manifest a reader wants (keys are `snap.<key>` ids)."""
+def manifest_summary(manifest: Mapping[str, object],
+                     publishers: Sequence[str] | None = None) -> dict[str, str]:
+    """The few facts of a snapshot manifest a reader wants (keys are `snap.<key>` ids);
+    `publishers` (names, from the series catalogue) replace the manifest's reader ids."""
     out: dict[str, str] = {}
     for key in ("aidi_version", "built_at", "min_year"):
         if manifest.get(key) not in (None, ""):
@@ -493,7 +495,9 @@ def manifest_summary(manifest: Mapping[str, object]) -> dict[str, str]:
     if isinstance(inputs, Mapping):
         out["inputs"] = str(len(inputs))
     sources = manifest.get("sources")
-    if isinstance(sources, Mapping) and sources:
+    if publishers:
+        out["sources"] = "; ".join(sorted(dict.fromkeys(publishers)))
+    elif isinstance(sources, Mapping) and sources:
         out["sources"] = ", ".join(sorted(str(s) for s in sources))
     skipped = manifest.get("skipped")
     if isinstance(skipped, Mapping) and skipped:

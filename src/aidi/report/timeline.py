@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from aidi.io import atomic_write, safe_name, write_csv  # noqa: E402
-from aidi.report.charts import PALETTE, _drawing, _footer, _Text  # noqa: E402
+from aidi.report.charts import PALETTE, _drawing, _footer, _Text, broken_axis  # noqa: E402
 
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution
@@ -349,13 +349,15 @@ def _waterfall_bars(ax: plt.Axes, start: float, end: float, steps: Sequence[floa
         colour = PALETTE["market_friendliness"] if v >= 0 else PALETTE["technology_activity"]
         ax.bar(i, v, bottom=level, color=colour if abs(v) > 0 else PALETTE["muted"], width=0.6)
         ax.plot([i - 1.3, i + 0.3], [level, level], color="#999999", linewidth=0.6)
-        ax.annotate(f"{v:+.3f}" if abs(v) >= 5e-4 else "0.000", (i, level + max(v, 0)),
-                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
+        ax.annotate(f"{v:+.3f}".replace("-", "\u2212") if abs(v) >= 5e-4 else "0.000",
+                    (i, level + max(v, 0)), xytext=(0, 3), textcoords="offset points",
+                    ha="center", fontsize=8)
         level += v
     levels = np.cumsum([start, *steps])
     lo, hi = float(min(levels.min(), end)), float(max(levels.max(), end))
     pad = 0.3 * (hi - lo) + 0.01
     ax.set_ylim(max(0.0, lo - pad), hi + pad)
+    broken_axis(ax, (0, n))  # the end bars are cut by the axis: say so
 
 
 def _part_bands(ax: plt.Axes, parts: Sequence[str], text: _Text) -> None:

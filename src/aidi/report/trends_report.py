@@ -26,7 +26,7 @@ from aidi.analysis.trends import TrendsResult  # noqa: E402
 from aidi.analysis.trends.fits import CURVES  # noqa: E402
 from aidi.io import write_csv, write_text  # noqa: E402
 from aidi.progress import FIGURES, REPORT, Progress, report, track  # noqa: E402
-from aidi.report.charts import PALETTE, _drawing, _save, _Text  # noqa: E402
+from aidi.report.charts import PALETTE, _drawing, _save, _Text, year_ticks  # noqa: E402
 
 __all__ = ["tr", "write_trends"]
 
@@ -64,6 +64,7 @@ class _Words:
 
 def _finish(fig: plt.Figure, ax: plt.Axes, words: _Words, title: str) -> None:
     ax.set_title(title, loc="left")
+    year_ticks(fig)
     fig.text(0.01, 0.01, words("chart.source_note"), fontsize=7.5, color=PALETTE["note"],
              ha="left", va="bottom")
 

@@ -16,7 +16,33 @@ _YEARS = {
     "zh": {"latest": "{start}–{end}年最新值", "mean": "{start}–{end}年均值",
            "exact": "{end}年", "fallback": ",否则取更早的最新年份"},
 }
-_DIVIDE = {"en": "÷ {x}", "zh": "÷ {x}"}
+#: Plain names of the series transforms use most (denominators, multipliers); any other
+#: series is named by its id unless the caller passes names (`series_names`).
+PLAIN_SERIES = {
+    "en": {"wdi.SP.POP.TOTL": "population", "wdi.NY.GDP.MKTP.CD": "GDP (current US$)",
+           "wdi.GDP.PPP": "GDP at PPP", "wdi.NY.GDP.MKTP.PP.CD": "GDP at PPP"},
+    "zh": {"wdi.SP.POP.TOTL": "人口", "wdi.NY.GDP.MKTP.CD": "GDP（现价美元）",
+           "wdi.GDP.PPP": "购买力平价GDP", "wdi.NY.GDP.MKTP.PP.CD": "购买力平价GDP"},
+}
+_WORDS = {
+    "en": {"level": "level (as published)", "log": "natural log of (x + {o})",
+           "per_capita": "per person (÷ {x})", "share_of_gdp": "as a share of {x}",
+           "ratio": "÷ {x}", "product": "× {x}", "times": "× {k}", "per": "÷ {k}"},
+    "zh": {"level": "水平值（按发布值）", "log": "ln(x + {o})",
+           "per_capita": "人均值（÷ {x}）", "share_of_gdp": "占{x}的比例",
+           "ratio": "÷ {x}", "product": "× {x}", "times": "× {k}", "per": "÷ {k}"},
+}
+
+
+def _scale_words(scale: float, words: dict[str, str]) -> str:
+    """"÷ 100,000" for 1e-05, "× 1,000" for 1000, "× 0.5" otherwise (never 1e-05)."""
+    if scale == 1:
+        return ""
+    inv = 1.0 / scale
+    if scale < 1 and abs(inv - round(inv)) < 1e-9 * inv:
+        return " " + words["per"].format(k=f"{round(inv):,}")
+    text = f"{scale:,.0f}" if float(scale).is_integer() else f"{scale:,.6g}"
+    return " " + words["times"].format(k=text)
 
 
 def describe_years(rule: YearRule, lang: str = "en") -> str:
@@ -26,13 +52,21 @@ def describe_years(rule: YearRule, lang: str = "en") -> str:
     return text + (words["fallback"] if rule.fallback == "latest_earlier" else "")
 
 
-def describe_transform(ind: Indicator, lang: str = "en") -> str:
-    """"ln(x + 1)", "÷ wdi.SP.POP.TOTL", "level" (水平值), with any scale factor."""
+def describe_transform(ind: Indicator, lang: str = "en",
+                       series_names: dict[str, str] | None = None) -> str:
+    """"per person (÷ population)", "× population ÷ 100,000", "level (as published)" —
+    in words, with series named (`series_names`, else `PLAIN_SERIES`, else the id)."""
     t = ind.transform
-    level = "水平值" if lang == "zh" else "level"
-    div = _DIVIDE["zh" if lang == "zh" else "en"]
-    text = {"level": level, "log": f"ln(x + {t.offset:g})",
-            "per_capita": div.format(x=t.denominator or "wdi.SP.POP.TOTL"),
-            "share_of_gdp": div.format(x=t.denominator or "wdi.NY.GDP.MKTP.CD"),
-            "ratio": div.format(x=t.denominator), "product": f"× {t.multiplier}"}[t.kind]
-    return text + (f" × {t.scale:g}" if t.scale != 1 else "")
+    key = "zh" if lang == "zh" else "en"
+    words = _WORDS[key]
+    names = {**PLAIN_SERIES[key], **(series_names or {})}
+
+    def name(series: str | None, default: str) -> str:
+        sid = series or default
+        return names.get(sid, sid)
+
+    x = {"per_capita": name(t.denominator, "wdi.SP.POP.TOTL"),
+         "share_of_gdp": name(t.denominator, "wdi.NY.GDP.MKTP.CD"),
+         "ratio": name(t.denominator, ""), "product": name(t.multiplier, "")}.get(t.kind, "")
+    text = words[t.kind].format(x=x, o=f"{t.offset:g}")
+    return text + _scale_words(t.scale, words)
