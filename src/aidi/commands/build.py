@@ -196,7 +196,9 @@ def register(app: typer.Typer) -> None:
             from aidi.commands.coinr_build import build_coin
 
             steps = resolve_spec_path(spec) if spec else None
-            result = build_coin(coin_data, coin_meta, steps, out)
+            with show_progress(console, quiet, lang) as progress:
+                progress(f"COINr build ({steps.name if steps else 'iData/iMeta'})")
+                result = build_coin(coin_data, coin_meta, steps, out)
             top = result.index.sort_values(ascending=False).head(5)
             console.print(_t("cli.top_five", lang, units=", ".join(
                 f"{u} {v:.2f}" for u, v in top.items())))

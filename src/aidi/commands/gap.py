@@ -12,10 +12,12 @@ from aidi.commands.common import (
     CountriesOpt,
     EditionOpt,
     LangOpt,
+    QuietOpt,
     SpecOpt,
     VintageOpt,
     check_lang,
 )
+from aidi.commands.layout import print_table
 
 console = Console()
 
@@ -49,15 +51,20 @@ def register(app: typer.Typer) -> None:
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
         lang: LangOpt = "en",
+        quiet: QuietOpt = False,
     ) -> None:
         """Gap to overtake: the smallest factor on A's indicators that puts A strictly above B."""
         from aidi.commands.common import nominal_build
+        from aidi.commands.progress import show_progress
         from aidi.report.translations import t
         from aidi.report.writers import economy_names, node_labels
 
         check_lang(lang)
-        bld = nominal_build(spec, edition, countries, coin_data, coin_meta, vintage=vintage)
-        g = bld.gap(a, b, node)
+        with show_progress(console, quiet, lang) as progress:
+            bld = nominal_build(spec, edition, countries, coin_data, coin_meta,
+                                vintage=vintage, progress=progress)
+            progress(f"gap {a} → {b}")
+            g = bld.gap(a, b, node)
         names = economy_names(bld.units, lang)
         labels = node_labels(bld.spec, lang)
         console.print(gap_sentence(g, names, labels, lang), markup=False)
@@ -71,4 +78,4 @@ def register(app: typer.Typer) -> None:
         for code, after in ((g.a, g.index_a), (g.b, g.index_b)):
             table.add_row(f"{names.get(code, code)} ({code})", f"{before[code]:.{d}f}",
                           f"{after:.{d}f}")
-        console.print(table)
+        print_table(console, table)
