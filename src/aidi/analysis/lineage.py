@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aidi.engine import registry
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.select import DEFAULT_DENOMINATORS
 from aidi.specs.describe import describe_transform
@@ -252,7 +253,8 @@ def reconcile(lineage: Lineage) -> pd.DataFrame:
             continue
         total = float(kids["contribution"].sum())
         method = str(kids["parent_method"].iloc[0])
-        implied = float(np.exp(total)) if method == "geometric" else total
+        log = registry.method("aggregate", method).contributions == "log"
+        implied = float(np.exp(total)) if log else total
         out.append({"node": agg.node, "method": method, "score": float(agg.score),
                     "sum_of_contributions": total, "implied_score": implied,
                     "difference": implied - float(agg.score)})

@@ -625,15 +625,12 @@ def _scope_nodes(tree: CompiledTree, scope: str) -> list[str]:
 
 
 def _needs_positive(method: str, params: Mapping[str, Any]) -> bool:
-    p = params.get("p")
-    return method in ("geometric", "harmonic") or (
-        method == "genmean" and p is not None and (p < 0 or p != int(p)))
+    return registry.method("aggregate", method).needs_nonnegative(params)
 
 
 def _reaches_zero(n: Normalise) -> bool:
     """Normalisations that give the worst unit 0 or less by construction."""
-    return n.method in ("prank", "borda", "dist2ref", "target", "goalposts", "scaled") or \
-        (n.method == "minmax" and n.low <= 0) or (n.method == "zscore" and n.mean <= 0)
+    return registry.method("normalise", n.method).reaches_zero(n)
 
 
 def _aggregation_levels(spec: IndexSpec, tree: CompiledTree, config: UncertaintyConfig,
@@ -725,7 +722,7 @@ def build_design(result: BuildResult, config: UncertaintyConfig | None = None) -
     norm_settings: list[Normalise | None] = [None]
     for entry in config.normalisations:
         label, norm, named = resolve_normalisation(entry)
-        if norm.method in ("ratio", "dist2ref") and norm.reference is None:
+        if registry.method("normalise", norm.method).needs_reference and norm.reference is None:
             if not spec.reference:
                 notes.append(f"normalisation '{label}' needs a reference unit; dropped")
                 continue

@@ -226,13 +226,6 @@ def mazziotta_pareto(x: Array, w: Array, penalty: int = -1, standardise: bool = 
         return m + penalty * s * s / m
 
 
-#: aggregators whose score for one unit depends on the other units' values
-NON_SEPARABLE = frozenset({"copeland", "mpi"})
-
-
-SEPARABLE = ("arithmetic", "geometric", "harmonic")
-
-
 def separable_mean(children: Sequence[Array], w: Array, method: str,
                    nonpositive: NonPositive = "error", offset: float = 0.0) -> tuple[Array, Array]:
     """The weighted arithmetic, geometric or harmonic mean of children given as one array per
@@ -241,8 +234,9 @@ def separable_mean(children: Sequence[Array], w: Array, method: str,
     `weighted_arithmetic` / `weighted_geometric` / `weighted_harmonic` (missing children skipped
     and weights renormalised; zeros and negatives by `nonpositive`). `w` is (n_children,) or
     (..., n_children) per sample. Returns (score, Σ of the present children's weights).
+    The registry flags these three `child_by_child`.
     """
-    if method not in SEPARABLE:
+    if method not in ("arithmetic", "geometric", "harmonic"):
         raise ValueError(f"separable_mean does arithmetic, geometric or harmonic, not {method!r}")
     w = np.asarray(w, dtype=float)
     if np.any(w < 0):
@@ -333,8 +327,11 @@ def contributions(x: Array, w: Array, method: str = "arithmetic",
     without `p`). Copeland and Mazziotta–Pareto have no additive decomposition by child: NaN.
     Missing children contribute 0.
     """
+    from aidi.engine import registry  # the registry imports this module
+
     x, wp, wsum = _prepare(x, w)
-    if method in NON_SEPARABLE or (method == "genmean" and p is None):
+    if registry.method("aggregate", method).contributions == "none" or \
+            (method == "genmean" and p is None):
         return np.where(wp > 0, np.nan, 0.0)
     if method == "genmean":
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

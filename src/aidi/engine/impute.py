@@ -200,10 +200,6 @@ def impute_panel(x: Array, times: Array, method: str = "latest",
     return out.reshape(x.shape)
 
 
-#: imputers that use several columns at once (run on every column sharing the setting)
-MATRIX_IMPUTERS = ("row_mean", "row_median", "iterative", "knn")
-
-
 def ancestors_at(parent_of: dict[str, str], ids: list[str], level: int) -> list[str]:
     """Each indicator's ancestor at COINr level `level` (indicators are level 1, their parents
     2, …): the groups COINr's `Impute(group_level = …)` imputes rows within."""
@@ -237,17 +233,20 @@ def impute_matrix(x: Array, settings: list, unit_info=None,
     """Impute each column of an (n_units × n_indicators) array by its own `Impute` setting
     (method, optional grouping attribute looked up in `unit_info`, a DataFrame by unit).
 
-    Column methods run per column; matrix methods (`MATRIX_IMPUTERS`) run once over all the
-    columns that share the same setting, filling only those columns. `directions` is used by
-    the row methods' min–max step (all +1 when not given).
+    Column methods run per column; matrix methods (flagged `matrix` in the registry) run once
+    over all the columns that share the same setting, filling only those columns. `directions`
+    is used by the row methods' min–max step (all +1 when not given).
     """
+    from aidi.engine import registry  # the registry imports this module
+
+    matrix = {s.method for s in settings if registry.method("impute", s.method).matrix}
     x = np.asarray(x, dtype=float)
     out = x.copy()
     names = names or [str(j) for j in range(x.shape[-1])]
     d = np.ones(x.shape[-1]) if directions is None else np.asarray(directions, dtype=float)
     shared: dict[object, list[int]] = {}
     for j, imp in enumerate(settings):
-        if imp.method in MATRIX_IMPUTERS:
+        if imp.method in matrix:
             shared.setdefault(imp, []).append(j)
     for imp, all_cols in shared.items():
         for cols in _row_groups(all_cols, imp, lineage):
@@ -263,7 +262,7 @@ def impute_matrix(x: Array, settings: list, unit_info=None,
                 res = impute_knn(sub, imp.n_neighbors)
             out[:, cols] = res
     for j, imp in enumerate(settings):
-        if imp.method == "none" or imp.method in MATRIX_IMPUTERS or not np.isnan(x[:, j]).any():
+        if imp.method == "none" or imp.method in matrix or not np.isnan(x[:, j]).any():
             continue
         groups = None
         if imp.group:

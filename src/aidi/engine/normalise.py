@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from aidi.engine.normalise_coinr import normalise_coinr, refuse_infinite
+from aidi.errors import InputError
 
 Array = np.ndarray
 
@@ -231,6 +232,8 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
 
     Columns sharing the same setting are normalised together in one vectorised call.
     """
+    from aidi.engine import registry  # the registry imports this module
+
     x = np.asarray(x, dtype=float)
     out = np.empty_like(x)
     names = names or [str(j) for j in range(x.shape[-1])]
@@ -247,12 +250,12 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
             out[..., cols] = special
             refuse_infinite(special, sub, m, [names[j] for j in cols])
             continue
-        if m in ("dist2ref",) or (m == "ratio"):
+        if registry.method("normalise", m).needs_reference:
             if s.reference is None:
-                raise ValueError(f"{m} normalisation of {names[cols[0]]!r} needs a reference "
+                raise InputError(f"{m} normalisation of {names[cols[0]]!r} needs a reference "
                                  "unit")
             if s.reference not in units:
-                raise ValueError(f"reference unit {s.reference!r} is not among the units built")
+                raise InputError(f"reference unit {s.reference!r} is not among the units built")
         if m == "dist2ref":
             res = distance_to_reference(sub, units.index(s.reference), d, s.cap is True)
         elif m == "prank":
@@ -270,7 +273,7 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
             neg = np.nanmin(sub, axis=tuple(range(sub.ndim - 1))) < 0
             if np.any(neg):
                 bad = [names[cols[k]] for k in np.flatnonzero(neg)]
-                raise ValueError(f"ratio normalisation needs non-negative values; {bad} have "
+                raise InputError(f"ratio normalisation needs non-negative values; {bad} have "
                                  "negative ones — use a percentile rank or min–max instead")
             res = ratio_to_reference(sub, units.index(s.reference), d)
         elif s.method == "minmax":

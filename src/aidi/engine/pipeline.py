@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from aidi.countries import GROUPS, UnitPool, resolve_unit
+from aidi.engine import registry
 from aidi.engine.aggregate import aggregate
 from aidi.engine.aggregate import contributions as child_contributions
 from aidi.engine.impute import ancestors_at, impute_matrix
@@ -472,7 +473,7 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
         p = dict(node.params).get("p")  # the generalised mean's exponent (None otherwise)
         c = child_contributions(child, node.weights, node.method, p=p)
         if node.standardise == "ratio" and ref is not None:
-            if node.method == "geometric":
+            if registry.method("aggregate", node.method).contributions == "log":
                 # ln(score) = Σ wᵢ ln(xᵢ / x_ref,ᵢ) / Σw: each child's log-ratio to the reference
                 c = c - child_contributions(child[ref:ref + 1], node.weights, node.method, p=p)
             else:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aidi.engine.aggregate import SEPARABLE, NonPositiveError, aggregate, separable_mean
+from aidi.engine import registry
+from aidi.engine.aggregate import NonPositiveError, aggregate, separable_mean
 from aidi.specs.schema import IndexSpec, Indicator, Node
 
 
@@ -183,11 +184,11 @@ def aggregate_node_major(node_major: np.ndarray, tree: CompiledTree, ref: int | 
             node_major[n_ind + k] = _node_rules(score, wsum, w, children, node, ref, True)
             state[n_ind + k] = _state(node_major[n_ind + k])
             continue
-        if method in ("geometric", "harmonic"):
+        if registry.method("aggregate", method).zero_policy:
             failure, bad = _mark_nonpositive(children, w, k, policy, node.offset, failure)
             if bad is not None and first_bad is None:
                 first_bad = bad
-        if method in SEPARABLE:
+        if registry.method("aggregate", method).child_by_child:
             score, wsum = separable_mean(children, w, method, policy, node.offset)
         else:
             params = dict(node.params) if method == node.method else {}
@@ -227,9 +228,12 @@ def _can_skip_checks(kids: np.ndarray, method: str, policy: str) -> bool:
     """Whether `_clean_mean` gives this node what `separable_mean` would: every child finite
     (arithmetic); positive, or ≥ 0 where a zero child makes the mean 0 (geometric, harmonic;
     not shifted by an offset)."""
-    if method == "arithmetic":
+    mean = registry.method("aggregate", method)
+    if not mean.child_by_child:
+        return False
+    if not mean.zero_policy:  # the arithmetic mean
         return bool((kids >= FINITE).all())
-    if method not in ("geometric", "harmonic") or policy == "offset":
+    if policy == "offset":
         return False
     return bool((kids >= (NONNEGATIVE if policy == "zero" else POSITIVE)).all())
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from aidi.errors import InputError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -260,7 +262,7 @@ def entropy_weights(x: Array) -> Array:
     """
     x = np.asarray(x, dtype=float)
     if np.nanmin(x) < 0:
-        raise ValueError("entropy weights need non-negative values (normalise first)")
+        raise InputError("entropy weights need non-negative values (normalise first)")
     n = np.sum(~np.isnan(x), axis=0)
     if np.any(n < 2):
         raise ValueError("entropy weights need at least two values per indicator")
@@ -293,7 +295,7 @@ def bod_weights(x: Array, lower: Array | float | None = None,
     if np.isnan(x).any():
         raise ValueError("Benefit of the Doubt needs complete data (impute first)")
     if x.min() < 0:
-        raise ValueError("Benefit of the Doubt needs non-negative values (normalise first)")
+        raise InputError("Benefit of the Doubt needs non-negative values (normalise first)")
     n, k = x.shape
     lo = None if lower is None else np.broadcast_to(np.asarray(lower, dtype=float), (k,))
     hi = None if upper is None else np.broadcast_to(np.asarray(upper, dtype=float), (k,))
@@ -327,7 +329,7 @@ def budget_weights(points: Array | pd.DataFrame) -> Array:
     columns = indicators; an expert's row is rescaled to sum 1 so budgets need not match."""
     p = np.asarray(points, dtype=float)
     if p.ndim != 2 or np.isnan(p).any() or p.min() < 0:
-        raise ValueError("budget allocation needs an experts × indicators table of points ≥ 0")
+        raise InputError("budget allocation needs an experts × indicators table of points ≥ 0")
     total = p.sum(axis=1, keepdims=True)
     if np.any(total <= 0):
         raise ValueError("an expert allocated no points")
@@ -358,11 +360,11 @@ def ahp_weights(pairwise: Array) -> AHPResult:
     a = np.asarray(pairwise, dtype=float)
     if a.ndim == 3:
         if np.any(a <= 0):
-            raise ValueError("pairwise comparisons must be positive")
+            raise InputError("pairwise comparisons must be positive")
         a = np.exp(np.log(a).mean(axis=0))
     n = a.shape[0]
     if a.shape != (n, n) or np.any(a <= 0) or np.isnan(a).any():
-        raise ValueError("AHP needs a square matrix of positive comparisons")
+        raise InputError("AHP needs a square matrix of positive comparisons")
     if not np.allclose(a * a.T, 1.0, rtol=1e-6):
         raise ValueError("AHP matrix is not reciprocal (a[j, i] must be 1 / a[i, j])")
     vals, vecs = np.linalg.eig(a)

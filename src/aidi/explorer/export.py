@@ -43,6 +43,7 @@ import pandas as pd
 from aidi.analysis.scenarios import Change, Scenario, load_scenario
 from aidi.analysis.variants import NORMALISATIONS, UncertaintyConfig, VariantDesign, build_design
 from aidi.countries import name_en, name_zh
+from aidi.engine import registry
 from aidi.engine.tree import aggregate_tree_marked, ranks
 from aidi.errors import InputError
 from aidi.specs.describe import describe_transform
@@ -55,12 +56,12 @@ if TYPE_CHECKING:
 BAND_CONFIG = UncertaintyConfig(weights="off", aggregations=(), winsorisation=(),
                                 leave_one_out=True, zeros="zero")
 #: Aggregation methods the page (and its JavaScript port) can compute.
-PAGE_METHODS = ("arithmetic", "geometric", "harmonic")
+PAGE_METHODS = registry.names("aggregate", on_page=True)
 #: Alternatives offered for the pillars' aggregation (besides the spec's own).
 AGGREGATION_CHOICES = ("arithmetic", "geometric")
 #: Methods the page's scenario steps reproduce exactly.
-SCENARIO_IMPUTE = ("none", "min", "mean", "median")
-SCENARIO_NORMALISE = ("ratio", "frontier", "minmax", "zscore", "none")
+SCENARIO_IMPUTE = registry.names("impute", on_page=True)
+SCENARIO_NORMALISE = registry.names("normalise", on_page=True)
 SHIPPED_PRESETS = ("us-japan-sharing",)
 
 
@@ -81,7 +82,7 @@ def spec_for(spec: IndexSpec, normalisation: str = "spec",
         raise InputError(f"unknown normalisation {normalisation!r}; choose from "
                          f"{['spec', *NORMALISATIONS]}")
     norm = None if normalisation == "spec" else NORMALISATIONS[normalisation]
-    if norm is not None and norm.method == "ratio":
+    if norm is not None and registry.method("normalise", norm.method).needs_reference:
         norm = norm.model_copy(update={"reference": spec.reference})
     pillars = set(pillar_ids(spec)) if aggregation != "spec" else set()
 

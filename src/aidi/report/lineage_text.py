@@ -14,6 +14,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from aidi.analysis.lineage import Lineage
+from aidi.engine import registry
 from aidi.report.translations import t
 
 __all__ = ["render_text"]
@@ -87,6 +88,7 @@ def render_text(lineage: Lineage, lang: str = "en") -> Group:
                                    (k("file"), str(r.denominator_file or "—"))], 2 * depth + 2))
         else:
             out.append(_pairs(pairs, 2 * depth + 2))
-    if (rows["parent_method"] == "geometric").any():
+    if any(registry.method("aggregate", m).contributions == "log"
+           for m in set(rows["parent_method"]) if isinstance(m, str) and m):
         out.append(Text(k("geo_note"), style="dim"))
     return Group(*out)
