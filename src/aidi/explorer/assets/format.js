@@ -19,6 +19,7 @@ function makeFormat(STR, getLang) {
     if (missing(v)) return '–';
     if (digits !== undefined) return Number(v).toFixed(digits);
     const a = Math.abs(v);
+    if (a > 0 && a < 0.01) return String(Number(Number(v).toPrecision(2)));  // 0.0031, not 0.003
     const d = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
     return Number(v).toFixed(d);
   }
