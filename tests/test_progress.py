@@ -70,7 +70,9 @@ def test_phase_names_follow_the_language() -> None:
     with show_progress(console, lang="zh") as progress:
         progress(phases.LOADING)
         progress(f"{phases.EDITION} 2019")
+        progress(f"{phases.BUILDING} 2023")
     assert "读取数据" in buf.getvalue() and "版本 2019" in buf.getvalue()
+    assert "测算 2023" in buf.getvalue()
 
 
 def _uncertainty(tmp_path, env: dict[str, str], *extra: str) -> str:

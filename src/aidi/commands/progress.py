@@ -35,17 +35,18 @@ from aidi.commands.common import QuietOpt
 __all__ = ["PhaseDisplay", "QuietOpt", "show_progress", "shows_progress"]
 
 #: Chinese names of the shared phases (`aidi.progress` constants); others are shown as given.
-_ZH = {phases.LOADING: "读取数据", phases.BUILDING: "测算",
+_ZH = {phases.LOADING: "读取数据", phases.BUILDING: "测算", phases.EDITION: "版本",
        phases.SAMPLES: "蒙特卡洛样本", phases.SOBOL: "Sobol 评估", phases.FIGURES: "图表",
-       phases.REPORT: "报告", phases.WRITING: "写入输出"}
+       phases.REPORT: "报告", phases.WRITING: "写入输出", phases.ATTRIBUTION: "归因测算"}
 
 
 def _translated(phase: str) -> str:
-    """The Chinese name of a shared phase ("edition 2019" → "版本 2019"); others as given."""
-    head, _, rest = phase.partition(" ")
-    if head == phases.EDITION and rest:
-        return f"版本 {rest}"
-    return _ZH.get(phase, phase)
+    """The Chinese name of a shared phase, also with a suffix ("edition 2019" → "版本 2019",
+    "building 2023" → "测算 2023"); other phases as given."""
+    for name, zh in _ZH.items():
+        if phase == name or phase.startswith(name + " "):
+            return zh + phase[len(name):]
+    return phase
 
 
 class PhaseDisplay:
@@ -91,8 +92,8 @@ class CountColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         if not task.fields.get("counted") or task.total is None:
             return Text("")
-        width = len(f"{int(task.total):,}")
-        return Text(f"{int(task.completed):>{width},}/{int(task.total):,}", style="progress.download")
+        total = f"{int(task.total):,}"
+        return Text(f"{int(task.completed):>{len(total)},}/{total}", style="progress.download")
 
 
 def shows_progress(console: Console, quiet: bool = False) -> bool:
