@@ -59,10 +59,12 @@ def test_a_terminal_shows_named_phases_with_counts() -> None:
         progress(phases.SAMPLES, 0, 1000)
         progress(phases.SAMPLES, 1000, 1000)
         progress(phases.FIGURES, 3, 8)
+        progress(phases.ATTRIBUTION, 37)  # a count with no known end
     text = buf.getvalue()
     for name in ("loading data", "building", "Monte-Carlo samples", "figures"):
         assert name in text
     assert "1,000/1,000" in text and "8/8" in text  # finished: every row complete
+    assert "37/37" in text
 
 
 def test_phase_names_follow_the_language() -> None:

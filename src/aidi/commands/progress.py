@@ -72,26 +72,32 @@ class PhaseDisplay:
                                                            counted=total is not None)
             if total is not None:
                 self.bar.update(row, total=total, completed=done or 0, counted=True)
+            elif done is not None:  # a count with no known end: shown as "n so far"
+                self.bar.update(row, completed=done, counted=True)
 
     def _finish_open_steps(self) -> None:
         for row in self.rows.values():
             task = self.bar.tasks[row]
             if task.total is None:
-                self.bar.update(row, total=1, completed=1)
+                end = max(task.completed, 1)
+                self.bar.update(row, total=end, completed=end)
 
     def finish(self) -> None:
         with self.lock:
             for row in self.rows.values():
                 task = self.bar.tasks[row]
-                self.bar.update(row, total=task.total or 1, completed=task.total or 1)
+                end = task.total or max(task.completed, 1)
+                self.bar.update(row, total=end, completed=end)
 
 
 class CountColumn(ProgressColumn):
     """`done/total` for a counted phase (samples, editions, figures); nothing for a step."""
 
     def render(self, task: Task) -> Text:
-        if not task.fields.get("counted") or task.total is None:
+        if not task.fields.get("counted"):
             return Text("")
+        if task.total is None:
+            return Text(f"{int(task.completed):,}", style="progress.download")
         total = f"{int(task.total):,}"
         return Text(f"{int(task.completed):>{len(total)},}/{total}", style="progress.download")
 
