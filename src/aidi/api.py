@@ -30,7 +30,7 @@ from aidi.sources.coinr import CoinInputs
 from aidi.sources.coinr import read_coin as _read_coin
 from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, resolve_spec_path
 from aidi.specs.loader import load_spec as load_spec_file
-from aidi.specs.schema import IndexSpec, Indicator, Node
+from aidi.specs.schema import IndexSpec
 
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution, Change
@@ -338,7 +338,7 @@ class Build:
         return code
 
     def resolve_node(self, node: str) -> str:
-        ids = [n.id for n in _walk(self.spec.root)]
+        ids = [n.id for n in self.spec.iter_nodes()]
         if node not in ids:
             import difflib
 
@@ -454,13 +454,6 @@ def _replace(inputs: Inputs, **changes: Any) -> Inputs:
 def _positive(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
-
-
-def _walk(n: Node | Indicator):
-    yield n
-    if isinstance(n, Node):
-        for c in n.children:
-            yield from _walk(c)
 
 
 def _resolve_units(spec: IndexSpec, inputs: Inputs) -> list[str]:

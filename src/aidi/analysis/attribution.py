@@ -314,18 +314,8 @@ def _side(build: Build) -> Side:
 
 def dimension_of(spec: IndexSpec) -> dict[str, str]:
     """indicator → its dimension: the level-2 ancestor (the level-1 one in shallower trees)."""
-    out: dict[str, str] = {}
-
-    def walk(n: Node | Indicator, path: tuple[str, ...]) -> None:
-        path = (*path, n.id)
-        if isinstance(n, Node):
-            for c in n.children:
-                walk(c, path)
-        else:
-            out[n.id] = path[2] if len(path) > 3 else path[min(1, len(path) - 1)]
-
-    walk(spec.root, ())
-    return out
+    return {p[-1].id: (p[2] if len(p) > 3 else p[min(1, len(p) - 1)]).id
+            for p in spec.iter_paths() if isinstance(p[-1], Indicator)}
 
 
 def attribute(a: Build, b: Build, *, changes: Sequence[Change] | None = None,

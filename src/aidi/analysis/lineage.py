@@ -21,7 +21,7 @@ from aidi.engine import registry
 from aidi.engine.pipeline import BuildResult
 from aidi.engine.select import DEFAULT_DENOMINATORS
 from aidi.specs.describe import describe_transform
-from aidi.specs.schema import Indicator, Node, YearRule
+from aidi.specs.schema import Indicator, YearRule
 
 COLUMNS = ("depth", "node", "kind", "parent", "name_en", "name_zh", "series", "year",
            "raw_value", "denominator", "transform", "value", "imputed", "imputation", "treated",
@@ -186,7 +186,8 @@ def explain(result: BuildResult, unit: str, node: str | None = None,
             if observations is not None else None)
     rows: list[dict[str, object]] = []
 
-    def walk(n: Node | Indicator, depth: int) -> None:
+    for path in spec.iter_paths(start.id):
+        n, depth = path[-1], len(path) - 1
         weight, contrib, pmethod = _contribution(result, unit, n.id)
         row: dict[str, object] = {
             "depth": depth, "node": n.id, "parent": parent_of.get(n.id, ""),
@@ -194,17 +195,12 @@ def explain(result: BuildResult, unit: str, node: str | None = None,
             "parent_method": pmethod, "contribution": contrib}
         if isinstance(n, Indicator):
             row.update(_indicator_row(result, unit, n, prov))
-            rows.append(row)
-            return
-        row.update({"kind": "aggregate", "score": result.scores.loc[unit, n.id],
-                    "rank": result.ranks.loc[unit, n.id],
-                    "method": n.aggregate.method + (" ÷ reference" if n.standardise == "ratio"
-                                                    else "")})
+        else:
+            ratio = " ÷ reference" if n.standardise == "ratio" else ""
+            row.update({"kind": "aggregate", "score": result.scores.loc[unit, n.id],
+                        "rank": result.ranks.loc[unit, n.id],
+                        "method": n.aggregate.method + ratio})
         rows.append(row)
-        for child in n.children:
-            walk(child, depth + 1)
-
-    walk(start, 0)
     frame = pd.DataFrame(rows).reindex(columns=list(COLUMNS))
     return Lineage(unit, start.id, spec.id, spec.reference, frame)
 

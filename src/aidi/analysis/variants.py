@@ -1022,7 +1022,7 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
             if win != "spec" and treat.method == "winsorise":
                 upd["treat"] = treat.model_copy(update={"winmax": int(win)})
             return n.model_copy(update=upd)
-        kids = tuple(rewrite(c) for c in n.children)
+        kids = n.children
         if n.id in weights:
             kids = tuple(c.model_copy(update={"weight": float(w)})
                          for c, w in zip(kids, weights[n.id], strict=True))
@@ -1031,7 +1031,7 @@ def spec_variant(design: VariantDesign, spec: IndexSpec, u_row: Array) -> IndexS
             agg = agg.model_copy(update={"nonpositive": "zero"})
         return n.model_copy(update={"children": kids, "aggregate": agg})
 
-    return spec.model_copy(update={"root": rewrite(spec.root)})
+    return spec.map_nodes(rewrite)
 
 
 def naive_evaluate(design: VariantDesign, result: BuildResult, observations: pd.DataFrame,

@@ -17,7 +17,7 @@ import numpy as np
 
 from aidi.engine import registry
 from aidi.engine.aggregate import NonPositiveError, aggregate, separable_mean
-from aidi.specs.schema import IndexSpec, Indicator, Node
+from aidi.specs.schema import IndexSpec, Node
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,7 @@ class CompiledTree:
 def compile_tree(spec: IndexSpec, indicator_ids: list[str] | None = None) -> CompiledTree:
     """Compile the spec's tree; `indicator_ids` fixes the indicator column order (default: spec)."""
     ind_ids = tuple(indicator_ids or [i.id for i in spec.indicators()])
-    order: list[Node] = []
-
-    def post(n: Node | Indicator) -> None:
-        if isinstance(n, Node):
-            for c in n.children:
-                post(c)
-            order.append(n)
-
-    post(spec.root)
+    order = [n for n in spec.iter_nodes(order="post") if isinstance(n, Node)]
     agg_ids = tuple(n.id for n in order)
     all_ids = ind_ids + agg_ids
     nodes = []

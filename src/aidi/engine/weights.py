@@ -46,17 +46,13 @@ def equal_weights(n: int) -> Array:
 
 def spec_weights(spec: IndexSpec, name: str = "Original") -> WeightSet:
     """The spec's own weights as a named set (COINr's `.$Meta$Weights$Original`)."""
-    from aidi.specs.schema import iter_nodes
-
-    return WeightSet(name, {n.id: float(n.weight) for n in iter_nodes(spec.root)})
+    return WeightSet(name, {n.id: float(n.weight) for n in spec.iter_nodes()})
 
 
 def apply_weights(spec: IndexSpec, weights: WeightSet | Mapping[str, float]) -> IndexSpec:
     """A copy of `spec` whose nodes carry `weights` (ids not named keep theirs)."""
-    from aidi.specs.schema import Node, iter_nodes
-
     w = weights.weights if isinstance(weights, WeightSet) else weights
-    ids = {n.id for n in iter_nodes(spec.root)}
+    ids = {n.id for n in spec.iter_nodes()}
     unknown = sorted(set(w) - ids)
     if unknown:
         raise KeyError(f"weights name unknown node(s) {unknown}")
@@ -64,13 +60,8 @@ def apply_weights(spec: IndexSpec, weights: WeightSet | Mapping[str, float]) -> 
     if bad:
         raise ValueError(f"weights must be finite and >= 0: {bad}")
 
-    def redo(n):
-        upd: dict[str, Any] = {"weight": float(w[n.id])} if n.id in w else {}
-        if isinstance(n, Node):
-            upd["children"] = tuple(redo(c) for c in n.children)
-        return n.model_copy(update=upd) if upd else n
-
-    return spec.model_copy(update={"root": redo(spec.root)})
+    return spec.map_nodes(lambda n: n.model_copy(update={"weight": float(w[n.id])})
+                          if n.id in w else n)
 
 
 def tree_weights(tree: CompiledTree, weights: WeightSet | Mapping[str, float]

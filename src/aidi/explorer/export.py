@@ -47,7 +47,7 @@ from aidi.engine import registry
 from aidi.engine.tree import aggregate_tree_marked, ranks
 from aidi.errors import InputError
 from aidi.specs.describe import describe_transform
-from aidi.specs.schema import IndexSpec, Indicator, Label, Node
+from aidi.specs.schema import IndexSpec, Indicator, Label, Node, iter_nodes
 
 if TYPE_CHECKING:
     from aidi.api import Build
@@ -89,12 +89,12 @@ def spec_for(spec: IndexSpec, normalisation: str = "spec",
     def rewrite(n: Node | Indicator) -> Node | Indicator:
         if isinstance(n, Indicator):
             return n if norm is None else n.model_copy(update={"normalise": norm})
-        upd: dict[str, Any] = {"children": tuple(rewrite(c) for c in n.children)}
         if n.id in pillars:
-            upd["aggregate"] = n.aggregate.model_copy(update={"method": aggregation})
-        return n.model_copy(update=upd)
+            return n.model_copy(update={"aggregate": n.aggregate.model_copy(
+                update={"method": aggregation})})
+        return n
 
-    return spec.model_copy(update={"root": rewrite(spec.root)})
+    return spec.map_nodes(rewrite)
 
 
 def build_for_state(build: Build, *, weights: Mapping[str, float] | None = None,
@@ -239,9 +239,7 @@ def methods_summary(spec: IndexSpec, fixed: bool) -> list[dict[str, Any]]:
 
 
 def _aggregates(n: Node | Indicator) -> list[Node]:
-    if isinstance(n, Indicator):
-        return []
-    return [m for c in n.children for m in _aggregates(c)] + [n]
+    return [m for m in iter_nodes(n, "post") if isinstance(m, Node)]
 
 
 def scenario_why(spec: IndexSpec) -> dict[str, str]:
@@ -292,7 +290,8 @@ def _tree_nodes(spec: IndexSpec, tree) -> list[dict[str, Any]]:
     compiled = {n.id: n for n in tree.nodes}
     out: list[dict[str, Any]] = []
 
-    def walk(n: Node | Indicator, depth: int) -> None:
+    for path in spec.iter_paths():
+        n, depth = path[-1], len(path) - 1
         item: dict[str, Any] = {"id": n.id, "name": _label(n.name), "depth": depth,
                                 "parent": parent.get(n.id, ""), "weight": float(n.weight)}
         if isinstance(n, Indicator):
@@ -309,16 +308,11 @@ def _tree_nodes(spec: IndexSpec, tree) -> list[dict[str, Any]]:
                          "dat_thresh": c.dat_thresh, "standardise": c.standardise,
                          "indicators": [i.id for i in _indicators(n)]})
         out.append(item)
-        if isinstance(n, Node):
-            for ch in n.children:
-                walk(ch, depth + 1)
-
-    walk(spec.root, 0)
     return out
 
 
 def _indicators(n: Node | Indicator) -> list[Indicator]:
-    return [n] if isinstance(n, Indicator) else [i for c in n.children for i in _indicators(c)]
+    return [i for i in iter_nodes(n) if isinstance(i, Indicator)]
 
 
 def _lineage(build: Build) -> dict[str, Any]:

@@ -66,8 +66,9 @@ def item_profile(result, focus: str, labels: Mapping[str, str]) -> pd.DataFrame:
     rel = result.relative_scores()
     norm = result.normalised
     rows = []
-
-    def walk(node, depth: int, group: int) -> None:
+    branch = {c.id: g for g, c in enumerate(spec.root.children)}
+    for path in spec.iter_paths():
+        node, depth = path[-1], len(path) - 1
         is_ind = isinstance(node, Indicator)
         if is_ind:
             a, b = float(norm.loc[focus, node.id]), float(norm.loc[ref, node.id])
@@ -75,16 +76,8 @@ def item_profile(result, focus: str, labels: Mapping[str, str]) -> pd.DataFrame:
         else:
             value = float(rel.loc[focus, node.id])
         rows.append({"node": node.id, "label": labels.get(node.id, node.id), "value": value,
-                     "group": group, "level": depth,
+                     "group": branch[path[1].id] if depth else -1, "level": depth,
                      "kind": "indicator" if is_ind else "aggregate"})
-        for child in getattr(node, "children", []):
-            walk(child, depth + 1, group)
-
-    rows.append({"node": spec.root.id, "label": labels.get(spec.root.id, spec.root.id),
-                 "value": float(rel.loc[focus, spec.root.id]), "group": -1, "level": 0,
-                 "kind": "aggregate"})
-    for g, pillar in enumerate(spec.root.children):
-        walk(pillar, 1, g)
     return pd.DataFrame(rows)
 
 

@@ -22,20 +22,16 @@ def with_weights(spec: IndexSpec, weights: Mapping[str, float]) -> IndexSpec:
     found: set[str] = set()
 
     def rewrite(n: Node | Indicator) -> Node | Indicator:
-        upd: dict[str, object] = {}
-        if n.id in weights:
-            upd["weight"] = float(weights[n.id])
-            found.add(n.id)
-        if isinstance(n, Node):
-            kids = tuple(rewrite(c) for c in n.children)
-            if not any(c.weight > 0 for c in kids):
-                raise InputError(f"every child of {n.id!r} would have weight 0; keep at least "
-                                 "one positive weight")
-            upd["children"] = kids
-        return n.model_copy(update=upd) if upd else n
+        if isinstance(n, Node) and not any(c.weight > 0 for c in n.children):
+            raise InputError(f"every child of {n.id!r} would have weight 0; keep at least "
+                             "one positive weight")
+        if n.id not in weights:
+            return n
+        found.add(n.id)
+        return n.model_copy(update={"weight": float(weights[n.id])})
 
-    root = rewrite(spec.root)
+    out = spec.map_nodes(rewrite)
     missing = sorted(set(weights) - found)
     if missing:
         raise InputError(f"no node(s) {missing} in spec {spec.id}")
-    return spec.model_copy(update={"root": root})
+    return out

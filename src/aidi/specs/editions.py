@@ -32,7 +32,6 @@ from aidi.specs.schema import (
     EditionRule,
     IndexSpec,
     Indicator,
-    Node,
     Transform,
     YearRule,
 )
@@ -216,8 +215,8 @@ def edition_spec(spec: IndexSpec, edition: str | int | None, observations: pd.Da
         new, note = _edition_indicator(spec, ind, year, delta, complete)
         changed[ind.id] = new
         notes_ind.append(note)
-    root = _replace_indicators(spec.root, changed)
-    out = spec.model_copy(update={"root": root, "edition": label})
+    out = spec.map_nodes(lambda n: changed.get(n.id, n) if isinstance(n, Indicator) else n)
+    out = out.model_copy(update={"edition": label})
     return out, EditionNotes(label, base, delta, tuple(notes_ind))
 
 
@@ -248,9 +247,3 @@ def _edition_indicator(spec: IndexSpec, ind: Indicator, year: int | None, delta:
     new_rule = moved(rule, delta or 0, er.shift)
     return ind.model_copy(update={"years": new_rule}), IndicatorEdition(
         ind.id, ind.series, describe(new_rule))
-
-
-def _replace_indicators(node: Node, changed: dict[str, Indicator]) -> Node:
-    children = tuple(_replace_indicators(c, changed) if isinstance(c, Node)
-                     else changed.get(c.id, c) for c in node.children)
-    return node.model_copy(update={"children": children})

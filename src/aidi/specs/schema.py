@@ -12,11 +12,13 @@ the most specific setting always wins, and `effective_*` helpers make that expli
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from aidi.specs.coinr_syntax import coinr_aggregate, coinr_impute, coinr_normalise, coinr_treat
+from aidi.specs.tree_walk import iter_nodes, iter_paths, map_tree, revalidated
 
 Transform_ = Literal["log", "log_ct", "log_ct_plus", "log_ct_orig", "log_gii", "boxcox"]
 
@@ -511,16 +513,28 @@ class IndexSpec(_Frozen):
 
     def level_of(self) -> dict[str, int]:
         """Depth from the root (root = 0)."""
-        out: dict[str, int] = {}
+        return {path[-1].id: len(path) - 1 for path in self.iter_paths()}
 
-        def walk(n: Node | Indicator, d: int) -> None:
-            out[n.id] = d
-            if isinstance(n, Node):
-                for c in n.children:
-                    walk(c, d + 1)
+    # ---- walking and rewriting (aidi.specs.tree_walk) ---------------------------------------
+    def iter_nodes(self, start: str | None = None, *,
+                   order: Literal["pre", "post"] = "pre") -> Iterator[Node | Indicator]:
+        """Every node of the tree, or of the subtree at node `start`, depth-first in child
+        order: parents before children (`pre`) or after them (`post`, bottom-up)."""
+        return iter_nodes(self.root if start is None else self.node(start), order)
 
-        walk(self.root, 0)
-        return out
+    def iter_paths(self, start: str | None = None) -> Iterator[tuple[Node | Indicator, ...]]:
+        """`iter_nodes(start)`, each node with the path to it from `start` (default: the root):
+        `path[-1]` is the node, `len(path) - 1` its depth, `path[1]` the branch it is in."""
+        return iter_paths(self.root if start is None else self.node(start))
+
+    def map_nodes(self, fn: Callable[[Node | Indicator], Node | Indicator]) -> IndexSpec:
+        """A new, validated spec with every node replaced by `fn(node)`, bottom-up: `fn` gets a
+        node whose children are mapped already (a parent can check or re-weight its new
+        children) and returns it, changed with `model_copy(update=...)` or as it is. Changed
+        nodes and the spec are validated again (`InputError` names the rule a rewrite breaks);
+        unchanged ones are shared with this spec."""
+        root = map_tree(self.root, fn)
+        return self if root is self.root else revalidated(self.model_copy(update={"root": root}))
 
     # ---- the settings cascade ---------------------------------------------------------------
     def effective_years(self, ind: Indicator) -> YearRule:
@@ -537,14 +551,6 @@ class IndexSpec(_Frozen):
         if norm.method == "ratio" and norm.reference is None:
             norm = norm.model_copy(update={"reference": self.reference})
         return norm
-
-
-def iter_nodes(node: Node | Indicator):
-    """Depth-first, parents before children."""
-    yield node
-    if isinstance(node, Node):
-        for child in node.children:
-            yield from iter_nodes(child)
 
 
 Node.model_rebuild()
