@@ -82,12 +82,15 @@ def test_every_kind_of_cell_is_flagged(tiny):
         "imputed": {("CHN", "d")},
         "carried_forward": {("CHN", "c")},
         "out_of_window": {("CHN", "c")},       # 2019 is before the 2021–2023 window
+        "stale": {("CHN", "c")},               # … entirely: its newest year is 2019
     }
     for flag, cells in expected.items():
         got = {(u, i) for (u, i), v in f[flag].stack().items() if v}
         assert got == cells, flag
     labels = flags.cell_flag_labels(tiny.result, tiny.observations)
-    assert labels.loc["CHN", "c"] == "carried_forward;out_of_window"
+    assert labels.loc["CHN", "c"] == "carried_forward;stale;out_of_window"
+    counts = flags.flag_counts(tiny.result, tiny.observations)
+    assert counts["cells"] == 12 and counts["stale"] == 1 and counts["zero_filled"] == 1
     cov = flags.coverage(tiny.result, tiny.observations)
     assert cov["CHN"] == pytest.approx(3 / 4) and cov["USA"] == 1.0 and cov["DEU"] == 0.75
 
@@ -98,7 +101,7 @@ def test_scores_table_has_coverage_and_flags(tiny):
     assert pd.isna(frame.loc["DEU", "rank"])
     assert frame.loc["DEU", "flags"].startswith("unranked: ta missing")
     assert "zero_filled:1" in frame.loc["DEU", "flags"]
-    assert frame.loc["CHN", "flags"] == "imputed:1; carried_forward:1; out_of_window:1"
+    assert frame.loc["CHN", "flags"] == "imputed:1; carried_forward:1; stale:1; out_of_window:1"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -62,6 +62,9 @@ class Inputs:
     units: tuple[str, ...] | str | None = None
     edition: str | None = None
     origin: str = "snapshot"
+    #: "backcast on the <date> snapshot" when the edition is computed from a later state of
+    #: the data than the one it was published on (`aidi.analysis.timeline.backcast`)
+    backcast: str | None = None
 
 
 def read_coin(idata: str | Path | None, imeta: str | Path | None,
@@ -141,9 +144,9 @@ def load_inputs(spec: str | Path | IndexSpec | None = None, *, edition: str | No
         from aidi.analysis.timeline import edition_inputs
 
         ei = edition_inputs(spec_obj, edition, vintage, countries=countries)
-        spec_obj, obs, origin = ei.spec, ei.observations, ei.origin
-    else:
-        obs, origin = with_model_series(_tidy(data)), "user data"
+        return Inputs(ei.spec, ei.observations, None, _units(countries), edition, ei.origin,
+                      ei.backcast)
+    obs, origin = with_model_series(_tidy(data)), "user data"
     return Inputs(spec_obj, obs, None, _units(countries), edition, origin)
 
 

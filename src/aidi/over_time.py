@@ -49,7 +49,7 @@ def _build_edition(spec: IndexSpec, edition: str | int | None, vintage: str | No
     ei = edition_inputs(spec, edition, vintage, countries=countries,
                         observations=observations, store=store)
     units = countries if countries is None or isinstance(countries, str) else tuple(countries)
-    inputs = Inputs(ei.spec, ei.observations, None, units, ei.edition, ei.origin)
+    inputs = Inputs(ei.spec, ei.observations, None, units, ei.edition, ei.origin, ei.backcast)
     return Build.from_inputs(inputs, min_availability=min_availability), ei
 
 

@@ -10,7 +10,13 @@ simply read from a publisher in the edition's window is flagged:
   census-type file (`<series>.zero_filled` markers, see `aidi.sources.raw._fills`), which is a
   conclusion about absence, not a reported zero;
 - `out_of_window` — the value rests on years outside the edition's data window (the spec's
-  default year rule, 2021–2023 for AIDI 2024), e.g. a cumulative 2013–24 figure.
+  default year rule, 2021–2023 for AIDI 2024, moved with each edition: 2020–2022 for edition
+  2023), e.g. a cumulative 2013–24 figure;
+- `stale` — the newest year the value rests on is before the edition's window (a 2019
+  statistical-capacity score in an edition whose window is 2022–2024), whether the year rule
+  reached back for it (`carried_forward`) or an edition rule moved the window there (`latest`).
+
+Every flag is judged against the build's own edition window, never today's.
 
 Coverage rules live in the spec (each aggregate's `dat_thresh`/`min_coverage`), so the engine
 already leaves a node missing when too few children are present; this module says *why* an
@@ -27,7 +33,7 @@ import pandas as pd
 from aidi.engine.pipeline import BuildResult
 from aidi.sources.raw._fills import UPPER_BOUND, ZERO_FILLED
 
-FLAGS: tuple[str, ...] = ("imputed", "carried_forward", "zero_filled", "out_of_window")
+FLAGS: tuple[str, ...] = ("imputed", "carried_forward", "stale", "zero_filled", "out_of_window")
 UNRANKED_COLUMNS = ["iso3", "reason"]
 
 
@@ -88,6 +94,15 @@ def _out_of_window(result: BuildResult) -> pd.DataFrame:
     return ((lo < window.start) | (hi > window.end)).fillna(False).astype(bool)
 
 
+def _stale(result: BuildResult) -> pd.DataFrame:
+    ids = list(result.tree.indicator_ids)
+    units = list(result.units)
+    if result.year_to is None:
+        return pd.DataFrame(False, index=units, columns=ids)
+    start = result.spec.defaults.years.start
+    return (result.year_to.reindex(units)[ids] < start).fillna(False).astype(bool)
+
+
 def flag_frames(result: BuildResult,
                 observations: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """{flag: units × indicators bool frame} for every flag in `FLAGS`.
@@ -99,9 +114,25 @@ def flag_frames(result: BuildResult,
     return {
         "imputed": _logged(result, "imputed") | _marked(result, markers, UPPER_BOUND),
         "carried_forward": _logged(result, "carried_forward"),
+        "stale": _stale(result),
         "zero_filled": _marked(result, markers, ZERO_FILLED),
         "out_of_window": _out_of_window(result),
     }
+
+
+def flag_counts(result: BuildResult,
+                observations: pd.DataFrame | None = None) -> dict[str, int]:
+    """How many cells carry each flag, with `cells` (units × indicators built), `missing` (no
+    value after imputation) and `clean` (a value read in the window with no flag)."""
+    frames = flag_frames(result, observations)
+    data = result.imputed.reindex(list(result.units))[list(result.tree.indicator_ids)]
+    missing = data.isna()
+    any_flag = np.zeros(missing.shape, dtype=bool)
+    for frame in frames.values():
+        any_flag |= frame.to_numpy(dtype=bool)
+    return {"cells": int(missing.size), **{f: int(frames[f].to_numpy().sum()) for f in FLAGS},
+            "missing": int(missing.to_numpy().sum()),
+            "clean": int((~any_flag & ~missing.to_numpy()).sum())}
 
 
 def cell_flags(result: BuildResult, observations: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -55,6 +55,7 @@ class EditionInputs:
     origin: str
     notes: EditionNotes | None
     exposure_years: tuple[int, int] | None
+    backcast: str | None = None   # "backcast on the 2026-12-04 snapshot" (see `backcast`)
 
 
 def load_vintage(vintage: str | None = None, *, store: str | Path | None = None
@@ -156,12 +157,71 @@ def edition_inputs(spec: IndexSpec, edition: str | int | None = None,
     else:
         pinned = vintage if vintage is not None else edition_vintage(label, store)
         base, name, origin = load_vintage(pinned, store=store)
+    said = backcast(spec, label, name, store) if observations is None else None
     if label is None:
-        return EditionInputs(spec, with_model_series(base), None, name, origin, None, None)
+        return EditionInputs(spec, with_model_series(base), None, name,
+                             _with(origin, said), None, None, said)
     window = exposure_window(spec, label, base, countries)
     obs = with_model_series(base, window)
     spec_e, notes = edition_spec(spec, label, obs, units=countries)
-    return EditionInputs(spec_e, obs, label, name, f"{origin} · edition {label}", notes, window)
+    return EditionInputs(spec_e, obs, label, name, _with(f"{origin} · edition {label}", said),
+                         notes, window, said)
+
+
+def _with(origin: str, said: str | None) -> str:
+    return f"{origin} · {said}" if said else origin
+
+
+def backcast(spec: IndexSpec, edition: str | None, vintage: str,
+             store: str | Path | None = None) -> str | None:
+    """"backcast on the <date> snapshot" when an edition is computed from a state of the data
+    that is not the one it was published on: every year edition except the one the vintage
+    pins (the shipped snapshot pins the base edition; a store pin `edition-Y` pins Y) — its
+    values revised since, labels applied with hindsight. `latest` is never a backcast."""
+    from aidi.store.editions import DEFAULT_EDITION, EDITION_PIN, SNAPSHOT
+
+    if edition == LATEST:
+        return None
+    year = int(edition) if edition is not None else _base_or_none(spec)
+    own = DEFAULT_EDITION if vintage == SNAPSHOT else (
+        vintage.removeprefix(EDITION_PIN) if vintage.startswith(EDITION_PIN) else None)
+    if year is None or (own is not None and str(year) == own):
+        return None
+    date = vintage_date(vintage, store)
+    what = "snapshot" if vintage == SNAPSHOT else f"vintage {vintage}"
+    return f"backcast on the {date} {what}" if date else f"backcast on the {what}"
+
+
+def _base_or_none(spec: IndexSpec) -> int | None:
+    from aidi.errors import UsageError
+
+    try:
+        return base_year(spec)
+    except UsageError:
+        return None
+
+
+def vintage_date(vintage: str, store: str | Path | None = None) -> str | None:
+    """The date (YYYY-MM-DD) a state of the data was made: the shipped snapshot's build date,
+    a store pin's creation, a vintage's, or the newest vintage's for `latest`."""
+    from aidi.store.editions import SNAPSHOT
+
+    if vintage == SNAPSHOT:
+        from aidi.store.snapshot import load_manifest
+
+        return load_manifest().built_at[:10]
+    from aidi.store.duckdb_store import Store, store_path
+
+    if not store_path(store).is_file():
+        return None
+    with Store.open(store) as s:
+        pins = s.editions()
+        hit = pins.loc[pins["edition"] == vintage, "created_at"]
+        if len(hit) and str(hit.iloc[0]):
+            return str(hit.iloc[0])[:10]
+        v = s.vintages()
+        named = v.loc[v["vintage_id"] == vintage, "created_at"]
+        return str((named if len(named) else v["created_at"]).max())[:10] if len(v) else None
 
 
 def _legacy(edition: str | int | None, vintage: str | None

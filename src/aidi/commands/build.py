@@ -107,19 +107,21 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         timings["tables"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         paths.update(write_build_report(result, b.observations, out, lang=lang, focus=focus,
+                                        backcast=b.inputs.backcast,
                                         edition=edition, robustness=robustness,
                                         figures=figures, progress=progress,
                                         timings=timings, scores=scores))
         timings["report_total"] = time.perf_counter() - t0
     if not quiet:
-        _print_summary(result, out, lang, scores, edition)
+        _print_summary(result, out, lang, scores, edition, b.observations, b.inputs.backcast)
     console.print(_t("cli.wrote", lang, n=count_files(paths), out=str(out),
                      seconds=f"{time.perf_counter() - started:.1f}",
                      report=str(paths.get("report", "—"))))
     return result
 
 
-def _print_summary(result, out: Path, lang: str, frame, edition: str | None = None) -> None:
+def _print_summary(result, out: Path, lang: str, frame, edition: str | None = None,
+                   observations=None, backcast: str | None = None) -> None:
     from aidi.analysis.reproduction import compare, qualitative_checks
     from aidi.report import filenames as fn
     from aidi.report.writers import economy_names, node_labels
@@ -142,9 +144,14 @@ def _print_summary(result, out: Path, lang: str, frame, edition: str | None = No
     missing = result.index[result.index.isna()].index.tolist()
     if missing:
         console.print(_t("cli.no_index", lang, units=", ".join(missing)))
-    n_imp = int(result.imputed_mask.to_numpy().sum())
-    if n_imp:
-        console.print(_t("cli.imputed", lang, n=n_imp, file=str(out / fn.BUILD_LOG_CSV)))
+    from aidi.analysis.flags import flag_counts
+    from aidi.report.data_flags import backcast_text, flag_counts_text
+
+    console.print(_t("cli.flag_counts", lang, file=str(out / fn.INDICATORS_CSV),
+                     **flag_counts_text(flag_counts(result, observations), lang)))
+    if backcast:
+        console.print(_t("cli.backcast", lang, edition=edition or result.spec.edition,
+                         text=backcast_text(backcast, lang)))
 
 
 def register(app: typer.Typer) -> None:

@@ -181,16 +181,19 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                        seed: int = 0, progress: Progress | None = None,
                        timings: MutableMapping[str, float] | None = None,
                        scores: pd.DataFrame | None = None,
-                       figure_texts: MutableMapping[str, tuple[str, ...]] | None = None
-                       ) -> dict[str, Path]:
+                       figure_texts: MutableMapping[str, tuple[str, ...]] | None = None,
+                       backcast: str | None = None) -> dict[str, Path]:
     """Figures (PNG + SVG), `scores.xlsx`, the exposure tables and `report.html` for one
     build; returns name → path of every file written. `figures=False` skips the charts (the
     report then has tables only). `timings` receives the phases' seconds, `figure_texts` every
-    chart's visible texts (for the untranslated-text test)."""
+    chart's visible texts (for the untranslated-text test); `backcast` (`Build.inputs`) is
+    said in the summary when the edition is computed from a later state of the data."""
+    from aidi.analysis.flags import flag_counts
     from aidi.analysis.reproduction import compare, qualitative_checks
     from aidi.io import reproducible_timestamp
     from aidi.report import charts
     from aidi.report import robustness as rob
+    from aidi.report.data_flags import backcast_text, flag_counts_text
     from aidi.report.figures import FigureJob, FigurePool
     from aidi.report.methodology import indicator_table
     from aidi.report.summary import item_profile, summary_sentences, tiers
@@ -409,9 +412,11 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     sections.extend(extra_sections)
 
     caveats = []
-    n_imp = int(result.imputed_mask.to_numpy().sum())
-    if n_imp:
-        caveats.append(t("summary.imputed", lang, n=n_imp))
+    if backcast:
+        caveats.append(t("summary.backcast", lang, edition=edition or spec.edition,
+                         text=backcast_text(backcast, lang)))
+    caveats.append(t("summary.flag_counts", lang,
+                     **flag_counts_text(flag_counts(result, observations), lang)))
     if result.screened_out:
         caveats.append(t("summary.screened", lang, n=len(result.screened_out),
                          units="、".join(result.screened_out) if lang == "zh"

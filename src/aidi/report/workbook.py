@@ -37,7 +37,7 @@ LICENCES: dict[str, str] = {
     "microsoft_ai_diffusion": "MIT (repository licence)",
 }
 #: Per-cell data flags (`aidi.analysis.flags.FLAGS`), in column order.
-DATA_FLAGS = ("imputed", "carried_forward", "zero_filled", "out_of_window")
+DATA_FLAGS = ("imputed", "carried_forward", "stale", "zero_filled", "out_of_window")
 
 
 def _h(key: str, lang: str) -> str:

@@ -216,8 +216,25 @@ def edition_spec(spec: IndexSpec, edition: str | int | None, observations: pd.Da
         changed[ind.id] = new
         notes_ind.append(note)
     out = spec.map_nodes(lambda n: changed.get(n.id, n) if isinstance(n, Indicator) else n)
-    out = out.model_copy(update={"edition": label})
+    window = edition_window(spec, delta, [new.years for new in changed.values()])
+    out = out.model_copy(update={"edition": label, "defaults":
+                                 spec.defaults.model_copy(update={"years": window})})
     return out, EditionNotes(label, base, delta, tuple(notes_ind))
+
+
+def edition_window(spec: IndexSpec, delta: int | None,
+                   rules: Sequence[YearRule | None] = ()) -> YearRule:
+    """The edition's own data window — the spec's default rule moved with the edition — against
+    which every cell is judged (out of window, stale). `latest` (delta None) moves it to end
+    where most indicators' windows now end (the later year on a tie)."""
+    base = spec.defaults.years
+    if delta is None:
+        ends = pd.Series([r.end for r in rules if r is not None and r.rule != "exact"])
+        if ends.empty:
+            return base
+        counts = ends.value_counts()
+        delta = int(max(counts.index[counts == counts.max()])) - base.end
+    return moved(base, delta)
 
 
 def _as_written(spec: IndexSpec, ind: Indicator) -> IndicatorEdition:
@@ -241,8 +258,8 @@ def _edition_indicator(spec: IndexSpec, ind: Indicator, year: int | None, delta:
     if year is None:  # latest: end the window at the latest complete year of every input
         last = [complete.get(s) for s in input_series(ind)]
         if any(v is None for v in last):
-            return ind, IndicatorEdition(ind.id, ind.series, describe(rule), "missing",
-                                         "no complete year in the data")
+            return ind.model_copy(update={"years": rule}), IndicatorEdition(
+                ind.id, ind.series, describe(rule), "missing", "no complete year in the data")
         delta = min(v for v in last if v is not None) - rule.end
     new_rule = moved(rule, delta or 0, er.shift)
     return ind.model_copy(update={"years": new_rule}), IndicatorEdition(
