@@ -261,6 +261,24 @@ def test_latest_ends_each_window_at_its_complete_year():
     assert ei.exposure_years == (years["un_ama.va.TVA"] - 2, years["un_ama.va.TVA"])
 
 
+def test_flags_are_judged_against_each_editions_own_window():
+    """Edition 2023's window is 2020–2022; `latest` ends where most windows end, so the 2019
+    statistical-capacity scores it reads are stale even though its rule moved back to them."""
+    from aidi.analysis import flags
+
+    spec = load_spec()
+    e23, _ = edition_spec(spec, "2023", pd.DataFrame())
+    assert (e23.defaults.years.start, e23.defaults.years.end) == (2020, 2022)
+    b = build_edition(spec, "latest")
+    window = b.spec.defaults.years
+    rule = b.spec.effective_years(b.spec.node("statistical_performance"))
+    assert rule.end < window.start
+    stale = flags.flag_frames(b.result, b.observations)["stale"]
+    assert stale["statistical_performance"].loc[["CHN", "USA"]].all()
+    counts = flags.flag_counts(b.result, b.observations)
+    assert counts["stale"] >= 20 and counts["cells"] == 380
+
+
 def test_edition_2024_is_the_default_build():
     a, b = aidi.build(), build_edition(load_spec(), "2024")
     pd.testing.assert_frame_equal(a.relative(), b.relative(), check_exact=True)
@@ -353,15 +371,73 @@ def test_edition_rebuilt_after_refresh_is_identical(tmp_path):
 
 
 # ---- timeline and commands ------------------------------------------------------------------------
-def test_timeline_table():
-    tl = timeline(start=2022, end=2023)
-    assert tl.editions == ("2022", "2023")
+@pytest.fixture(scope="module")
+def recent():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return timeline(start=2022)
+
+
+def test_timeline_table(recent):
+    tl = recent
+    assert tl.editions == ("2022", "2023", "2024", "latest")
     f = tl.frame
-    assert set(f["edition"]) == {"2022", "2023"}
-    assert (f.loc[f["iso3"] == "USA", "index"] == 1.0).all()
+    assert (f.loc[f["iso3"] == "USA", ["index", "index_chained", "index_fixed"]] == 1.0).all().all()
     assert f["coverage"].between(0, 1).all()
-    assert f["flags"].str.contains("stand-in=ai_patents").all()
-    assert {"rank", "technology_activity", "compute", "broadband"} <= set(f.columns)
+    assert f.loc[f["edition"] == "2023", "flags"].str.contains("stand-in=ai_patents").all()
+    assert {"rank", "technology_activity", "compute", "broadband", "status", "reason",
+            "break", "break_events", "data_change", "methodology_change"} <= set(f.columns)
+
+
+def test_chained_series_carries_only_the_data_part(recent):
+    """Anchored at the spec's own edition (2024, equal to the published index there); between
+    consecutive editions the chained series moves by exactly the link's data part, so across a
+    link without a break it moves exactly as the published one."""
+    tl = recent
+    pub, ch = tl.table("index"), tl.table("index", "chained")
+    np.testing.assert_allclose(ch["2024"], pub["2024"], atol=1e-15)
+    for lk in tl.comparable.links:
+        part = lk.parts[lk.parts["node"] == "index"].set_index("iso3")["data"]
+        step = (ch[lk.edition_to] - ch[lk.edition_from]).reindex(part.index)
+        np.testing.assert_allclose(step, part, atol=1e-12)
+        if not lk.is_break:
+            moved = (pub[lk.edition_to] - pub[lk.edition_from]).reindex(part.index)
+            np.testing.assert_allclose(step.dropna(), moved.dropna(), atol=1e-12)
+    breaks = tl.comparable.breaks().set_index("edition")
+    assert breaks.loc["2024", "break"] and not breaks.loc["2023", "break"]
+    assert breaks.loc["2024", "n_events"] == 4
+    f = tl.frame.set_index(["iso3", "edition"])
+    assert f.loc[("CHN", "2024"), "break"] and abs(f.loc[("CHN", "2024"), "methodology_change"]) >= 0.01
+    # the fixed set leaves out every indicator an edition changes
+    assert not {"ai_startups", "ai_legislation", "ai_patents"} & set(tl.comparable.fixed_indicators)
+
+
+def test_chain_by_hand():
+    """Published A: 2 → 3 → 5 across two links with data parts +0.5 and +1: anchored at the
+    middle edition the chain is 2.5, 3, 4."""
+    from aidi.analysis.comparable import Link, chain
+
+    pub = pd.DataFrame({"iso3": "X", "node": "index", "edition": ["a", "b", "c"],
+                        "value": [2.0, 3.0, 5.0]})
+
+    def link(a, b, d):
+        return Link(a, b, pd.DataFrame({"iso3": ["X"], "node": ["index"], "data": [d]}), ())
+
+    out = chain(pub, [link("a", "b", 0.5), link("b", "c", 1.0)], ["a", "b", "c"], "b")
+    assert out.set_index("edition")["value"].to_dict() == {"a": 2.5, "b": 3.0, "c": 4.0}
+
+
+def test_every_economy_accounted_for_in_every_edition(recent):
+    tl = recent
+    acc = tl.accounting()
+    for e in tl.editions:
+        assert set(acc.loc[acc["edition"] == e, "iso3"]) == set(aidi.countries.TARGET_20)
+    off = acc[acc["status"] != "ranked"]
+    assert (off["reason"].str.len() > 0).all()
+    assert off["index"].isna().all() and acc.loc[acc["status"] == "ranked", "index"].notna().all()
+    back = tl.frame.drop_duplicates("edition").set_index("edition")["backcast"]
+    assert back["2022"].startswith("backcast on the ") and back["2022"].endswith("snapshot")
+    assert back["2024"] == "" and back["latest"] == ""
 
 
 @pytest.mark.slow
@@ -377,6 +453,10 @@ def test_cli_timeline_and_diff(tmp_path):
     for name in ("index", "pillars", "rank", "gap"):
         assert (tmp_path / "tl" / f"fig_timeline_{name}.png").stat().st_size > 10_000
         assert (tmp_path / "tl" / f"fig_timeline_{name}.svg").is_file()
+    assert {"index_chained", "index_fixed", "break", "status", "reason"} <= set(tl.columns)
+    acc = pd.read_csv(tmp_path / "tl" / "timeline_accounting.csv")
+    assert set(acc["status"]) <= {"ranked", "unranked", "screened out", "not built"}
+    assert "backcast on the" in res.output
     res = runner.invoke(app, ["diff", "2023", "2024", "--out", str(tmp_path / "d")])
     assert res.exit_code == 0, res.output
     assert "Largest moves" in res.output
@@ -384,5 +464,11 @@ def test_cli_timeline_and_diff(tmp_path):
     parts = att["data"] + att["methodology"] + att["weights"]
     assert (att["change"] - parts).abs().max() < 1e-9    # CSV keeps 10 significant digits
     assert (tmp_path / "d" / "fig_waterfall_CHN.png").is_file()
+    events = pd.read_csv(tmp_path / "d" / "attribution_events.csv")
+    chn = events[events["iso3"] == "CHN"].set_index("change")
+    assert chn.loc["ai_legislation", "kind"] == "enters"
+    assert chn["contribution"].sum() == pytest.approx(
+        att.query("iso3 == 'CHN' and node == 'index'")["change"].iloc[0], abs=1e-9)
+    assert "What changed for CHN" in res.output
     bad = runner.invoke(app, ["diff", "v3", "2024", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from aidi.analysis.attribution import Attribution, diff
+from aidi.analysis.comparable import SERIES, Comparable, comparable
 from aidi.analysis.timeline import (
     EARLIEST,
     EditionInputs,
@@ -22,6 +23,7 @@ from aidi.analysis.timeline import (
     _timeline_frame,
     edition_inputs,
     load_vintage,
+    with_comparable,
 )
 from aidi.api import Build, Inputs, load_spec
 from aidi.errors import AidiError, UsageError
@@ -30,6 +32,9 @@ from aidi.specs.editions import LATEST, EditionNotes, base_year
 from aidi.specs.schema import IndexSpec
 
 __all__ = ["Timeline", "build_edition", "timeline"]
+
+#: The progress phase of the comparable series (links between consecutive editions).
+COMPARABLE = "comparable series"
 
 
 def build_edition(spec: IndexSpec, edition: str | int | None = None, vintage: str | None = None,
@@ -69,11 +74,26 @@ class Timeline:
     reference: str | None
     skipped: Mapping[str, str] = field(default_factory=dict)
     spec: IndexSpec | None = None
+    comparable: Comparable | None = None
 
-    def table(self, node: str = "index") -> pd.DataFrame:
-        """iso3 × edition table of one node (or `rank`)."""
-        t = self.frame.pivot(index="iso3", columns="edition", values=node)
+    def table(self, node: str = "index", series: str = "published") -> pd.DataFrame:
+        """iso3 × edition table of one node (or `rank`): `published` (each edition as
+        built), `chained` or `fixed` (the comparable series, `aidi.analysis.comparable`)."""
+        column = node if series == "published" else f"{node}_{series}"
+        if column not in self.frame.columns:
+            raise UsageError(f"no {series} series of {node!r} in the timeline; series: "
+                             f"{', '.join(SERIES)}")
+        t = self.frame.pivot(index="iso3", columns="edition", values=column)
         return t.reindex(columns=list(self.editions))
+
+    def accounting(self) -> pd.DataFrame:
+        """Every economy in every edition: edition, iso3, status (ranked, unranked, screened
+        out, not built), reason, index — plus a row per edition that could not be built."""
+        f = self.frame[["edition", "iso3", "status", "reason", "index"]]
+        gone = pd.DataFrame([{"edition": e, "iso3": "", "status": "not built", "reason": r,
+                              "index": float("nan")} for e, r in self.skipped.items()],
+                            columns=f.columns)
+        return pd.concat([f, gone], ignore_index=True) if len(gone) else f.reset_index(drop=True)
 
     def diff(self, a: str, b: str) -> Attribution:
         return diff(self.builds[a], self.builds[b], label_a=a, label_b=b)
@@ -133,5 +153,9 @@ def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = 
     notes = {e: made[e] for e in editions}
     frame = _timeline_frame(editions, builds, notes, years, vintage or "")
     ref = builds[editions[-1]].spec.reference if editions else spec_obj.reference
+    report(progress, COMPARABLE)
+    comp = comparable(builds, editions, str(base))
+    nodes = ["index", *(c.id for c in spec_obj.root.children)]
+    frame = with_comparable(frame, comp, nodes)
     return Timeline(tuple(editions), {e: builds[e] for e in editions}, notes, frame, first, ref,
-                    {k: v for k, v in skipped.items() if k not in builds}, spec_obj)
+                    {k: v for k, v in skipped.items() if k not in builds}, spec_obj, comp)

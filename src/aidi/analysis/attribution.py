@@ -353,6 +353,35 @@ def attribute(a: Build, b: Build, *, changes: Sequence[Change] | None = None,
                        tuple(changes), xa, xb)
 
 
+def scores_with(build: Build, keep: Sequence[str]) -> pd.DataFrame:
+    """The build's aggregate scores (relative to the reference) with only the indicators
+    `keep`, each with its own selected values and the build's methods — a dimension left
+    without indicators is a missing child. (The fixed-set series of a timeline.)"""
+    spec = resolved_reference(build.spec, build.observations)
+    units = list(build.units)
+    ref = units.index(spec.reference) if spec.reference in units else None
+    info = build.inputs.unit_info.reindex(units) if build.inputs.unit_info is not None else None
+    kept = spec.model_copy(update={"root": _without(spec.root, set(spec_ids(spec)) - set(keep))})
+    ids = spec_ids(kept)
+    x = build.result.data.reindex(index=units, columns=ids).to_numpy(dtype=float)
+    values = _Evaluator(units, info, ref)(x, kept)
+    cols = _node_index(spec)
+    return pd.DataFrame(values[:, list(cols.values())], index=units, columns=list(cols))
+
+
+def spec_ids(spec: IndexSpec) -> list[str]:
+    return [i.id for i in spec.indicators()]
+
+
+def _without(node: Node, drop: set[str]) -> Node:
+    """`node` with the indicators `drop` removed (an emptied aggregate keeps a placeholder)."""
+    kids = [(_without(c, drop) if isinstance(c, Node) else c) for c in node.children
+            if isinstance(c, Node) or c.id not in drop]
+    if not kids:
+        kids = [Indicator(id=f"{_EMPTY}{node.id}", name={"en": "none"}, series=_EMPTY)]
+    return node.model_copy(update={"children": tuple(kids)})
+
+
 def diff(a: Build, b: Build, *, label_a: str = "A", label_b: str = "B",
          changes: Sequence[Change] | None = None,
          progress: Progress | None = None) -> Attribution:

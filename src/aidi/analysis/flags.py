@@ -186,16 +186,19 @@ def _threshold(node) -> float:
 
 
 def _missing_reason(result: BuildResult, node_id: str, unit: str) -> str:
-    """Why `node_id` is missing for `unit`: which children are missing, against its threshold."""
+    """Why `node_id` is missing for `unit`: which children are missing, against its threshold,
+    and, for each missing child that is itself an aggregate, why that one is missing — down to
+    the indicator cells, so a reader sees the one cell that decided it."""
     tree = result.tree
     node = tree.nodes[tree.aggregate_ids.index(node_id)]
-    values = pd.concat([result.data.reindex(list(result.units)), result.scores], axis=1)
+    values = pd.concat([result.imputed.reindex(list(result.units)), result.scores], axis=1)
     present = [c for c in node.children if np.isfinite(values.loc[unit, c])]
     missing = [c for c in node.children if c not in present]
     need = _threshold(node)
     text = (f"{node_id} missing ({len(present)} of {len(node.children)} present, "
             f"needs {need:.0%}; no {', '.join(missing)})")
-    return text
+    deeper = [_missing_reason(result, c, unit) for c in missing if c in tree.aggregate_ids]
+    return "; ".join([text, *deeper])
 
 
 def unranked(result: BuildResult) -> pd.DataFrame:

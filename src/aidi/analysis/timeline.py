@@ -36,6 +36,7 @@ from aidi.specs.editions import (
 from aidi.specs.schema import IndexSpec
 
 if TYPE_CHECKING:
+    from aidi.analysis.comparable import Comparable
     from aidi.api import Build
 
 #: Series the exposure model's industry-structure window needs (UN AMA, WDI GDP at PPP).
@@ -147,17 +148,19 @@ def edition_inputs(spec: IndexSpec, edition: str | int | None = None,
     """The spec and data of `edition` (a year, `latest`, None = the spec as written) on
     `vintage` (None: the edition's pin if the store has one, else the shipped snapshot).
 
-    `observations` replaces the vintage (tests, a user's data frame); model series in them are
-    recomputed for the edition's window.
+    `observations` replaces reading the vintage: a user's data frame (no `vintage`), or the
+    vintage `vintage` already read (a timeline reads it once for every edition); model series
+    in them are recomputed for the edition's window.
     """
     edition, vintage = _legacy(edition, vintage)
     label = parse_edition(edition)
-    if observations is not None:
-        base, name, origin = _without_models(observations), vintage or "given", "user data"
+    if observations is not None:  # a vintage already read (a timeline), or the user's data
+        base = _without_models(observations)
+        name, origin = (vintage, vintage) if vintage is not None else ("given", "user data")
     else:
         pinned = vintage if vintage is not None else edition_vintage(label, store)
         base, name, origin = load_vintage(pinned, store=store)
-    said = backcast(spec, label, name, store) if observations is None else None
+    said = backcast(spec, label, name, store) if name != "given" else None
     if label is None:
         return EditionInputs(spec, with_model_series(base), None, name,
                              _with(origin, said), None, None, said)
@@ -265,6 +268,19 @@ def cell_status(b: Build) -> pd.DataFrame:
     return status
 
 
+def accounting(b: Build) -> pd.DataFrame:
+    """Every economy asked for in one build: `ranked`, `unranked` (a node below the spec's
+    coverage rule — the reason names the nodes and cells) or `screened out`, with the reason."""
+    from aidi.analysis.flags import unranked
+
+    why = dict(unranked(b.result).itertuples(index=False, name=None))
+    rows = [{"iso3": u, "status": "unranked" if u in why else "ranked", "reason": why.get(u, "")}
+            for u in b.units]
+    rows += [{"iso3": u, "status": "screened out", "reason": why.get(u, "")}
+             for u in b.result.screened_out]
+    return pd.DataFrame(rows, columns=["iso3", "status", "reason"])
+
+
 def _timeline_frame(editions: list[str], builds: Mapping[str, Build],
                     notes: Mapping[str, EditionNotes], years: list[int],
                     vintage: str) -> pd.DataFrame:
@@ -276,6 +292,7 @@ def _timeline_frame(editions: list[str], builds: Mapping[str, Build],
         rel = b.relative()
         ind_rel = _indicators_relative(b)
         status = cell_status(b)
+        account = accounting(b).set_index("iso3")
         stand_in = [i.indicator for i in notes[e].indicators if i.fallback == "stand-in"]
         n_ind = status.shape[1]
         pillars = [c.id for c in b.spec.root.children]
@@ -294,7 +311,9 @@ def _timeline_frame(editions: list[str], builds: Mapping[str, Build],
                    "n_carried": int((st == "carried").sum()),
                    "n_imputed": int((st == "imputed").sum()),
                    "n_missing": int((st == "missing").sum()),
-                   "n_stand_in": len(stand_in), "flags": "; ".join(flags)}
+                   "n_stand_in": len(stand_in), "flags": "; ".join(flags),
+                   "status": account.loc[u, "status"], "reason": account.loc[u, "reason"],
+                   "backcast": b.inputs.backcast or ""}
             for node in _tree_order(b.spec):
                 if node in rel.columns and node != b.result.tree.root:
                     row[node] = rel.loc[u, node]
@@ -302,6 +321,32 @@ def _timeline_frame(editions: list[str], builds: Mapping[str, Build],
                     row[node] = ind_rel.loc[u, node]
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def with_comparable(frame: pd.DataFrame, comp: Comparable, nodes: Sequence[str]
+                    ) -> pd.DataFrame:
+    """`frame` with, per economy × edition, the chained and fixed-set values of `nodes`
+    (`<node>_chained`, `<node>_fixed`; the published value stays in `<node>`), and the break
+    into the edition: `break` (methodology or weights changed since the previous edition),
+    `break_events`, and the previous edition's change split into `data_change`,
+    `methodology_change`, `weights_change` (index)."""
+    out = frame.copy()
+    for name, series in (("chained", comp.chained), ("fixed", comp.fixed)):
+        wide = series[series["node"].isin(list(nodes))].pivot_table(
+            index=["iso3", "edition"], columns="node", values="value", dropna=False)
+        wide.columns = [f"{c}_{name}" for c in wide.columns]
+        out = out.merge(wide.reset_index(), on=["iso3", "edition"], how="left")
+    breaks = comp.breaks().set_index("edition")
+    out["break"] = out["edition"].map(breaks["break"]).fillna(False).astype(bool)
+    out["break_events"] = out["edition"].map(breaks["events"]).fillna("")
+    parts = [lk.parts[lk.parts["node"] == "index"].assign(edition=lk.edition_to)
+             for lk in comp.links]
+    if parts:
+        p = pd.concat(parts, ignore_index=True)[["iso3", "edition", "data", "methodology",
+                                                 "weights"]]
+        p.columns = ["iso3", "edition", "data_change", "methodology_change", "weights_change"]
+        out = out.merge(p, on=["iso3", "edition"], how="left")
+    return out
 
 
 def _safe(fn, code: str) -> str:

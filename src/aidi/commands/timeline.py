@@ -55,7 +55,7 @@ def _side(text: str, spec: str | None, edition: str | None, vintage: str | None,
 def print_moves(att, k: int, node: str, lang: str = "en", names=None, labels=None) -> None:
     """The largest moves as a table in `lang`: economy, both scores, the change and its
     parts (data, methodology, weights), the data dimension that moved it most, the ranks."""
-    from aidi.report.timeline import changes_table
+    from aidi.report.attribution_report import changes_table
     from aidi.report.translations import t
 
     names, labels = names or {}, labels or {}
@@ -139,15 +139,21 @@ def register(app: typer.Typer) -> None:
         focus: str = typer.Option("CHN", "--focus", help="economy highlighted in the charts"),
         lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
         charts: bool = typer.Option(True, "--charts/--no-charts"),
+        series: str = typer.Option("chained", "--series", help="series the charts draw: "
+                                   "chained (comparable, default), fixed, published"),
         quiet: QuietOpt = False,
     ) -> None:
-        """Build every yearly edition and write timeline.csv and the trajectory charts."""
+        """Build every yearly edition and write timeline.csv (published and comparable series,
+        break flags, who is ranked and why) and the trajectory charts."""
+        from aidi.analysis.comparable import SERIES
         from aidi.io import ensure_out_dir
         from aidi.over_time import timeline
         from aidi.report.timeline import write_timeline
 
         if lang not in ("en", "zh"):
             raise UsageError("--lang must be en or zh")
+        if series not in SERIES:
+            raise UsageError(f"--series must be one of {', '.join(SERIES)}")
         with show_progress(console, quiet, lang) as progress:
             report(progress, LOADING)
             with _quiet():
@@ -158,8 +164,8 @@ def register(app: typer.Typer) -> None:
                                  f"({'; '.join(tl.skipped.values())})")
             report(progress, FIGURES if charts else WRITING)
             paths = write_timeline(tl, ensure_out_dir(out), lang=lang, focus=focus.upper(),
-                                   charts=charts)
-        _print_timeline(tl, focus.upper())
+                                   charts=charts, series=series)
+        _print_timeline(tl, focus.upper(), series)
         console.print(f"first edition: {tl.first_edition}; wrote {len(paths)} outputs to "
                       f"{escape(str(out))}", markup=True)
 
@@ -183,7 +189,7 @@ def register(app: typer.Typer) -> None:
         weights, exactly (Shapley); write attribution.csv and a waterfall."""
         from aidi.analysis.attribution import diff
         from aidi.io import ensure_out_dir
-        from aidi.report.timeline import write_attribution
+        from aidi.report.attribution_report import write_attribution
 
         with show_progress(console, quiet, lang) as progress, _quiet():
             report(progress, f"{BUILDING} {a}")
@@ -216,22 +222,56 @@ def register(app: typer.Typer) -> None:
                         out=str(out)), markup=False)
 
 
-def _print_timeline(tl, focus: str, n: int = 5) -> None:
-    """Editions down, the leading economies (and the focus) across: index (rank)."""
-    idx, rank = tl.table("index"), tl.table("rank")
-    order = idx[tl.editions[-1]].sort_values(ascending=False).index[:n].tolist()
-    if focus in idx.index and focus not in order:
+def _print_timeline(tl, focus: str, series: str = "chained", n: int = 4) -> None:
+    """Editions down, the leading economies (and the focus) across: the comparable value /
+    the published one; then the breaks, who is not ranked and why, and the backcast."""
+    shown = "published" if series == "published" else series
+    comp, pub = tl.table("index", shown), tl.table("index")
+    order = pub[tl.editions[-1]].sort_values(ascending=False).index[:n].tolist()
+    if focus in pub.index and focus not in order:
         order.append(focus)
-    table = Table(title=f"Index by edition, {tl.reference} = 1 (rank)")
+    what = "as published" if shown == "published" else f"{shown} / as published"
+    table = Table(title=f"Index by edition, {tl.reference} = 1: {what}")
     table.add_column("edition")
+    table.add_column("break")
     for code in order:
         table.add_column(code, justify="right")
+    breaks = tl.comparable.breaks().set_index("edition") if tl.comparable else None
     for e in tl.editions:
-        table.add_row(e, *[f"{_fmt(idx.loc[c, e])} ({_fmt(rank.loc[c, e], 0)})"
-                           for c in order])
+        brk = "—" if breaks is None or e not in breaks.index else \
+            "yes" if breaks.loc[e, "break"] else "no"
+        table.add_row(e, brk, *[_pair(comp.loc[c, e], pub.loc[c, e], shown) for c in order])
     print_table(console, table)
-    first = tl.notes.get(tl.editions[0])
-    if first is not None and first.fallbacks():
-        console.print(f"edition {tl.editions[0]}: " + "; ".join(
-            f"{i.indicator} {i.fallback}" for i in first.fallbacks())
-            + " (every edition's rules: timeline_notes.csv)", markup=False)
+    for line in timeline_lines(tl):
+        console.print(line, markup=False)
+
+
+def _pair(comparable: object, published: object, series: str) -> str:
+    if series == "published":
+        return _fmt(published)
+    return f"{_fmt(comparable)}/{_fmt(published)}"
+
+
+def timeline_lines(tl) -> list[str]:
+    """Sentences under the timeline table: each break, each economy not ranked (editions and
+    reason), the backcast, the fixed set."""
+    lines = [f"break {lk.edition_from}→{lk.edition_to}: "
+             + "; ".join(f"{c.kind} {c.name}" for c in lk.events)
+             for lk in (tl.comparable.links if tl.comparable else ()) if lk.is_break]
+    acc = tl.accounting()
+    for (code, reason), g in acc[acc["status"] != "ranked"].groupby(["iso3", "reason"],
+                                                                    sort=False):
+        eds = ", ".join(g["edition"])
+        who = code or "edition"
+        lines.append(f"{who} {g['status'].iloc[0]} in {eds}: {reason}")
+    if not (acc["status"] != "ranked").any():
+        lines.append(f"every economy is ranked in every edition ({len(tl.editions)} editions)")
+    back = tl.frame.loc[tl.frame["backcast"].astype(str) != "", ["edition", "backcast"]]
+    if len(back):
+        eds = list(dict.fromkeys(back["edition"]))
+        lines.append(f"editions {eds[0]}–{eds[-1]}: {back['backcast'].iloc[0]}")
+    if tl.comparable is not None:
+        lines.append(f"chained series anchored at {tl.comparable.anchor}; fixed set: "
+                     f"{len(tl.comparable.fixed_indicators)} indicators "
+                     "(timeline.csv: index, index_chained, index_fixed, break, break_events)")
+    return lines
