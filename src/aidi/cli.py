@@ -68,11 +68,12 @@ COMMANDS: dict[str, dict[str, str]] = {
                          "figures, HTML."},
     "explore": {"explore": "Write explorer.html: chart, table, map, over time and profiles in "
                            "one offline page."},
-    "timeline": {"timeline": "Build every yearly edition and write timeline.csv and the "
-                             "trajectory charts.",
+    "timeline": {"timeline": "Build every yearly edition and write timeline.csv (published "
+                             "and comparable series, break flags, who is ranked and why) and "
+                             "the trajectory charts.",
                  "diff": "Split every score change from A to B into data (by dimension), "
-                         "methodology and weights, exactly (Shapley); write attribution.csv and "
-                         "a waterfall."},
+                         "methodology (by event) and weights, exactly (Owen/Shapley); write "
+                         "attribution.csv, attribution_events.csv and a waterfall."},
 }
 
 

@@ -185,8 +185,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("aidi-diff"), "--out", "-o"),
         quiet: QuietOpt = False,
     ) -> None:
-        """Split every score change from A to B into data (by dimension), methodology and
-        weights, exactly (Shapley); write attribution.csv and a waterfall."""
+        """Split every score change from A to B into data (by dimension), methodology (by
+        event) and weights, exactly (Owen/Shapley); write attribution.csv,
+        attribution_events.csv and a waterfall."""
         from aidi.analysis.attribution import diff
         from aidi.io import ensure_out_dir
         from aidi.report.attribution_report import write_attribution
