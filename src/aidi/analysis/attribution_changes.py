@@ -35,7 +35,7 @@ import pandas as pd
 
 from aidi.errors import InputError, UsageError
 from aidi.specs.editions import LATEST, base_year, describe, moved, parse_edition
-from aidi.specs.schema import IndexSpec, Indicator, Node, Transform
+from aidi.specs.schema import IndexSpec, Indicator, Node
 
 PARTS = ("data", "methodology", "weights")
 #: Kinds of change, in the order a combined event is named by (the first that applies).
@@ -43,6 +43,65 @@ KINDS = ("data", "enters", "leaves", "stand_in", "series_switch", "window", "ind
          "node_method", "default", "weights")
 _INDICATOR_METHODS = ("direction", "impute", "treat", "normalise")
 _DEFAULTS = ("impute", "treat", "normalise")
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """The series a definition reads: id, whether it is an edition's stand-in, and the
+    transform (kind and the other series it multiplies or divides by)."""
+
+    series: str
+    stand_in: bool = False
+    kind: str = "level"
+    other: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a change did, as data a presenter phrases in any language (`english` here,
+    `aidi.report.attribution_report.change_text` in both). Codes: observations (ids),
+    not_in_spec / reads (side, series, rule), no_value (side), series (a, b: SeriesRef),
+    window (a, b: YearRule), moved (a, b: nodes), method / node / default (field, a, b),
+    weight (node, a, b)."""
+
+    code: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def __getitem__(self, key: str) -> object:
+        return dict(self.values)[key]
+
+
+def fact(code: str, **values: object) -> Fact:
+    return Fact(code, tuple(values.items()))
+
+
+def english(facts: Sequence[Fact]) -> str:
+    """The facts as one English sentence (the `detail` of CSV files and the API)."""
+    return "; ".join(_EN[f.code](f) for f in facts)
+
+
+def series_text(ref: SeriesRef) -> str:
+    op = {"product": " × ", "level": None}.get(ref.kind, " / ")
+    text = ref.series + (" (stand-in)" if ref.stand_in else "")
+    if ref.kind == "log":
+        return f"log {text}"
+    return text if op is None or ref.other is None else f"{text}{op}{ref.other}"
+
+
+_EN = {
+    "observations": lambda f: f"observations of {', '.join(f['ids'])}",
+    "not_in_spec": lambda f: f"not in {f['side']}'s spec; {series_text(f['series'])}, "
+                             f"{describe(f['rule'])}",
+    "no_value": lambda f: f"no value in {f['side']}",
+    "reads": lambda f: f"{f['side']} reads {series_text(f['series'])}, {describe(f['rule'])}",
+    "series": lambda f: f"series {series_text(f['a'])} → {series_text(f['b'])}",
+    "window": lambda f: f"window {describe(f['a'])} → {describe(f['b'])}",
+    "moved": lambda f: f"moved from {f['a']} to {f['b']}",
+    "method": lambda f: f"{f['field']} {f['a']} → {f['b']}",
+    "node": lambda f: f"{f['field']} {f['a']} → {f['b']}",
+    "default": lambda f: f"default {f['field']} {f['a']} → {f['b']}",
+    "weight": lambda f: f"{f['node']} {f['a']:g} → {f['b']:g}",
+}
 
 
 @dataclass(frozen=True)
@@ -57,13 +116,14 @@ class Change:
     name: str
     part: str
     kind: str
-    detail: str = ""
+    detail: str = ""            # in English (facts say it in any language)
     note: str = ""              # why, in the spec's words (an edition rule's note)
     cells: tuple[str, ...] = ()
     indicators: tuple[str, ...] = ()
     nodes: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     weights: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
 
     def __post_init__(self) -> None:
         if self.part not in PARTS:
@@ -160,45 +220,47 @@ def _indicator_event(iid: str, ia: Indicator | None, ib: Indicator | None, a: Si
     """The methodology change of one indicator, or None when it is defined the same way."""
     if ia is None or ib is None:
         kind = "enters" if ia is None else "leaves"
-        where = "A" if ia is None else "B"
         ind, side = (ib, b) if ia is None else (ia, a)
-        return _event(iid, kind, f"not in {where}'s spec; {_definition(ind, side.spec)}")
+        return _event(iid, kind, [fact("not_in_spec", side="A" if ia is None else "B",
+                                       series=_ref(ind), rule=side.spec.effective_years(ind))])
     what = _differences(ia, ib, a, b)
     pa, pb = _present(a, iid), _present(b, iid)
     if pa != pb:
         side, ind = (b, ib) if pb else (a, ia)
         note = next((i.edition_rule.note for i in (ia, ib) if i.edition_rule is not None
                      and i.edition_rule.note), "")
-        what = [f"no value in {'A' if pb else 'B'}", *what,
-                f"{'B' if pb else 'A'} reads {_definition(ind, side.spec)}"]
-        return _event(iid, "enters" if pb else "leaves", "; ".join(what), note)
+        what = [fact("no_value", side="A" if pb else "B"), *what,
+                fact("reads", side="B" if pb else "A", series=_ref(ind),
+                     rule=side.spec.effective_years(ind))]
+        return _event(iid, "enters" if pb else "leaves", what, note)
     if not what:
         return None
     rule = next((i.edition_rule for i in (ia, ib) if _stand_in(i)), None)
+    codes = [f.code for f in what]
     kind = ("stand_in" if rule is not None else
-            "series_switch" if (ia.series, ia.transform) != (ib.series, ib.transform) else
-            "window" if what[0].startswith("window") else "indicator_method")
-    return _event(iid, kind, "; ".join(what), rule.note if rule is not None else "")
+            "series_switch" if "series" in codes else
+            "window" if "window" in codes else "indicator_method")
+    return _event(iid, kind, what, rule.note if rule is not None else "")
 
 
-def _event(iid: str, kind: str, detail: str, note: str = "") -> Change:
-    return Change(iid, "methodology", kind, detail, note, cells=(iid,), indicators=(iid,))
+def _event(iid: str, kind: str, facts: Sequence[Fact], note: str = "") -> Change:
+    return Change(iid, "methodology", kind, english(facts), note, cells=(iid,),
+                  indicators=(iid,), facts=tuple(facts))
 
 
-def _differences(ia: Indicator, ib: Indicator, a: Side, b: Side) -> list[str]:
+def _differences(ia: Indicator, ib: Indicator, a: Side, b: Side) -> list[Fact]:
     out = []
     if (ia.series, ia.transform) != (ib.series, ib.transform):
-        out.append(f"series {_series(ia)} → {_series(ib)}")
+        out.append(fact("series", a=_ref(ia), b=_ref(ib)))
     pa, pb = a.spec.parent_of().get(ia.id), b.spec.parent_of().get(ib.id)
     if pa != pb:
-        out.append(f"moved from {pa} to {pb}")
+        out.append(fact("moved", a=pa, b=pb))
     if not regular_move(ia, ib, a, b):
-        out.append(f"window {describe(a.spec.effective_years(ia))} → "
-                   f"{describe(b.spec.effective_years(ib))}")
+        out.append(fact("window", a=a.spec.effective_years(ia), b=b.spec.effective_years(ib)))
     for field in _INDICATOR_METHODS:
         va, vb = getattr(ia, field), getattr(ib, field)
         if va != vb:
-            out.append(f"{field} {_short(va)} → {_short(vb)}")
+            out.append(fact("method", field=field, a=_short(va), b=_short(vb)))
     return out
 
 
@@ -207,18 +269,9 @@ def _stand_in(ind: Indicator) -> bool:
     return er is not None and er.series is not None and ind.series == er.series
 
 
-def _series(ind: Indicator) -> str:
-    text = ind.series + (" (stand-in)" if _stand_in(ind) else "")
+def _ref(ind: Indicator) -> SeriesRef:
     tr = ind.transform
-    if tr == Transform():
-        return text
-    extra = tr.multiplier or tr.denominator
-    return f"{text} {tr.kind}" + (f" × {extra}" if tr.kind == "product" else
-                                  f" / {extra}" if extra else "")
-
-
-def _definition(ind: Indicator, spec: IndexSpec) -> str:
-    return f"{_series(ind)}, {describe(spec.effective_years(ind))}"
+    return SeriesRef(ind.series, _stand_in(ind), tr.kind, tr.multiplier or tr.denominator)
 
 
 def _short(value: object) -> str:
@@ -232,8 +285,11 @@ def _data_changes(common: Sequence[str], dimension_of: Mapping[str, str]) -> lis
     groups: dict[str, list[str]] = {}
     for iid in common:
         groups.setdefault(dimension_of.get(iid, iid), []).append(iid)
-    return [Change(dim, "data", "data", f"observations of {', '.join(ids)}", cells=tuple(ids))
-            for dim, ids in groups.items()]
+    out = []
+    for dim, ids in groups.items():
+        facts = (fact("observations", ids=tuple(ids)),)
+        out.append(Change(dim, "data", "data", english(facts), cells=tuple(ids), facts=facts))
+    return out
 
 
 def _node_changes(spec_a: IndexSpec, spec_b: IndexSpec) -> list[Change]:
@@ -241,11 +297,11 @@ def _node_changes(spec_a: IndexSpec, spec_b: IndexSpec) -> list[Change]:
     out = []
     for nb in spec_b.aggregates():
         na = nodes_a[nb.id]
-        what = [f"{f} {_node_setting(na, f)} → {_node_setting(nb, f)}"
-                for f in ("aggregate", "standardise") if getattr(na, f) != getattr(nb, f)]
+        what = tuple(fact("node", field=f, a=_node_setting(na, f), b=_node_setting(nb, f))
+                     for f in ("aggregate", "standardise") if getattr(na, f) != getattr(nb, f))
         if what:
-            out.append(Change(f"node:{nb.id}", "methodology", "node_method", "; ".join(what),
-                              nodes=(nb.id,)))
+            out.append(Change(f"node:{nb.id}", "methodology", "node_method", english(what),
+                              nodes=(nb.id,), facts=what))
     return out
 
 
@@ -259,9 +315,14 @@ def _node_setting(node: Node, field: str) -> str:
 
 def _default_changes(spec_a: IndexSpec, spec_b: IndexSpec) -> list[Change]:
     da, db = spec_a.defaults, spec_b.defaults
-    return [Change(f"default:{f}", "methodology", "default",
-                   f"{_short(getattr(da, f))} → {_short(getattr(db, f))}", settings=(f,))
-            for f in _DEFAULTS if getattr(da, f) != getattr(db, f)]
+    out = []
+    for f in _DEFAULTS:
+        if getattr(da, f) != getattr(db, f):
+            facts = (fact("default", field=f, a=_short(getattr(da, f)),
+                          b=_short(getattr(db, f))),)
+            out.append(Change(f"default:{f}", "methodology", "default", english(facts),
+                              settings=(f,), facts=facts))
+    return out
 
 
 def _weight_change(spec_a: IndexSpec, spec_b: IndexSpec) -> Change | None:
@@ -271,9 +332,9 @@ def _weight_change(spec_a: IndexSpec, spec_b: IndexSpec) -> Change | None:
     moved_ = [n.id for n in iter_nodes(spec_b.root) if n.id in wa and wa[n.id] != n.weight]
     if not moved_:
         return None
-    return Change("weights", "weights", "weights",
-                  ", ".join(f"{k} {wa[k]:g} → {spec_b.node(k).weight:g}" for k in moved_),
-                  weights=tuple(moved_))
+    facts = tuple(fact("weight", node=k, a=wa[k], b=spec_b.node(k).weight) for k in moved_)
+    return Change("weights", "weights", "weights", english(facts), weights=tuple(moved_),
+                  facts=facts)
 
 
 # ---- regrouping ----------------------------------------------------------------------------------
@@ -309,7 +370,8 @@ def _union(name: str, parts: Sequence[Change]) -> Change:
 
     return Change(name, parts[0].part, kind, "; ".join(f"{c.name}: {c.detail}" for c in parts),
                   "; ".join(c.note for c in parts if c.note), cat("cells"), cat("indicators"),
-                  cat("nodes"), cat("settings"), cat("weights"))
+                  cat("nodes"), cat("settings"), cat("weights"),
+                  tuple(f for c in parts for f in c.facts))
 
 
 def check_cover(changes: Sequence[Change], atoms: Sequence[Change]) -> None:

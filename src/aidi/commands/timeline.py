@@ -104,8 +104,12 @@ def print_changes(att, unit: str, node: str, lang: str = "en", names=None,
         key = f"cli.changes.{prefix}.{value}"
         return t(key, lang) if has(key) else str(value)
 
-    for r in rows.itertuples():
-        what = r.detail if r.part != "data" else _values(r)
+    from aidi.report.attribution_report import change_text
+
+    for r, change in zip(rows.itertuples(), att.changes, strict=True):
+        what = change_text(change, lang, labels, {"A": att.label_a, "B": att.label_b}) \
+            if r.part != "data" or \
+            (pd.isna(r.value_a) and pd.isna(r.value_b)) else _values(r)
         table.add_row(labels.get(r.change, r.change), word("part", r.part),
                       word("kind", r.kind), escape(what), _fmt(r.contribution, sign=True))
     row = att.of(unit, node)

@@ -17,9 +17,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from aidi.analysis.attribution_changes import Change, Fact, SeriesRef
 from aidi.io import safe_name, write_csv
 from aidi.report.charts import PALETTE, _drawing, _footer, _Text, broken_axis
 from aidi.report.timeline import TEXTS, _save, _say
+from aidi.report.translations import has, t
+from aidi.specs.schema import YearRule
 
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution
@@ -57,6 +60,53 @@ def changes_table(att: Attribution, k: int = 10, node: str = "index") -> pd.Data
                          "methodology": top["methodology"], "weights": top["weights"],
                          "main_data_dimension": main, "rank_from": top["rank_a"],
                          "rank_to": top["rank_b"]})
+
+
+def change_text(change: Change, lang: str, labels: Mapping[str, str] | None = None,
+                sides: Mapping[str, str] | None = None) -> str:
+    """What a change did, in `lang` (from its facts; its English `detail` when it has none);
+    `sides` names the builds ({"A": "2023", "B": "2024"})."""
+    if not change.facts:
+        return change.detail
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(_fact_text(f, lang, labels or {}, sides or {}) for f in change.facts)
+
+
+def _fact_text(f: Fact, lang: str, labels: Mapping[str, str],
+               sides: Mapping[str, str]) -> str:
+    values = dict(f.values)
+    if "side" in values:
+        values["side"] = sides.get(str(values["side"]), values["side"])
+    for key, value in values.items():
+        if isinstance(value, YearRule):
+            values[key] = _rule_text(value, lang)
+        elif isinstance(value, SeriesRef):
+            values[key] = _series_text(value, lang)
+        elif key == "ids":
+            values[key] = ("、" if lang == "zh" else ", ").join(value)
+        elif key == "field":
+            values[key] = t(f"fact.field.{value}", lang) if has(f"fact.field.{value}") \
+                else value
+        elif key in ("a", "b", "node") and f.code in ("moved", "weight") and \
+                isinstance(value, str):
+            values[key] = labels.get(value, value)
+        elif isinstance(value, float):
+            values[key] = f"{value:g}"
+    return t(f"fact.{f.code}", lang, **values)
+
+
+def _rule_text(rule: YearRule, lang: str) -> str:
+    text = t(f"rule.{rule.rule}", lang, start=rule.start, end=rule.end)
+    return text + (t("rule.earlier", lang) if rule.fallback == "latest_earlier" else "")
+
+
+def _series_text(ref: SeriesRef, lang: str) -> str:
+    text = ref.series + (t("fact.stand_in", lang) if ref.stand_in else "")
+    if ref.kind == "log":
+        return t("fact.log", lang, series=text)
+    if ref.kind == "level" or ref.other is None:
+        return text
+    return f"{text} {'×' if ref.kind == 'product' else '/'} {ref.other}"
 
 
 def _step_label(r, text: _Text, labels: Mapping[str, str]) -> str:

@@ -39,12 +39,12 @@ _COLOURS = ("#1f4e79", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#
 
 TEXTS = {
     "index": {"en": "AI Development Index by edition ({ref} = 1)",
-              "zh": "AI发展指数各年版本({ref} = 1)"},
-    "pillars": {"en": "Pillars by edition ({ref} = 1)", "zh": "两大支柱各年版本({ref} = 1)"},
+              "zh": "AI发展指数各年版本（{ref} = 1）"},
+    "pillars": {"en": "Pillars by edition ({ref} = 1)", "zh": "两大支柱各年版本（{ref} = 1）"},
     "rank": {"en": "Rank by edition", "zh": "各年版本排名"},
     "gap": {"en": "Gap to {ref}: 1 − index", "zh": "与{ref}的差距：1 − 指数"},
     "edition": {"en": "edition (data window ends the year before)",
-                "zh": "版本(数据窗口截至前一年)"},
+                "zh": "版本（数据窗口截至前一年）"},
     "latest": {"en": "latest", "zh": "最新"},
     "waterfall": {"en": "Why {name}'s {node} moved: {a} → {b}",
                   "zh": "{name}{node}变化的来源：{a} → {b}"},
@@ -61,8 +61,8 @@ TEXTS = {
     "default": {"en": "default", "zh": "默认方法"},
     "technology_activity": {"en": "Technology Activity", "zh": "技术活跃度"},
     "market_friendliness": {"en": "Market Friendliness", "zh": "市场友好度"},
-    "title_chained": {"en": " — comparable (chain-linked)", "zh": "——可比序列(链式连接)"},
-    "title_fixed": {"en": " — comparable (fixed indicator set)", "zh": "——可比序列(固定指标集)"},
+    "title_chained": {"en": " — comparable (chain-linked)", "zh": "——可比序列（链式连接）"},
+    "title_fixed": {"en": " — comparable (fixed indicator set)", "zh": "——可比序列（固定指标集）"},
     "title_published": {"en": " — as published", "zh": "——各版本原值"},
     "series_chained": {"en": "Solid lines: chain-linked at the {anchor} edition — between "
                              "consecutive editions only the data part of the change is "
@@ -71,13 +71,13 @@ TEXTS = {
                              "数据变化部分(方法变化已精确剔除)。"},
     "series_fixed": {"en": "Solid lines: every edition on the indicators no edition changes "
                            "(a fixed, narrower set).",
-                     "zh": "实线：各版本仅用各期均未变化的指标(固定且更窄的指标集)。"},
+                     "zh": "实线：各版本仅用各期均未变化的指标（固定且更窄的指标集）。"},
     "series_published": {"en": "Each edition as published (methodology changes included).",
-                         "zh": "各版本原值(含方法变化)。"},
+                         "zh": "各版本原值（含方法变化）。"},
     "dotted": {"en": "Dotted: {name} as published.", "zh": "虚线：{name}各版本原值。"},
     "note_breaks": {"en": "Dashed vertical lines: a methodology break between two editions "
                           "(timeline_breaks.csv lists each change).",
-                    "zh": "竖虚线：相邻版本之间的方法变化(逐项见timeline_breaks.csv)。"},
+                    "zh": "竖虚线：相邻版本之间的方法变化（逐项见timeline_breaks.csv）。"},
     "note_backcast": {"en": "Editions {first}–{last}: {what}.",
                       "zh": "{first}–{last}年版本：{what}。"},
     "brk": {"en": "method break", "zh": "方法变化"},
