@@ -469,6 +469,6 @@ def test_cli_timeline_and_diff(tmp_path):
     assert chn.loc["ai_legislation", "kind"] == "enters"
     assert chn["contribution"].sum() == pytest.approx(
         att.query("iso3 == 'CHN' and node == 'index'")["change"].iloc[0], abs=1e-9)
-    assert "What changed for CHN" in res.output
+    assert "What changed for China" in res.output
     bad = runner.invoke(app, ["diff", "v3", "2024", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0

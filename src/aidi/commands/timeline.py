@@ -89,39 +89,42 @@ def print_moves(att, k: int, node: str, lang: str = "en", names=None, labels=Non
 
 def print_changes(att, unit: str, node: str, lang: str = "en", names=None,
                   labels=None) -> None:
-    """One row per change for `unit`: what happened (A → B) and its part of the move."""
+    """One row per change for `unit` with its part of the move, and under the table, per
+    change, what happened (A → B) — as lines, so series ids wrap at spaces, never inside."""
+    from aidi.report.attribution_report import change_text
     from aidi.report.translations import has, t
 
     names, labels = names or {}, labels or {}
     rows = att.by_change(unit, node)
     table = Table(title=t("cli.changes.title", lang, unit=names.get(unit, unit),
                           node=labels.get(node, node), a=att.label_a, b=att.label_b))
-    for col, just in (("change", "left"), ("part", "left"), ("kind", "left"),
-                      ("what", "left"), ("share", "right")):
+    for col, just in (("n", "right"), ("change", "left"), ("part", "left"), ("kind", "left"),
+                      ("share", "right")):
         table.add_column(t(f"cli.changes.{col}", lang), justify=just, overflow="fold")
 
     def word(prefix: str, value: object) -> str:
         key = f"cli.changes.{prefix}.{value}"
         return t(key, lang) if has(key) else str(value)
 
-    from aidi.report.attribution_report import change_text
-
-    for r, change in zip(rows.itertuples(), att.changes, strict=True):
-        what = change_text(change, lang, labels, {"A": att.label_a, "B": att.label_b}) \
-            if r.part != "data" or \
-            (pd.isna(r.value_a) and pd.isna(r.value_b)) else _values(r)
-        table.add_row(labels.get(r.change, r.change), word("part", r.part),
-                      word("kind", r.kind), escape(what), _fmt(r.contribution, sign=True))
+    lines = []
+    sides = {"A": att.label_a, "B": att.label_b}
+    for k, (r, change) in enumerate(zip(rows.itertuples(), att.changes, strict=True), start=1):
+        table.add_row(str(k), labels.get(r.change, r.change), word("part", r.part),
+                      word("kind", r.kind), _fmt(r.contribution, sign=True))
+        single = r.part == "data" and not (pd.isna(r.value_a) and pd.isna(r.value_b))
+        what = _values(r, labels) if single else change_text(change, lang, labels, sides)
+        lines.append(f"[{k}] {what}")
     row = att.of(unit, node)
-    table.add_row(t("cli.changes.total", lang), "", "",
+    table.add_row("", t("cli.changes.total", lang), "",
                   f"{_fmt(row.score_a)} → {_fmt(row.score_b)}", _fmt(row.change, sign=True))
     print_table(console, table)
+    for line in lines:
+        console.print(escape(line))
 
 
-def _values(r) -> str:
-    if pd.isna(r.value_a) and pd.isna(r.value_b):
-        return r.detail
-    return f"{_num(r.value_a)} → {_num(r.value_b)} ({r.indicators})"
+def _values(r, labels) -> str:
+    name = labels.get(r.indicators, r.indicators)
+    return f"{name}: {_num(r.value_a)} → {_num(r.value_b)}"
 
 
 def _num(v: float) -> str:

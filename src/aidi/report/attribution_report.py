@@ -83,7 +83,7 @@ def _fact_text(f: Fact, lang: str, labels: Mapping[str, str],
         elif isinstance(value, SeriesRef):
             values[key] = _series_text(value, lang)
         elif key == "ids":
-            values[key] = ("、" if lang == "zh" else ", ").join(value)
+            values[key] = ("、" if lang == "zh" else ", ").join(labels.get(i, i) for i in value)
         elif key == "field":
             values[key] = t(f"fact.field.{value}", lang) if has(f"fact.field.{value}") \
                 else value
