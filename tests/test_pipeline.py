@@ -61,7 +61,8 @@ def test_group_imputation_needs_unit_info(tiny_spec, tiny_obs):
 
 
 def test_qualitative_checks_on_a_constructed_ranking():
-    """Tier statements are read off ranks; advantage off log(MF) − log(TA) vs the median."""
+    """The spec's statements are tested on the build: tiers off ranks, advantage off
+    ln(MF/TA) vs the median, items off values relative to the reference."""
     import copy
 
     import pandas as pd
@@ -74,6 +75,25 @@ def test_qualitative_checks_on_a_constructed_ranking():
     d["units"] = ["USA", "CHN", "DEU", "JPN", "GBR", "IND"]
     d["root"]["children"][0]["id"] = "technology_activity"
     d["root"]["children"][1]["id"] = "market_friendliness"
+    lean = {"kind": "lean", "application": "market_friendliness", "rd": "technology_activity"}
+    d["statements"] = [
+        {"key": "tier1", "text": {"en": "first tier"},
+         "test": {"kind": "ranks", "node": "index", "units": ["USA", "CHN"],
+                  "positions": [1, 2]}},
+        {"key": "india6", "text": {"en": "India 6th"},
+         "test": {"kind": "ranks", "node": "index", "units": ["IND"], "positions": [6]}},
+        {"key": "rd_usa", "text": {"en": "USA R&D"}, "test": {**lean, "unit": "USA",
+                                                           "side": "rd"}},
+        {"key": "app_ind", "text": {"en": "IND app"}, "test": {**lean, "unit": "IND",
+                                                            "side": "application"}},
+        {"key": "ta_ahead", "text": {"en": "CHN ahead"},
+         "test": {"kind": "above", "node": "technology_activity", "unit": "CHN",
+                  "others": ["DEU", "JPN"]}},
+        {"key": "half", "text": {"en": "CHN below half"},
+         "test": {"kind": "relative", "node": "technology_activity", "unit": "CHN",
+                  "op": "lt", "value": 0.5}},
+        {"key": "absent", "text": {"en": "Brazil first"},
+         "test": {"kind": "ranks", "node": "index", "units": ["BRA"], "positions": [1]}}]
     spec = spec_from_dict(d)
     vals = {"USA": (10, 10, 1), "CHN": (6, 6, 0.7), "DEU": (3, 3, 1.8), "JPN": (3, 3, 1.9),
             "GBR": (3, 3, 2.0), "IND": (1, 1, 1.1)}
@@ -83,8 +103,12 @@ def test_qualitative_checks_on_a_constructed_ranking():
                  (u, 2022, "s.c", c)]
     obs = pd.DataFrame(rows, columns=["iso3", "year", "series", "value"]).assign(
         unit="u", source="t", file="t")
-    checks = qualitative_checks(build(spec, obs)).set_index("statement")
-    assert checks.loc["USA and China form the first tier (ranks 1–2)", "holds"]
-    assert checks.loc["India follows close behind the second tier (rank 6)", "holds"]
-    assert checks.loc["USA has a comparative advantage on the R&D side", "holds"]
-    assert checks.loc["IND has a comparative advantage on the application side", "holds"]
+    result = build(spec, obs)
+    checks = qualitative_checks(result).set_index("key")
+    assert checks.loc["tier1", "holds"] and checks.loc["india6", "holds"]
+    assert checks.loc["rd_usa", "holds"] and checks.loc["app_ind", "holds"]
+    assert checks.loc["ta_ahead", "holds"]
+    ta = result.relative_scores().loc["CHN", "technology_activity"]
+    assert checks.loc["half", "value"] == pytest.approx(ta)
+    assert bool(checks.loc["half", "holds"]) == (ta < 0.5)
+    assert checks.loc["absent", "holds"] is pd.NA  # Brazil is not built: not testable

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from aidi.analysis.sensitivity import SensitivityResult
     from aidi.analysis.uncertainty import UncertaintyResult
     from aidi.analysis.variants import UncertaintyConfig
+    from aidi.analysis.why_differ import WhyWeDiffer
 
 __all__ = ["Build", "Comparison", "Inputs", "build", "read_coin", "load_observations"]
 
@@ -426,6 +427,45 @@ class Build:
         from aidi.analysis.attribution import attribute
 
         return attribute(self, other, label_a=label_a, label_b=label_b, changes=changes)
+
+    def intensity(self) -> Build | None:
+        """The spec's intensity variant (per person or per unit of output,
+        `aidi.specs.intensity`) on the same data and economies; None when the spec declares
+        no intensity form."""
+        from aidi.specs.intensity import has_intensity, intensity_spec
+
+        if not has_intensity(self.spec):
+            return None
+        return Build.from_inputs(_replace(self.inputs, spec=intensity_spec(self.inputs.spec)))
+
+    def counterpart(self) -> Build | None:
+        """The spec's `counterpart` (e.g. the source's index as published beside the
+        validity-driven one) built on the same data, economies and edition; None without one."""
+        name = self.spec.counterpart
+        if not name:
+            return None
+        spec = load_spec(name)
+        edition = self.inputs.edition
+        if edition is None or str(edition).strip() in ("", DEFAULT_EDITION):
+            return Build.from_inputs(_replace(self.inputs, spec=spec))
+        from aidi.analysis.timeline import edition_inputs
+
+        ei = edition_inputs(spec, edition, countries=self.inputs.units,
+                            observations=self.observations)
+        return Build.from_inputs(_replace(self.inputs, spec=ei.spec, observations=ei.observations))
+
+    def why_we_differ(self) -> WhyWeDiffer | None:
+        """This index beside its `counterpart`: every printed figure in both, and each
+        economy's difference split exactly (Shapley) over the spec differences
+        (`aidi.analysis.why_differ`). The split runs from the spec whose printed figures carry
+        the reasons of its gap to the print (the source as published) to the other."""
+        from aidi.analysis.why_differ import why_we_differ
+
+        other = self.counterpart()
+        if other is None:
+            return None
+        explains = any(p.gap for p in other.spec.published)
+        return why_we_differ(other, self) if explains else why_we_differ(self, other)
 
     def compare(self, other: Build) -> Comparison:
         """Score and rank differences by unit and node (`other` minus this build)."""

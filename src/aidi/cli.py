@@ -48,7 +48,9 @@ COMMAND_MODULES = ("build", "explain", "exposure", "scenario", "gap", "robustnes
 #: this table matches what the modules register.
 COMMANDS: dict[str, dict[str, str]] = {
     "build": {"build": "Build the index and write scores, the reproduction table, figures and "
-                       "report.html."},
+                       "report.html.",
+              "calibrate": "Re-run the spec's calibration procedure: fitted values, in-/out-of-"
+                           "sample and leave-one-out errors."},
     "explain": {"explain": "Every number behind a score: raw values, sources, years, "
                            "imputation, weights."},
     "exposure": {"exposure": "Exposed share, exposure scale and diffusion per economy, by "

@@ -59,55 +59,17 @@ def _mean(s: pd.Series) -> float:
     return float(s.mean()) if len(s) else float("nan")
 
 
-def qualitative_checks(result: BuildResult, ta: str = "technology_activity",
-                       mf: str = "market_friendliness") -> pd.DataFrame:
-    """The source's ranking statements (section 四(二)) tested on our build.
+def qualitative_checks(result: BuildResult,
+                       observations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The source's statements the spec carries (`statements:`), tested on `result`.
 
-    Columns: statement (English, for the CSV), holds, ours, and `key`/`unit` (plus `lean`,
-    `median` for the comparative-advantage rows) so the report can say it in any language.
-    Tiers: USA and China first; Germany, Japan, UK second; India right behind. Comparative
-    advantage: an economy leans to application if its log(MF) − log(TA) is above the 20-economy
-    median of that difference (to R&D if below): India, Russia, Brazil like China on the
-    application side; UK, Korea, Switzerland like the USA on the R&D side.
+    The statements — tiers, comparative advantages, China's items in figure 1.15a — are data
+    of the spec, so no code here names an economy or a node; see
+    `aidi.analysis.statements.check_statements` for the columns.
     """
-    root = result.tree.root
-    if ta not in result.scores or mf not in result.scores:
-        return pd.DataFrame(columns=["statement", "holds", "ours", "key", "unit"])
-    rank = result.ranks[root]
-    rel = result.relative_scores()
-    lean = np.log(rel[mf]) - np.log(rel[ta])
-    med = float(lean.median())
+    from aidi.analysis.statements import check_statements
 
-    def ranks_of(units: list[str]) -> str:
-        return ", ".join(f"{u} {int(rank[u])}" for u in units if u in rank)
-
-    rows = []
-    first = ["USA", "CHN"]
-    second = ["DEU", "JPN", "GBR"]
-    have = set(rank.index)
-    if set(first + second) <= have:
-        rows.append({"statement": "USA and China form the first tier (ranks 1–2)",
-                     "holds": set(rank[first]) == {1.0, 2.0}, "ours": ranks_of(first),
-                     "key": "tier1", "unit": ""})
-        rows.append({"statement": "Germany, Japan, UK form the second tier (ranks 3–5)",
-                     "holds": set(rank[second]) == {3.0, 4.0, 5.0}, "ours": ranks_of(second),
-                     "key": "tier2", "unit": ""})
-    if "IND" in have:
-        rows.append({"statement": "India follows close behind the second tier (rank 6)",
-                     "holds": bool(rank["IND"] == 6), "ours": ranks_of(["IND"]),
-                     "key": "india6", "unit": "IND"})
-    for units, side in ((["CHN", "IND", "RUS", "BRA"], "application"),
-                        (["USA", "GBR", "KOR", "CHE"], "R&D")):
-        for u in units:
-            if u not in have:
-                continue
-            holds = bool(lean[u] > med) if side == "application" else bool(lean[u] < med)
-            rows.append({"statement": f"{u} has a comparative advantage on the {side} side",
-                         "holds": holds,
-                         "ours": f"log(MF/TA) {lean[u]:+.2f} vs median {med:+.2f}",
-                         "key": "adv_application" if side == "application" else "adv_rd",
-                         "unit": u, "lean": float(lean[u]), "median": med})
-    return pd.DataFrame(rows)
+    return check_statements(result, observations)
 
 
 # ---- reproduction honesty: how much of the fit is the reading, how much the choices ------------

@@ -100,20 +100,24 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         timings["build"] = time.perf_counter() - started
         progress(_t("progress.tables", lang))
         t0 = time.perf_counter()
-        from aidi.report.tables import scores_frame
+        from aidi.report.tables import scores_frame, with_intensity
 
         scores = scores_frame(result, b.observations)
-        paths = write_build_outputs(result, out, scores)
+        intensity = b.intensity()
+        scores = with_intensity(scores, intensity.result if intensity is not None else None)
+        why = b.why_we_differ() if result.spec.published else None
+        paths = write_build_outputs(result, out, scores, b.observations, why=why)
         timings["tables"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         paths.update(write_build_report(result, b.observations, out, lang=lang, focus=focus,
                                         backcast=b.inputs.backcast,
                                         edition=edition, robustness=robustness,
                                         figures=figures, progress=progress,
-                                        timings=timings, scores=scores))
+                                        timings=timings, scores=scores, why=why))
         timings["report_total"] = time.perf_counter() - t0
     if not quiet:
         _print_summary(result, out, lang, scores, edition, b.observations, b.inputs.backcast)
+        _print_why(why, result, lang)
     console.print(_t("cli.wrote", lang, n=count_files(paths), out=str(out),
                      seconds=f"{time.perf_counter() - started:.1f}",
                      report=str(paths.get("report", "—"))))
@@ -134,10 +138,12 @@ def _print_summary(result, out: Path, lang: str, frame, edition: str | None = No
         # as a comparison across time, not as a fit
         across = edition is not None and str(edition).strip().lower() not in ("2024", "")
         print_reproduction(compare(result), lang, names, labels, across_time=across)
-        checks = qualitative_checks(result)
+        checks = qualitative_checks(result, observations)
         if len(checks):
-            console.print(_t("summary.statements", lang, held=int(checks.holds.sum()),
-                             n=len(checks)))
+            from aidi.analysis.statements import summary_counts
+
+            held, tested, _ = summary_counts(checks)
+            console.print(_t("summary.statements", lang, held=held, n=tested))
     if result.screened_out:
         console.print(_t("summary.screened", lang, n=len(result.screened_out),
                          units=", ".join(result.screened_out)))
@@ -152,6 +158,35 @@ def _print_summary(result, out: Path, lang: str, frame, edition: str | None = No
     if backcast:
         console.print(_t("cli.backcast", lang, edition=edition or result.spec.edition,
                          text=backcast_text(backcast, lang)))
+
+
+def _print_why(why, result, lang: str) -> None:
+    """Which spec this is and which is the default, and — beside the counterpart — the
+    difference of each printed figure split over the spec differences."""
+    from aidi.specs.loader import DEFAULT_SPEC
+
+    console.print(_t("cli.spec", lang, spec=result.spec.id, default=DEFAULT_SPEC))
+    if why is None or why.printed.empty:
+        return
+    from aidi.report.why_differ import player_label, printed_mads
+    from aidi.report.writers import node_labels
+
+    labels = node_labels(result.spec, lang)
+    table = Table(title=_t("section.why", lang))
+    for col, just in (("", "left"), (_t("col.published", lang), "right"), (why.spec_a, "right"),
+                      (why.spec_b, "right"), (_t("why.col.largest", lang), "left")):
+        table.add_column(col, justify=just)
+    for _, r in why.printed.iterrows():
+        parts = r[[f"part:{p}" for p in why.players]].astype(float)
+        top = parts.abs().sort_values(ascending=False).index[:2]
+        text = "; ".join(f"{player_label(k.removeprefix('part:'), labels, lang)} "
+                         f"{parts[k]:+.3f}" for k in top)
+        table.add_row(f"{r.iso3} {labels.get(r.node, r.node)}", f"{r.printed:.2f}",
+                      f"{r.a:.3f}", f"{r.b:.3f}", text)
+    console.print(table)
+    mads = printed_mads(why)
+    console.print(_t("why.mads", lang, a=why.spec_a, b=why.spec_b,
+                     mad_a=f"{mads[why.spec_a]:.3f}", mad_b=f"{mads[why.spec_b]:.3f}"))
 
 
 def register(app: typer.Typer) -> None:
@@ -179,8 +214,9 @@ def register(app: typer.Typer) -> None:
         figures: bool = typer.Option(True, "--figures/--no-figures",
                                      help="draw the charts (PNG + SVG; the report embeds them)"),
         calibrate: bool = typer.Option(False, "--calibrate",
-                                       help="also fit dimension weights to the published "
-                                            "figures (reported separately; never the default)"),
+                                       help="also run the spec's calibration procedure (or, "
+                                            "for a spec without one, fit dimension weights to "
+                                            "the published figures as a diagnostic)"),
         quiet: QuietOpt = False,
     ) -> None:
         """Build the index and write scores, the reproduction table, figures and report.html."""
@@ -215,9 +251,37 @@ def register(app: typer.Typer) -> None:
                            min_availability=min_availability, robustness=robustness,
                            figures=figures, vintage=vintage, quiet_progress=quiet)
         if calibrate:
-            from aidi.analysis.calibration import calibrate_weights
-            from aidi.report.writers import write_calibration
+            _calibrate(result, out)
 
-            cal = calibrate_weights(result)
-            write_calibration(cal, out)
-            console.print(cal.summary())
+    @app.command("calibrate")
+    def calibrate_cmd(
+        spec: str = typer.Option(None, "--spec", help="spec name (cicc-2024) or YAML path"),
+        out: Path = typer.Option(None, "--out", "-o",
+                                 help="also write calibration_parameters.csv and "
+                                      "calibration_fit.csv here"),
+        vintage: VintageOpt = None,
+    ) -> None:
+        """Re-run the spec's calibration procedure: fitted values, in-/out-of-sample and leave-one-out errors."""  # noqa: E501
+        from aidi.commands.common import nominal_build
+
+        b = nominal_build(spec, None, None, vintage=vintage)
+        if out is not None:
+            from aidi.io import ensure_out_dir
+
+            ensure_out_dir(out)
+        _calibrate(b.result, out)
+
+
+def _calibrate(result, out: Path | None) -> None:
+    """The spec's calibration procedure when it declares one, else the weights diagnostic;
+    printed, and written to `out` when given."""
+    from aidi.analysis.calibration import calibrate_spec, calibrate_weights
+    from aidi.report.writers import write_calibration
+
+    cal = calibrate_spec(result) if result.spec.calibration is not None \
+        else calibrate_weights(result)
+    if out is not None:
+        write_calibration(cal, out)
+    console.print(cal.summary())
+    if hasattr(cal, "matches_spec") and not cal.matches_spec():
+        console.print("[yellow]warning:[/yellow] the spec's values differ from the fitted ones")

@@ -291,5 +291,28 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
         else:  # pragma: no cover - the schema forbids it
             raise ValueError(f"unknown normalisation {s.method!r}")
         refuse_infinite(res, sub, m, [names[j] for j in cols])
-        out[..., cols] = res
+        out[..., cols] = shape_scores(res, getattr(s, "power", 1.0), getattr(s, "ceiling", None),
+                                      [names[j] for j in cols])
     return out
+
+
+def shape_scores(x: Array, power: float = 1.0, ceiling: float | None = None,
+                 names: list[str] | None = None) -> Array:
+    """A normalised score raised to `power`, then capped at `ceiling` (missing stays missing).
+
+    Both are monotone, so the order of units is kept; `power` needs non-negative scores (a
+    negative score has no real power) and says which indicator has one.
+    """
+    if power == 1.0 and ceiling is None:
+        return x
+    x = np.asarray(x, dtype=float)
+    if power != 1.0:
+        neg = (x < 0).reshape(-1, x.shape[-1]).any(axis=0)
+        if neg.any():
+            bad = [names[k] if names else str(k) for k in np.flatnonzero(neg)]
+            raise ValueError(f"normalisation power needs non-negative scores; {bad} have "
+                             "negative ones")
+        x = np.power(x, power)
+    if ceiling is not None:
+        x = np.where(np.isnan(x), np.nan, np.minimum(x, ceiling))
+    return x

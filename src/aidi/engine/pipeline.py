@@ -268,6 +268,7 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
     levels = {s.group_level for s in settings if getattr(s, "group_level", None)}
     lineage = {lv: ancestors_at(spec.parent_of(), ids, lv) for lv in levels} or None
     imputed = impute_matrix(x, settings, info, ids, directions=directions, lineage=lineage)
+    imputed = np.where(missing & ~sibling_has_data(x, settings, spec), np.nan, imputed)
     filled = missing & ~np.isnan(imputed)
     if with_log:
         for r, j in zip(*np.nonzero(filled), strict=True):
@@ -294,6 +295,24 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
         [spec.effective_normalise(i) for i in inds]
     normalised = normalise_matrix(treated, n_settings, directions, unit_list, ids)
     return Prepared(keep, imputed, filled, treated, normalised, tuple(log))
+
+
+def sibling_has_data(x: np.ndarray, settings: Sequence[object], spec: IndexSpec) -> np.ndarray:
+    """Cells an imputation may fill: every cell, except that an indicator whose imputation has
+    `scope: dimension_with_data` is filled only for units with a measured value for another
+    indicator of the same parent (see `aidi.specs.schema.Impute`)."""
+    ok = np.ones(x.shape, dtype=bool)
+    scoped = [j for j, s in enumerate(settings)
+              if getattr(s, "scope", "all") == "dimension_with_data"]
+    if not scoped:
+        return ok
+    ids = [i.id for i in spec.indicators()]
+    parent = spec.parent_of()
+    measured = ~np.isnan(x)
+    for j in scoped:
+        sibs = [k for k, i in enumerate(ids) if k != j and parent.get(i) == parent.get(ids[j])]
+        ok[:, j] = measured[:, sibs].any(axis=1) if sibs else False
+    return ok
 
 
 def _treat_log(records, imputed: np.ndarray, treated: np.ndarray, units: list[str],

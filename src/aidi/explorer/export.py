@@ -281,7 +281,8 @@ def _normalisers(spec: IndexSpec, level: str) -> list:
 
 def _norm_setting(norm) -> dict[str, Any]:
     return {"method": norm.method, "low": norm.low, "high": norm.high, "mean": norm.mean,
-            "sd": norm.sd, "reference": norm.reference}
+            "sd": norm.sd, "reference": norm.reference, "power": norm.power,
+            "ceiling": norm.ceiling}
 
 
 def _tree_nodes(spec: IndexSpec, tree) -> list[dict[str, Any]]:
@@ -299,7 +300,8 @@ def _tree_nodes(spec: IndexSpec, tree) -> list[dict[str, Any]]:
                          "direction": int(n.direction),
                          "transform": {"en": describe_transform(n, "en"),
                                        "zh": describe_transform(n, "zh")},
-                         "impute": spec.effective_impute(n).method})
+                         "impute": spec.effective_impute(n).method,
+                         "impute_scope": spec.effective_impute(n).scope})
         else:
             c = compiled[n.id]
             item.update({"kind": "aggregate", "children": list(c.children),

@@ -112,17 +112,23 @@ def _font_task(chars: str) -> str:
 
 
 def _statement(row, lang: str, names) -> str:
-    key = str(row.get("key") or "")
-    if not key or not has(f"stmt.{key}"):
-        return str(row["statement"])
-    unit = str(row.get("unit") or "")
-    return t(f"stmt.{key}", lang, economy=names.get(unit, unit))
+    """The statement in `lang`: the spec carries both languages."""
+    zh = row.get("statement_zh")
+    return str(zh) if lang == "zh" and isinstance(zh, str) and zh else str(row["statement"])
 
 
 def _statement_evidence(row, lang: str) -> str:
-    if str(row.get("key")) in ("adv_application", "adv_rd"):
+    """The value a statement rests on, in `lang` (the CSV keeps the English `ours`)."""
+    kind, ours = str(row.get("kind") or ""), str(row["ours"])
+    if kind == "lean":
         return t("stmt.lean", lang, lean=f"{row['lean']:+.2f}", median=f"{row['median']:+.2f}")
-    return str(row["ours"])
+    if kind == "ranks" and ours.startswith("ranks: "):
+        return t("stmt.ranks", lang, ranks=ours.removeprefix("ranks: "))
+    value, threshold = row.get("value"), row.get("threshold")
+    if value is not None and np.isfinite(value):
+        return t("stmt.value", lang, value=f"{value:.3f}",
+                 threshold=f"{threshold:.3f}" if np.isfinite(threshold) else "—")
+    return ours if lang == "en" else "—"
 
 
 def _year_label(label: object, lang: str) -> object:
@@ -182,7 +188,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                        timings: MutableMapping[str, float] | None = None,
                        scores: pd.DataFrame | None = None,
                        figure_texts: MutableMapping[str, tuple[str, ...]] | None = None,
-                       backcast: str | None = None) -> dict[str, Path]:
+                       backcast: str | None = None, why=None) -> dict[str, Path]:
     """Figures (PNG + SVG), `scores.xlsx`, the exposure tables and `report.html` for one
     build; returns name → path of every file written. `figures=False` skips the charts (the
     report then has tables only). `timings` receives the phases' seconds, `figure_texts` every
@@ -190,6 +196,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     said in the summary when the edition is computed from a later state of the data."""
     from aidi.analysis.flags import flag_counts
     from aidi.analysis.reproduction import compare, qualitative_checks
+    from aidi.analysis.statements import summary_counts
     from aidi.io import reproducible_timestamp
     from aidi.report import charts
     from aidi.report import robustness as rob
@@ -216,7 +223,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     scores = (scores if scores is not None else scores_frame(result)).copy()
     scores["tier"] = tiers(scores.set_index("iso3")["index"]).reindex(scores["iso3"]).to_numpy()
     rep = compare(result) if spec.published else None
-    checks = qualitative_checks(result) if spec.published else None
+    checks = qualitative_checks(result, observations) if spec.statements else None
     paths: dict[str, Path] = {}
     figs: dict[str, list[Path]] = {}
     sections: list[Section] = []
@@ -356,13 +363,17 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     statements: list[str] = []
     if checks is not None and len(checks):
         statements = [_statement(r, lang, names) for _, r in checks.iterrows()]
-        view = pd.DataFrame({"statement": statements, "holds": checks["holds"].astype(bool),
+        held, tested, _ = summary_counts(checks)
+        view = pd.DataFrame({"statement": statements, "holds": checks["holds"],
                              "evidence": [_statement_evidence(r, lang)
                                           for _, r in checks.iterrows()]})
         sections.append(Section(id="statements", title_key="section.statements", table=view,
-                                sentences=[t("summary.statements", lang,
-                                             held=int(checks["holds"].sum()),
-                                             n=len(checks))]))
+                                sentences=[t("summary.statements", lang, held=held,
+                                             n=tested)]))
+    if "index_intensity" in scores:
+        view = scores[["iso3", "rank", "index", "rank_intensity", "index_intensity"]]
+        sections.append(Section(id="intensity", title_key="section.intensity", table=view,
+                                sentences=[t("intensity.intro", lang, spec=spec.id)]))
     if unc is not None:
         summary = unc.summary()
         notes = [n for n in (unc.failure_message(),) if n and lang == "en"]
@@ -436,6 +447,12 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                                                             fn.INDICATORS_CSV,
                                                             fn.CONTRIBUTIONS_CSV,
                                                             fn.BUILD_LOG_CSV})
+    lead = ()
+    if why is not None and not why.printed.empty:
+        from aidi.report.why_differ import why_section
+        from aidi.specs.loader import DEFAULT_SPEC
+
+        lead = (why_section(why, lang, labels, DEFAULT_SPEC),)
     ctx = ReportContext(
         subtitle=None if aidi_spec else "",
         section_titles={} if aidi_spec or len(pillars) != 2 else {
@@ -450,7 +467,8 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         mean_abs_difference=rep.mean_abs_difference if rep is not None else None,
         figures={k: v for k, v in figs.items() if k in ("index_bar", "pillar_scatter",
                                                         "focus_profile", "reproduction")},
-        methodology=method, sections=tuple(sections), focus=focus, lineage=lineage,
+        methodology=method, sections=tuple(sections), lead_sections=lead, focus=focus,
+        lineage=lineage,
         reference=reference, node_labels={n: {lang: v} for n, v in labels.items()},
         score_columns=["index", *pillars],
         summary=summary_text, appendix=tuple(appendix), downloads=tuple(downloads),

@@ -21,6 +21,7 @@ EXPOSURE_SENSITIVITY_CSV = "exposure_sensitivity.csv"
 REPORT_HTML = "report.html"
 CALIBRATION_WEIGHTS_CSV = "calibration_weights.csv"
 CALIBRATION_FIT_CSV = "calibration_fit.csv"
+CALIBRATION_PARAMETERS_CSV = "calibration_parameters.csv"
 
 # --- the robustness analyses (each in its own subfolder when run as a command) --------------------
 UNCERTAINTY_DIR = "uncertainty"

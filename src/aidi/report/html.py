@@ -125,6 +125,8 @@ class ReportContext:
     methodology: pd.DataFrame | str | None = None
     lineage: pd.DataFrame | None = None
     sections: Sequence[Section] = ()
+    #: sections shown right after the summary (e.g. why the index differs from the source's)
+    lead_sections: Sequence[Section] = ()
     focus: str | None = "CHN"
     reference: str = "USA"
     score_columns: Sequence[str] | None = None
@@ -549,10 +551,26 @@ def _sections(ctx: ReportContext, lang: str) -> list[dict[str, object]]:
         """A figure; its alt text is the section's heading (`key`: a translation key)."""
         return _embed(figs.get(name, []), ctx.section_titles.get(name) or t(key, lang))
 
+    def section(sec: Section) -> None:
+        parts: list[object] = list(sec.sentences)
+        if sec.bullets:
+            parts.append(_bullets(sec.bullets))
+        if sec.figures:
+            parts.append(_embed(list(sec.figures), sec.heading(lang)))
+        if sec.html:
+            parts.append(Markup(sec.html))
+        if sec.table is not None:
+            parts.append(_scroll(table_html(_with_names(sec.table, names, lang), lang,
+                                            decimals=sec.decimals, formats=sec.formats)))
+        add(sec.id, sec.heading(lang), *parts)
+        appendix.extend(sec.appendix)
+
     add("summary", t("section.summary", lang),
         Markup("<ul class=\"summary\">" + "".join(f"<li>{_html.escape(x)}</li>"
                                                    for x in _summary(ctx, lang, names))
                + "</ul>"))
+    for sec in ctx.lead_sections:
+        section(sec)
     add("ranking", t("section.ranking", lang), fig("index_bar", "section.ranking"),
         Markup(f'<p class="note">{_html.escape(t("ui.relative_note", lang))} '
                f'{_html.escape(t("ui.sort_hint", lang))}</p>'),
@@ -572,18 +590,7 @@ def _sections(ctx: ReportContext, lang: str) -> list[dict[str, object]]:
             fig("reproduction", "section.reproduction"), mad,
             _scroll(_repro_table(ctx.reproduction, lang, names, nodes)))
     for sec in ctx.sections:
-        parts: list[object] = list(sec.sentences)
-        if sec.bullets:
-            parts.append(_bullets(sec.bullets))
-        if sec.figures:
-            parts.append(_embed(list(sec.figures), sec.heading(lang)))
-        if sec.html:
-            parts.append(Markup(sec.html))
-        if sec.table is not None:
-            parts.append(_scroll(table_html(_with_names(sec.table, names, lang), lang,
-                                            decimals=sec.decimals, formats=sec.formats)))
-        add(sec.id, sec.heading(lang), *parts)
-        appendix.extend(sec.appendix)
+        section(sec)
     method = ctx.methodology
     if method is not None and (method.strip() if isinstance(method, str) else not method.empty):
         add("methodology", t("section.methodology", lang), _methodology(method, lang, nodes))

@@ -120,10 +120,12 @@ def summary_sentences(*, lang: str, scores: pd.DataFrame, names: Mapping[str, st
             out.append(t("summary.strengths", lang, focus=names.get(focus, focus),
                          items=fmt(strong)))
     if checks is not None and len(checks):
-        out.append(t("summary.statements", lang, held=int(checks["holds"].sum()),
-                     n=len(checks)))
+        tested = checks["holds"].notna()
+        out.append(t("summary.statements", lang,
+                     held=int(checks.loc[tested, "holds"].astype(bool).sum()),
+                     n=int(tested.sum())))
         out += [t("summary.not_held", lang, statement=s) for s, h
-                in zip(statements, checks["holds"], strict=True) if not h]
+                in zip(statements, checks["holds"], strict=True) if h is not pd.NA and not h]
     if mad is not None and np.isfinite(mad):
         out.append(t("summary.mad", lang, mad=f"{mad:.3f}"))
     return out + caveats

@@ -62,3 +62,19 @@ def indicators_frame(result: BuildResult) -> pd.DataFrame:
                 "value_used": result.treated.loc[u, ind.id],
                 "normalised": result.normalised.loc[u, ind.id], "weight": ind.weight})
     return pd.DataFrame(rows)
+
+
+def with_intensity(scores: pd.DataFrame, intensity: BuildResult | None) -> pd.DataFrame:
+    """`scores` with the intensity variant's index, rank and pillars beside the level ones
+    (`<column>_intensity`), so the two are published together, never blended."""
+    if intensity is None:
+        return scores
+    rel = intensity.relative_scores()
+    root = intensity.tree.root
+    cols = {"index_intensity": rel[root],
+            "rank_intensity": intensity.ranks[root].astype("Int64")}
+    for pillar in intensity.spec.root.children:
+        cols[f"{pillar.id}_intensity"] = rel[pillar.id]
+    extra = pd.DataFrame(cols)
+    extra.index.name = "iso3"
+    return scores.merge(extra.reset_index(), on="iso3", how="left")

@@ -34,7 +34,9 @@ def node_labels(spec, lang: str) -> dict[str, str]:
     return {n.id: (n.name.get(lang) or n.name.en) for n in iter_nodes(spec.root)}
 
 
-def write_build_outputs(result, out: Path, scores: pd.DataFrame | None = None) -> dict[str, Path]:
+def write_build_outputs(result, out: Path, scores: pd.DataFrame | None = None,
+                        observations: pd.DataFrame | None = None,
+                        why=None) -> dict[str, Path]:
     """The machine-readable outputs every build writes (scores, indicators, contributions,
     the step log; the reproduction tables when the spec has published figures)."""
     from aidi.analysis.reproduction import compare, qualitative_checks
@@ -49,8 +51,11 @@ def write_build_outputs(result, out: Path, scores: pd.DataFrame | None = None) -
         "build_log": write_csv(result.log_frame(), out / fn.BUILD_LOG_CSV),
     }
     if result.spec.published:
-        paths["reproduction"] = write_csv(compare(result).table, out / fn.REPRODUCTION_CSV)
-        checks = qualitative_checks(result)
+        from aidi.report.why_differ import reproduction_with_why
+
+        paths["reproduction"] = write_csv(reproduction_with_why(compare(result).table, why),
+                                          out / fn.REPRODUCTION_CSV)
+        checks = qualitative_checks(result, observations)
         if len(checks):
             paths["reproduction_checks"] = write_csv(checks, out / fn.REPRODUCTION_CHECKS_CSV)
     return paths
@@ -129,9 +134,15 @@ def write_audit(res, out: Path, result=None, lang: str = "en") -> dict[str, Path
 
 
 def write_calibration(cal, out: Path) -> dict[str, Path]:
-    """The fitted weights and the fit before/after."""
+    """A weights diagnostic (`Calibration`): the fitted weights and the fit before/after; a
+    spec's procedure (`SpecCalibration`): its parameters and the fit, role and leave-one-out
+    prediction of every printed value."""
     out = Path(out)
-    return {"calibration_weights": write_csv(cal.weights, out / fn.CALIBRATION_WEIGHTS_CSV),
+    if hasattr(cal, "weights"):
+        return {"calibration_weights": write_csv(cal.weights, out / fn.CALIBRATION_WEIGHTS_CSV),
+                "calibration_fit": write_csv(cal.fit, out / fn.CALIBRATION_FIT_CSV)}
+    return {"calibration_parameters": write_csv(cal.parameters,
+                                                out / fn.CALIBRATION_PARAMETERS_CSV),
             "calibration_fit": write_csv(cal.fit, out / fn.CALIBRATION_FIT_CSV)}
 
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from aidi.errors import AidiError
 from aidi.specs.schema import IndexSpec
 
-SHIPPED = {"aidi-2024": "aidi_2024.yaml", "asem": "asem_example.yaml"}
+SHIPPED = {"aidi-2024": "aidi_2024.yaml", "cicc-2024": "cicc_2024.yaml", "asem": "asem_example.yaml"}
 DEFAULT_SPEC = "aidi-2024"
 
 
@@ -113,8 +113,14 @@ def shipped_spec_path(name: str) -> Path:
 
 
 def load_spec(source: str | Path | None = None) -> IndexSpec:
-    """Load a shipped spec by name, or a user's YAML file by path (default: the AIDI 2024 spec)."""
+    """Load a shipped spec by name, or a user's YAML file by path (default: the AIDI 2024 spec).
+    `<shipped>-intensity` is the shipped spec's intensity variant (`aidi.specs.intensity`)."""
     source = DEFAULT_SPEC if source is None else source
+    base = _intensity_base(source)
+    if base is not None:
+        from aidi.specs.intensity import intensity_spec
+
+        return intensity_spec(load_spec(base))
     path = Path(source)
     if not path.is_file():
         if str(source) in SHIPPED:
@@ -132,13 +138,24 @@ def load_spec(source: str | Path | None = None) -> IndexSpec:
     return spec_from_dict(raw, origin=str(path), text=text)
 
 
+def _intensity_base(source: str | Path) -> str | None:
+    """The shipped spec whose intensity variant `source` names, if it names one."""
+    from aidi.specs.intensity import SUFFIX
+
+    name = str(source)
+    if name.endswith(SUFFIX) and name[:-len(SUFFIX)] in SHIPPED and not Path(name).is_file():
+        return name[:-len(SUFFIX)]
+    return None
+
+
 def resolve_spec_path(source: str | Path) -> Path:
     """A user's YAML path, or the file of a shipped spec name."""
     path = Path(source)
     if path.is_file():
         return path
-    if str(source) in SHIPPED:
-        return shipped_spec_path(str(source))
+    base = _intensity_base(source)
+    if str(source) in SHIPPED or base is not None:
+        return shipped_spec_path(base or str(source))
     raise SpecError(f"{source}: no such spec file (shipped specs: {sorted(SHIPPED)})")
 
 

@@ -17,7 +17,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from aidi.specs.calibration import Calibration
 from aidi.specs.coinr_syntax import coinr_aggregate, coinr_impute, coinr_normalise, coinr_treat
+from aidi.specs.intensity import IntensityForm
+from aidi.specs.statements import Statement
 from aidi.specs.tree_walk import iter_nodes, iter_paths, map_tree, revalidated
 
 Transform_ = Literal["log", "log_ct", "log_ct_plus", "log_ct_orig", "log_gii", "boxcox"]
@@ -97,11 +100,16 @@ class Impute(_Frozen):
     min–max scaled first when `normalise_first` (COINr's default for `impute_by = "row"`);
     `iterative` (scikit-learn's IterativeImputer: each indicator regressed on the others, an
     EM-like round robin) and `knn` (KNNImputer, `n_neighbors`) use every column at once.
+    `scope: dimension_with_data` fills a cell only where the unit has a measured value for
+    another indicator of the same parent: one missing cell of a dimension that still has data
+    is imputed (and flagged), a dimension with no data at all stays missing — imputation then
+    never invents a whole dimension for an economy.
     COINr syntax is accepted: `{f_i: i_median_grp, use_group: EurAsia_group}`.
     """
 
     method: Literal["none", "mean", "median", "min", "mode", "row_mean", "row_median",
                     "iterative", "knn"] = "none"
+    scope: Literal["all", "dimension_with_data"] = "all"
     group: str | None = Field(
         None, description="impute within groups given by this unit attribute (e.g. EurAsia_group)"
     )
@@ -200,6 +208,9 @@ class Normalise(_Frozen):
     - `fracmax`: COINr's d·x / max(d·x); `dist2ref`: (x − min) / (x_ref − min);
     - `goalposts`: (x − l) / (u − l) clipped to [0, 1], × scale; `scaled`: (x − l) / (u − l)·100;
     - `none`: unchanged.
+    Then, for any method, `power` raises the (non-negative) score to a power and `ceiling`
+    caps it — e.g. `{method: ratio, ceiling: 1.6}`: "at most 1.6 × the reference", or
+    `{method: ratio, power: 0.7}` on a variance with direction −1: (v_ref / v)^0.7.
     COINr syntax is accepted: `{f_n: n_zscore, f_n_para: {m_sd: [10, 2]}}` (see
     `coinr_normalise`), with COINr's defaults for parameters left out.
     """
@@ -219,6 +230,10 @@ class Normalise(_Frozen):
     goalposts: tuple[float, float, float] | None = Field(
         None, description="(lower, upper, scale) on the indicator's own scale")
     trunc: bool = True
+    power: float = Field(1.0, gt=0, allow_inf_nan=False,
+                         description="raise the normalised score to this power")
+    ceiling: float | None = Field(None, gt=0, allow_inf_nan=False,
+                                  description="cap the normalised score (after `power`)")
     scale_factor: float = Field(100.0, description="n_scaled's scale_factor")
     semantics: Literal["aidi", "coinr"] = Field(
         "aidi", description="coinr: COINr 1.1.14's arithmetic where aidi's differs (set by "
@@ -340,6 +355,8 @@ class Indicator(_Frozen):
     treat: Treat | None = None
     normalise: Normalise | None = None
     edition_rule: EditionRule | None = None
+    #: per-person or per-output form for the spec's intensity variant (`aidi.specs.intensity`)
+    intensity: IntensityForm | None = None
 
 
 class Node(_Frozen):
@@ -421,6 +438,8 @@ class PublishedValue(_Frozen):
     value: float
     rank: int | None = None
     note: str = ""
+    #: what remains between the source's index as we read it and this figure, and why
+    gap: Label | None = None
 
 
 class Editions(_Frozen):
@@ -472,6 +491,12 @@ class IndexSpec(_Frozen):
     published: tuple[PublishedValue, ...] = ()
     editions: Editions = Editions()
     presentation: Presentation = Presentation()
+    #: open choices fixed by a named calibration procedure (`aidi.specs.calibration`)
+    calibration: Calibration | None = None
+    #: the source's statements about its results, testable on a build (`aidi.specs.statements`)
+    statements: tuple[Statement, ...] = ()
+    #: another spec this one is set beside, difference by difference (`aidi.analysis.why_differ`)
+    counterpart: str | None = None
 
     @model_validator(mode="after")
     def _unique_ids(self) -> IndexSpec:
@@ -487,6 +512,14 @@ class IndexSpec(_Frozen):
         unknown = [n for n in shown if n not in seen]
         if unknown:
             raise ValueError(f"presentation names unknown node(s) {unknown}")
+        named = [n for st in self.statements for n in st.test.nodes()]
+        if self.calibration is not None:
+            named += [*self.calibration.fit, *self.calibration.test]
+            named += [i for p in self.calibration.parameters for t in p.targets
+                      if t.indicators != "all" for i in t.indicators]
+        unknown = sorted({n for n in named if n not in seen})
+        if unknown:
+            raise ValueError(f"statements or calibration name unknown node(s) {unknown}")
         if self.reference is None:
             ratio = [n.id for n in iter_nodes(self.root)
                      if isinstance(n, Node) and n.standardise == "ratio"]
@@ -547,9 +580,15 @@ class IndexSpec(_Frozen):
         return ind.treat or self.defaults.treat
 
     def effective_normalise(self, ind: Indicator) -> Normalise:
+        """The indicator's normalisation, else the defaults'; the calibrated parameters
+        (`calibration`) set their fields last."""
         norm = ind.normalise or self.defaults.normalise
         if norm.method == "ratio" and norm.reference is None:
             norm = norm.model_copy(update={"reference": self.reference})
+        if self.calibration is not None:
+            fields = self.calibration.settings_for(ind.id)
+            if fields:
+                norm = norm.model_copy(update=fields)
         return norm
 
 

@@ -160,11 +160,17 @@ function makeEngine(P) {
     return v;
   }
 
+  function siblingHasData(x, nu, id, u) {  // aidi.engine.pipeline.sibling_has_data
+    const parent = NODES[id].parent;
+    return IND.some((k, i) => k !== id && NODES[k].parent === parent && !Number.isNaN(x[u * NI + i]));
+  }
+
   function impute(x, nu) {  // aidi.engine.impute: none / min / mean / median, no groups
     const out = Float64Array.from(x);
     IND.forEach((id, j) => {
       const m = NODES[id].impute;
       if (m === 'none') return;
+      const scoped = NODES[id].impute_scope === 'dimension_with_data';
       const v = column(x, nu, j);
       if (v.length === nu) return;  // nothing missing
       let fill = NaN;
@@ -177,7 +183,9 @@ function makeEngine(P) {
           fill = v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
         } else throw new Error('imputation ' + m + ' is not available in the page');
       }
-      for (let u = 0; u < nu; u++) if (Number.isNaN(out[u * NI + j])) out[u * NI + j] = fill;
+      for (let u = 0; u < nu; u++) {
+        if (Number.isNaN(out[u * NI + j]) && (!scoped || siblingHasData(x, nu, id, u))) out[u * NI + j] = fill;
+      }
     });
     return out;
   }
@@ -223,6 +231,16 @@ function makeEngine(P) {
         for (let u = 0; u < nu; u++) put(u, get(u) * d);
       } else {
         throw new Error('normalisation ' + s.method + ' is not available in the page');
+      }
+      const power = s.power === undefined ? 1 : s.power, ceil = s.ceiling;
+      if (power !== 1 || (ceil !== undefined && ceil !== null)) {  // aidi.engine.normalise.shape_scores
+        for (let u = 0; u < nu; u++) {
+          let v = out[u * NI + j];
+          if (Number.isNaN(v)) continue;
+          if (power !== 1) v = Math.pow(v, power);
+          if (ceil !== undefined && ceil !== null) v = Math.min(v, ceil);
+          out[u * NI + j] = v;
+        }
       }
     });
     return out;
