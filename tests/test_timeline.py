@@ -314,18 +314,19 @@ def test_parts_sum_to_the_change_on_real_data(editions):
 
 
 def test_indicators_entering_in_2024_are_methodology(editions):
-    """2023 → 2024: the start-up and legislation totals enter (single-year figures earlier
-    editions leave missing), patents and cumulative investment leave their stand-ins — all
-    methodology; the regular move of every other window is data."""
+    """2023 → 2024: the start-up total enters (a single-year figure earlier editions leave
+    missing), patents and cumulative investment leave their stand-ins — all methodology; the
+    regular move of every other window is data. (The AI-legislation count, which also entered
+    in 2024, left aidi-2024 in issue 21: a count of laws is not a policy environment.)"""
     att = diff(*editions)
     kinds = {c.name: c.kind for c in att.changes if c.part == "methodology"}
-    assert kinds == {"ai_startups": "enters", "ai_legislation": "enters",
-                     "ai_patents": "stand_in", "ai_investment_cumulative": "stand_in"}
+    assert kinds == {"ai_startups": "enters", "ai_patents": "stand_in",
+                     "ai_investment_cumulative": "stand_in"}
     f = att.frame
     assert f["check"].abs().max() < 1e-12 and f["weights"].abs().max() == 0.0
     chn = att.of("CHN")
     assert abs(chn["methodology"]) >= 0.01
-    assert chn["methodology:ai_legislation"] < 0 and chn["methodology:ai_startups"] < 0
+    assert chn["methodology:ai_startups"] < 0
     meth = [c for c in f.columns if c.startswith("methodology:")]
     assert (f["methodology"] - f[meth].sum(axis=1)).abs().max() < 1e-12
     usa = att.of("USA")

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from aidi.analysis.attribution import select_values, shapley
-from aidi.engine.pipeline import prepare, resolved_reference
+from aidi.analysis.attribution import shapley
+from aidi.engine.pipeline import prepare, resolved_reference, select
 from aidi.engine.tree import aggregate_tree, compile_tree
 from aidi.errors import InputError
 from aidi.specs.calibration import Calibration
@@ -179,7 +179,8 @@ class _Values:
             if key not in self.cache:
                 one = spec.model_copy(update={"root": Node(
                     id="r", name=spec.root.name, children=(ind,))})
-                self.cache[key] = select_values(one, self.obs, self.units)[:, 0]
+                self.cache[key] = select(one, self.obs, self.units).data.iloc[:, 0].to_numpy(
+                    dtype=float)
             cols.append(self.cache[key])
         return np.column_stack(cols)
 

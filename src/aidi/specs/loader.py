@@ -120,7 +120,10 @@ def load_spec(source: str | Path | None = None) -> IndexSpec:
     if base is not None:
         from aidi.specs.intensity import intensity_spec
 
-        return intensity_spec(load_spec(base))
+        try:
+            return intensity_spec(load_spec(base))
+        except ValueError as exc:
+            raise SpecError(f"{source}: {exc}") from None
     path = Path(source)
     if not path.is_file():
         if str(source) in SHIPPED:
