@@ -203,3 +203,17 @@ def test_why_is_written_beside_the_reproduction(validity, tmp_path):
     assert len(merged) == 1  # a figure the split does not cover keeps its row
     checks = pd.read_csv(paths["reproduction_checks"])
     assert {"key", "holds", "value", "threshold", "statement_zh"} <= set(checks.columns)
+
+
+def test_explorer_payload_carries_the_reproduction(validity):
+    from aidi.explorer.export import build_payload
+
+    payload = build_payload(validity, 20, world=False)
+    assert payload["specs"] == {"this": "aidi-2024", "counterpart": "cicc-2024",
+                                "default": "aidi-2024"}
+    rep = payload["reproduction"]
+    assert (rep["a"], rep["b"]) == ("cicc-2024", "aidi-2024")
+    k = rep["iso3"].index("CHN")
+    total = sum(rep["parts"][p][k] for p in rep["players"])
+    assert total == pytest.approx(rep["value_b"][k] - rep["value_a"][k], abs=1e-12)
+    assert rep["reason"]["zh"][k]

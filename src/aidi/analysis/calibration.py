@@ -259,7 +259,7 @@ def calibrate_spec(result: BuildResult, leave_one_out: bool = True) -> SpecCalib
 
     def mad(pred: np.ndarray, sel: np.ndarray) -> float:
         d = np.abs(pred[sel] - published[sel])
-        return float(np.nanmean(d)) if sel.any() else float("nan")
+        return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
 
     params = pd.DataFrame([{"id": p.id, "description": " ".join(p.description.split()),
                             "low": p.bounds[0], "high": p.bounds[1], "shipped": p.value,

@@ -448,6 +448,10 @@ def build_payload(build: Build, n_variants: int = 1000, seed: int = 0, *,
         "python": {"scores": _matrix(build.scores.reindex(units).to_numpy(dtype=float)),
                    "ranks": _matrix(build.ranks.reindex(units).to_numpy(dtype=float))},
     }
+    payload["specs"] = _specs(build)
+    repro = _reproduction(build)
+    if repro is not None:
+        payload["reproduction"] = repro
     if timeline is not None:
         from aidi.explorer.timeline import timeline_payload
 
@@ -457,3 +461,32 @@ def build_payload(build: Build, n_variants: int = 1000, seed: int = 0, *,
 
         payload["world"] = world_map()
     return payload
+
+
+def _specs(build: Build) -> dict[str, Any]:
+    """Which spec the page shows, its counterpart and the default (for a spec switch)."""
+    from aidi.specs.loader import DEFAULT_SPEC
+
+    return {"this": build.spec.id, "counterpart": build.spec.counterpart or "",
+            "default": DEFAULT_SPEC}
+
+
+def _reproduction(build: Build) -> dict[str, Any] | None:
+    """Every printed figure beside both specs, the exact split of their difference and the
+    reason for what remains (`aidi.analysis.why_differ`); None without a counterpart."""
+    if not build.spec.published or not build.spec.counterpart:
+        return None
+    why = build.why_we_differ()
+    if why is None or why.printed.empty:
+        return None
+    p = why.printed
+
+    def col(name: str) -> list[Any]:
+        return [None if isinstance(v, float) and not np.isfinite(v) else v
+                for v in p[name].tolist()]
+
+    return {"a": why.spec_a, "b": why.spec_b, "players": list(why.players),
+            "iso3": col("iso3"), "node": col("node"), "kind": col("kind"),
+            "printed": col("printed"), "value_a": col("a"), "value_b": col("b"),
+            "parts": {pl: col(f"part:{pl}") for pl in why.players},
+            "reason": {"en": col("gap_reason"), "zh": col("gap_reason_zh")}}

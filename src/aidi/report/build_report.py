@@ -452,7 +452,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         from aidi.report.why_differ import why_section
         from aidi.specs.loader import DEFAULT_SPEC
 
-        lead = (why_section(why, lang, labels, DEFAULT_SPEC),)
+        lead = (why_section(why, lang, labels, DEFAULT_SPEC, names),)
     ctx = ReportContext(
         subtitle=None if aidi_spec else "",
         section_titles={} if aidi_spec or len(pillars) != 2 else {

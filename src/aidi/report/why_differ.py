@@ -39,9 +39,23 @@ def why_table(w, lang: str, labels: Mapping[str, str]) -> pd.DataFrame:
     for player in w.players:
         out[player_label(player, labels, lang)] = p[f"part:{player}"]
     out[f"{w.spec_a} − {t('col.published', lang)}"] = p["a_minus_printed"]
-    reason = p["gap_reason_zh"] if lang == "zh" else p["gap_reason"]
-    out[t("why.col.reason", lang)] = reason.fillna("").replace("", "—")
     return out
+
+
+def gap_bullets(w, lang: str, labels: Mapping[str, str],
+                names: Mapping[str, str]) -> list[str]:
+    """What remains between the literal reading and the print, one bullet per reason, naming
+    the figures it explains (a reason shared by several figures is said once)."""
+    column = "gap_reason_zh" if lang == "zh" else "gap_reason"
+    sep = "、" if lang == "zh" else ", "
+    out: dict[str, list[str]] = {}
+    for r in w.printed.itertuples():
+        text = getattr(r, column) or r.gap_reason
+        if text:
+            out.setdefault(text, []).append(f"{names.get(r.iso3, r.iso3)} "
+                                            f"{labels.get(r.node, r.node)}")
+    colon = "：" if lang == "zh" else ": "
+    return [sep.join(figs) + colon + text for text, figs in out.items()]
 
 
 def printed_mads(w) -> dict[str, float]:
@@ -51,8 +65,10 @@ def printed_mads(w) -> dict[str, float]:
             w.spec_b: float((p["b"] - p["printed"]).abs().mean())}
 
 
-def why_section(w, lang: str, labels: Mapping[str, str], default_spec: str) -> Section:
-    """The section shown right after the summary."""
+def why_section(w, lang: str, labels: Mapping[str, str], default_spec: str,
+                names: Mapping[str, str] | None = None) -> Section:
+    """The section shown right after the summary: the figures with the split, then what
+    remains between the literal reading and the print, in words."""
     mads = printed_mads(w)
     sentences = [t("why.intro", lang, a=w.spec_a, b=w.spec_b, n=len(w.players),
                    players="、".join(player_label(p, labels, lang) for p in w.players)
@@ -64,6 +80,7 @@ def why_section(w, lang: str, labels: Mapping[str, str], default_spec: str) -> S
                  t("why.default", lang, spec=default_spec, source=w.spec_a),
                  t("why.remains", lang, a=w.spec_a)]
     return Section(id="why", title_key="section.why", sentences=sentences,
+                   bullets=gap_bullets(w, lang, labels, names or {}),
                    table=why_table(w, lang, labels))
 
 
