@@ -134,12 +134,47 @@ def result():
 def test_claims_table_covers_every_typed_claim(result):
     c = result.claims
     assert list(c["claim_id"]) == [cl.id for cl in CLAIMS] == list(EVALUATIONS)
-    assert set(c["verdict"]) <= {"holds", "partly", "does_not_hold", "not_located"}
+    assert set(c["verdict"]) <= {"holds", "consistent_weakly", "partly", "does_not_hold",
+                                 "not_testable", "not_located"}
     assert c["estimate"].notna().all()
+    assert (c["tested"].str.len() > 20).all()           # every row says what is tested
     post = result.compute_fits.query("scope == 'all_notable' and segment == 'post'").iloc[0]
     row = c.set_index("claim_id").loc["compute.doubling_post2010"]
     assert row["estimate"] == post["doubling_months"]
     assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
+
+
+def test_verdicts_need_an_interval_inside_the_band():
+    """≈ 10 ± 25 %: an interval inside 7.5–12.5 holds; one overlapping it but wider is only
+    consistent, weakly; one outside it does not hold; no interval, not located."""
+    from aidi.analysis.trends.claims import Claim, _interval_verdict
+
+    c = Claim("x", "", "", "", 10.0, "u", 0.25)
+    assert _interval_verdict(c, 10.0, 8.0, 12.0) == "holds"
+    assert _interval_verdict(c, 11.0, 7.0, 12.0) == "consistent_weakly"
+    assert _interval_verdict(c, 10.0, 1.0, 1e4) == "consistent_weakly"
+    assert _interval_verdict(c, 14.0, 13.0, 15.0) == "does_not_hold"
+    assert _interval_verdict(c, 10.0, float("nan"), 12.0) == "not_located"
+    ratio = Claim("y", "", "", "", 3.5e8, "×", 1.0, "ratio")
+    assert ratio.band() == (1.75e8, 7e8)
+
+
+def test_gpt3_claims_are_tested_the_way_the_source_means_them(result):
+    """2020: GPT-3 itself, at Epoch's cloud price; 2022 and the yearly decline are about a
+    level of capability, which these data cannot test — the rows say so, with the closest
+    figure and what would be needed. The 13-year growth's wide interval is only consistent."""
+    c = result.claims.set_index("claim_id")
+    gpt3 = result.models[result.models["model"] == "GPT-3 175B (davinci)"].iloc[0]
+    assert c.loc["cost.gpt3_2020", "estimate"] == gpt3["cost_cloud_usd"]
+    assert c.loc["cost.gpt3_2020", "verdict"] == "holds"
+    assert abs(gpt3["cost_cloud_usd"] / 4.6e6 - 1) < 0.05
+    for cid in ("cost.gpt3_2022", "cost.annual_decline"):
+        row = c.loc[cid]
+        assert row["verdict"] == "not_testable"
+        assert "capability" in row["needed"] and row["closest"]
+    growth = c.loc["compute.growth_13y"]
+    assert growth["ci_high"] / growth["ci_low"] > 100
+    assert growth["verdict"] == "consistent_weakly"
 
 
 def test_claims_follow_the_snapshot_not_typed_estimates(tmp_path, result):

@@ -61,6 +61,13 @@ def trends_command(
         table.add_row(r.claim_id, _fmt(r.source_value, u), _fmt(r.estimate, u), interval, u,
                       tr(f"verdict.{r.verdict}", lang))
     print_table(console, table)
+    for r in res.claims.itertuples():
+        if r.verdict == "not_testable":
+            console.print(f"{r.claim_id}: {tr('verdict.not_testable', lang)} — "
+                          f"{tr('col.closest', lang)}: {r.closest}; {tr('col.needed', lang)}: "
+                          f"{getattr(r, f'needed_{lang}')}", markup=False)
+        elif r.closest:
+            console.print(f"{r.claim_id}: {tr('col.closest', lang)}: {r.closest}", markup=False)
     typer.echo(tr("cli.wrote", lang, n=len(written), out=out))
 
 

@@ -35,7 +35,8 @@ DOMAIN_COLOURS = {"language": "#0072b2", "vision": "#d55e00", "games": "#009e73"
                   "other": "#9a9a9a"}
 ADOPTION_SHOWN = ("Electric power", "Radio", "Household refrigerator", "Colour TV",
                   "Microcomputer", "Internet", "Cellular phone")
-VERDICT_COLOURS = {"holds": "#009e73", "partly": "#e69f00", "does_not_hold": "#d55e00",
+VERDICT_COLOURS = {"holds": "#009e73", "consistent_weakly": "#56b4e9", "partly": "#e69f00",
+                   "does_not_hold": "#d55e00", "not_testable": "#6a3d9a",
                    "not_located": "#9a9a9a"}
 
 
@@ -322,23 +323,39 @@ def _fmt(v: object, unit: str = "") -> str:
 
 
 def claims_html(claims: pd.DataFrame, lang: str) -> str:
-    """The claims table as HTML rows (verdict coloured)."""
-    cols = ("claim_id", "claim", "source_value", "estimate", "interval", "unit", "verdict",
-            "note")
+    """The claims table as HTML rows: the claim, exactly what is tested, the source's number,
+    aidi's estimate (or the data's closest figure) with its interval, the band the interval
+    must lie in, the verdict (coloured) and, for a claim the data cannot test, what would be
+    needed."""
+    cols = ("claim_id", "claim", "tested", "source_value", "estimate", "interval", "band",
+            "unit", "verdict", "note")
     head = "".join(f"<th>{html.escape(tr('col.' + c, lang))}</th>" for c in cols)
     body = []
     for _, r in claims.iterrows():
-        verdict = str(r["verdict"])
+        verdict, unit = str(r["verdict"]), r["unit"]
+        note = html.escape(str(r["note"]))
+        if verdict == "not_testable":
+            note = (f"<b>{html.escape(tr('col.needed', lang))}:</b> "
+                    f"{html.escape(str(r[f'needed_{lang}']))}<br>"
+                    f"<b>{html.escape(tr('col.closest', lang))}:</b> {note}")
         cells = [html.escape(str(r["claim_id"])), html.escape(str(r[f"claim_{lang}"])),
-                 _fmt(r["source_value"], r["unit"]), _fmt(r["estimate"], r["unit"]),
-                 f"{_fmt(r['ci_low'], r['unit'])} – {_fmt(r['ci_high'], r['unit'])}"
-                 if np.isfinite(r["ci_low"]) else "—",
-                 html.escape(str(r["unit"])),
+                 f"<small>{html.escape(str(r[f'tested_{lang}']))}</small>",
+                 _fmt(r["source_value"], unit), _fmt(r["estimate"], unit),
+                 _interval(r["ci_low"], r["ci_high"], unit),
+                 _interval(r["band_low"], r["band_high"], unit), html.escape(str(unit)),
                  f"<b style='color:{VERDICT_COLOURS.get(verdict, '#333')}'>"
-                 f"{html.escape(tr('verdict.' + verdict, lang))}</b>",
-                 f"<small>{html.escape(str(r['note']))}</small>"]
+                 f"{html.escape(tr('verdict.' + verdict, lang))}</b>", f"<small>{note}</small>"]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f"<p>{html.escape(tr('page.verdicts', lang))}</p><div class='scroll'><table>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def _interval(lo: object, hi: object, unit: str) -> str:
+    lo_f, hi_f = float(lo), float(hi)  # type: ignore[arg-type]
+    if not np.isfinite(lo_f):
+        return "—"
+    return f"{_fmt(lo_f, unit)} – {_fmt(hi_f, unit)}" if np.isfinite(hi_f) else \
+        f"&gt; {_fmt(lo_f, unit)}"
 
 
 def _svg(path: Path) -> str:
@@ -359,10 +376,13 @@ def trends_html(res: TrendsResult, lang: str, figures: dict[str, Path]) -> str:
         parts.append(f"<p>{html.escape(tr('text.' + key, lang))}</p>")
         parts.extend(f"<figure>{_svg(figures[f])}</figure>" for f in figs if f in figures)
     style = ("body{font-family:'DejaVu Sans','Noto Sans CJK SC',sans-serif;max-width:1100px;"
-             "margin:2em auto;color:#222}table{border-collapse:collapse;font-size:13px}"
-             "td,th{border-bottom:1px solid #ddd;padding:4px 6px;vertical-align:top;"
-             "text-align:left}figure{margin:1em 0}figure svg{max-width:100%;height:auto}")
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>"
+             "margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;"
+             "font-size:13px}.scroll{overflow-x:auto}td:first-child{overflow-wrap:anywhere;"
+             "min-width:7em}td,th{border-bottom:1px solid #ddd;padding:4px 6px;"
+             "vertical-align:top;text-align:left}figure{margin:1em 0}"
+             "figure svg{max-width:100%;height:auto}")
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'><title>"
             f"{html.escape(tr('page.title', lang))}</title><style>{style}</style></head><body>"
             + "\n".join(parts) + "</body></html>\n")
 

@@ -97,6 +97,8 @@ def trends(seed: int = 0, n_boot: int = 500, lang: str = "en",
     report(progress, "claims")
     table = claims.evaluate(results)
     table.insert(2, "claim", table[f"claim_{lang}"])
+    table.insert(3, "tested", table[f"tested_{lang}"])
+    table.insert(table.columns.get_loc("needed_en"), "needed", table[f"needed_{lang}"])
     results.pop("series")
     return TrendsResult(claims=table, models=models, hardware=hardware, adoption=t["adoption"],
                         series=series, seed=seed, n_boot=n_boot, lang=lang, **results)

@@ -55,7 +55,8 @@ def read_models(raw_dir: Path) -> pd.DataFrame:
     """Epoch notable models with a publication date and a training compute or cost.
 
     One row per model: fractional publication year, domain (raw and grouped as in figure
-    1.10a), training compute (FLOP), training cost (2023 USD), Epoch's frontier flag and
+    1.10a), training compute (FLOP), training cost (2023 USD) and Epoch's cost at cloud
+    rental prices (what the source's "training cost of GPT-3" is), Epoch's frontier flag and
     confidence, and the developers' ISO3 codes (';'-joined, as :mod:`epoch` reads them).
     """
     raw_dir = Path(raw_dir)
@@ -70,6 +71,9 @@ def read_models(raw_dir: Path) -> pd.DataFrame:
         "domain": data["Domain"].fillna("").astype(str),
         "compute_flop": to_number(data["Training compute (FLOP)"]),
         "cost_usd_2023": to_number(data["Training compute cost (2023 USD)"]),
+        # Epoch's estimate at cloud rental prices (its column `Training compute cost (cloud)`)
+        "cost_cloud_usd": to_number(data["Training compute cost (cloud)"])
+        if "Training compute cost (cloud)" in data.columns else float("nan"),
         "frontier": epoch._flag(data["Frontier model"]),
         "confidence": data["Confidence"].fillna("").astype(str),
         "countries": data["Country (of organization)"].map(epoch._countries).map(";".join),
