@@ -460,7 +460,8 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
             for k in ("pillars", "pillar_scatter")},
         scores=scores, title=t("report.title_for", lang, name=spec.name.get(lang))
         if spec.name.get(lang) != t("report.title", lang) else None,
-        spec_name=spec.name.get(lang), edition=edition or spec.edition,
+        spec_name=spec.name.get(lang), edition=(edition or spec.edition) + (
+            f" · {backcast_text(backcast, lang)}" if backcast else ""),
         build_time=reproducible_timestamp(),
         snapshot=manifest_summary(manifest, _publishers(catalogue)) if manifest else {},
         reproduction=rep.table if rep is not None else None,
