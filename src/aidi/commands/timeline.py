@@ -267,13 +267,16 @@ def timeline_lines(tl) -> list[str]:
              + "; ".join(f"{c.kind} {c.name}" for c in lk.events)
              for lk in (tl.comparable.links if tl.comparable else ()) if lk.is_break]
     acc = tl.accounting()
-    for (code, reason), g in acc[acc["status"] != "ranked"].groupby(["iso3", "reason"],
-                                                                    sort=False):
-        eds = ", ".join(g["edition"])
-        who = code or "edition"
-        lines.append(f"{who} {g['status'].iloc[0]} in {eds}: {reason}")
-    if not (acc["status"] != "ranked").any():
-        lines.append(f"every economy is ranked in every edition ({len(tl.editions)} editions)")
+    built = acc[acc["status"] != "not built"]
+    for (code, reason), g in built[built["status"] != "ranked"].groupby(["iso3", "reason"],
+                                                                        sort=False):
+        lines.append(f"{code} {g['status'].iloc[0]} in {', '.join(g['edition'])}: {reason}")
+    if not (built["status"] != "ranked").any():
+        n = built["iso3"].nunique()
+        lines.append(f"all {n} economies ranked in every edition built "
+                     f"({tl.editions[0]}–{tl.editions[-1]})")
+    for e, reason in tl.skipped.items():
+        lines.append(f"edition {e} not built: {reason}")
     back = tl.frame.loc[tl.frame["backcast"].astype(str) != "", ["edition", "backcast"]]
     if len(back):
         eds = list(dict.fromkeys(back["edition"]))
