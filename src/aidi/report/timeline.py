@@ -68,7 +68,7 @@ TEXTS = {
                              "consecutive editions only the data part of the change is "
                              "carried (methodology changes removed exactly).",
                        "zh": "实线：以{anchor}年版本为基准的链式连接序列——相邻版本之间只累积"
-                             "数据变化部分(方法变化已精确剔除)。"},
+                             "数据变化部分（方法变化已精确剔除）。"},
     "series_fixed": {"en": "Solid lines: every edition on the indicators no edition changes "
                            "(a fixed, narrower set).",
                      "zh": "实线：各版本仅用各期均未变化的指标（固定且更窄的指标集）。"},

@@ -71,8 +71,8 @@ _NEEDED_CAPABILITY = (
     "behind the AI Index's fixed-capability prices), to find the cheapest model of each year "
     "that matches GPT-3 — or a measured rate of algorithmic progress (compute needed for a "
     "fixed performance) to combine with the hardware price trend",
-    "各模型的训练成本与能力得分(如AI Index固定能力价格所用的MMLU),以找出每年达到GPT-3水平的"
-    "最便宜模型——或实测的算法进步速度(达到固定性能所需算力),与硬件价格趋势合并")
+    "各模型的训练成本与能力得分（如AI Index固定能力价格所用的MMLU），以找出每年达到GPT-3水平的"
+    "最便宜模型——或实测的算法进步速度（达到固定性能所需算力），与硬件价格趋势合并")
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("s_curve.first_inflection", "二(二), fig 1.8",
@@ -81,7 +81,7 @@ CLAIMS: tuple[Claim, ...] = (
           tested=("a logistic curve fitted to private AI investment (2013–24) places its first "
                   "inflection (maximum of f'') before the last data year, with the whole 95 % "
                   "interval before it",
-                  "对私人AI投资(2013–24)拟合Logistic曲线,第一拐点(f''最大处)及其95%区间"
+                  "对私人AI投资（2013–24）拟合Logistic曲线，第一拐点（f''最大处）及其95%区间"
                   "整体早于最后数据年份")),
     Claim("compute.doubling_pre2010", "三(一), fig 1.10a",
           "Before 2010 training compute doubled every ≈21.6 months.",
@@ -89,28 +89,28 @@ CLAIMS: tuple[Claim, ...] = (
           tested=("doubling time of notable models' training compute before the estimated "
                   "break (two-segment log-linear fit), 95 % interval within ±25 % of 21.6 "
                   "months (16.2–27.0)",
-                  "重要模型训练算力在估计断点前的翻倍时间(两段对数线性拟合),95%区间落在"
-                  "21.6个月±25%以内(16.2–27.0)")),
+                  "重要模型训练算力在估计断点前的翻倍时间（两段对数线性拟合），95%区间落在"
+                  "21.6个月±25%以内（16.2–27.0）")),
     Claim("compute.doubling_post2010", "三(一), fig 1.10a",
           "Since 2010 the compute of the largest training runs doubles in ≈6 months.",
           "2010年以来,最大的AI训练运行所使用的计算量大约在6个月内翻倍。", 6.0, "months",
           tested=("doubling time after the estimated break, 95 % interval within ±25 % of 6 "
                   "months (4.5–7.5)",
-                  "估计断点后的翻倍时间,95%区间落在6个月±25%以内(4.5–7.5)")),
+                  "估计断点后的翻倍时间，95%区间落在6个月±25%以内（4.5–7.5）")),
     Claim("compute.break_year", "三(一), fig 1.10a",
           "The compute trend breaks around 2010 (start of the deep-learning era).",
           "算力增长曲线在2010年前后变得更加陡峭(进入深度学习时代)。", 2010.0, "year", 2.0,
           "absolute",
           tested=("the break year estimated by profile least squares (not fixed), 95 % "
                   "interval within 2008–2012",
-                  "以剖面最小二乘估计(而非固定)的断点年份,95%区间落在2008–2012年")),
+                  "以剖面最小二乘估计（而非固定）的断点年份，95%区间落在2008–2012年")),
     Claim("compute.growth_13y", "三(一), fig 1.10a",
           "Training compute grew ≈350-million-fold over the past 13 years.",
           "过去13年训练计算量已增长了3.5亿倍。", 3.5e8, "×", 1.0, "ratio",
           tested=("the 13-year growth factor implied by the post-break slope, 95 % interval "
                   "within a factor of 2 of 3.5×10⁸ (1.75×10⁸–7×10⁸)",
-                  "断点后斜率对应的13年增长倍数,95%区间落在3.5亿倍的2倍范围内"
-                  "(1.75亿–7亿倍)")),
+                  "断点后斜率对应的13年增长倍数，95%区间落在3.5亿倍的2倍范围内"
+                  "（1.75亿–7亿倍）")),
     Claim("gpt.years_to_second_inflection", "二(二)",
           "Electricity and PCs crossed the second inflection ≈35 years after introduction.",
           "通用目的技术出现的第35年左右越过S型曲线第二拐点(电力、个人电脑)。", 35.0, "years",
@@ -118,39 +118,39 @@ CLAIMS: tuple[Claim, ...] = (
           tested=("years from introduction (fitted 1 %) to the second inflection (minimum of "
                   "f'') of logistic fits to US household adoption of electric power and "
                   "microcomputers, each 95 % interval within 25–45 years",
-                  "美国家庭电力与个人电脑采用率的Logistic拟合:从出现(拟合1%)到第二拐点"
-                  "(f''最小处)的年数,各自95%区间落在25–45年")),
+                  "美国家庭电力与个人电脑采用率的Logistic拟合：从出现（拟合1%）到第二拐点"
+                  "（f''最小处）的年数，各自95%区间落在25–45年")),
     Claim("gpt.level_at_second_inflection", "二(二)",
           "…at ≈70 % household adoption.", "…此时需求端采用率约为70%。", 70.0, "% of households",
           10.0, "absolute",
           tested=("adoption level at the second inflection of the same fits, each 95 % "
                   "interval within 60–80 %",
-                  "同一拟合中第二拐点处的采用率,各自95%区间落在60–80%")),
+                  "同一拟合中第二拐点处的采用率，各自95%区间落在60–80%")),
     Claim("cost.gpt3_2020", "二(三)", "GPT-3-level training cost $4.6 M in 2020.",
           "GPT-3水平模型的训练成本2020年为460万美元。", 4.6e6, "US$", 0.1,
           tested=("the GPT-3-level model of 2020 is GPT-3 itself: Epoch's estimate of its "
                   "training cost at cloud rental prices, within ±10 % of $4.6 M",
-                  "2020年的GPT-3水平模型即GPT-3本身:Epoch按云算力租用价格估计的训练成本,"
+                  "2020年的GPT-3水平模型即GPT-3本身：Epoch按云算力租用价格估计的训练成本，"
                   "落在460万美元±10%以内")),
     Claim("cost.gpt3_2022", "二(三)", "… and $0.45 M in 2022.", "…2022年降至45万美元。",
           0.45e6, "US$",
           tested=("the cost in 2022 of training a model of GPT-3's capability, crediting "
                   "hardware, software, algorithms and architecture together",
-                  "2022年训练一个具备GPT-3能力的模型的成本(硬件、软件、算法与架构的进步合计)"),
+                  "2022年训练一个具备GPT-3能力的模型的成本（硬件、软件、算法与架构的进步合计）"),
           needed=_NEEDED_CAPABILITY),
     Claim("cost.annual_decline", "二(三)",
           "The cost of (GPT-3-level) intelligence falls ≈70 % a year.",
           "智能成本年降幅约为70%。", 70.0, "% a year", 0.15,
           tested=("the yearly fall in the cost of training a model of a fixed (GPT-3) level "
                   "of capability, all sources of progress credited",
-                  "训练固定(GPT-3)能力水平模型的成本每年降幅,计入全部进步来源"),
+                  "训练固定（GPT-3）能力水平模型的成本每年降幅，计入全部进步来源"),
           needed=_NEEDED_CAPABILITY),
     Claim("investment.accelerated_2021", "二(二), fig 1.8b",
           "Private AI investment accelerated from 2021.",
           "AI领域自2021年起出现了私人投资额的加速增长。", None, "",
           tested=("log-linear growth of world private AI investment from 2021 above its growth "
                   "before 2021, the two 95 % intervals not overlapping",
-                  "2021年起全球私人AI投资的对数线性增速高于2021年前,两个95%区间不重叠")),
+                  "2021年起全球私人AI投资的对数线性增速高于2021年前，两个95%区间不重叠")),
     Claim("companies.accelerated_2021", "二(二), fig 1.8b",
           "The number of newly funded AI companies accelerated from 2021.",
           "AI领域自2021年起新成立公司数加速增长。", None, "",
@@ -161,12 +161,12 @@ CLAIMS: tuple[Claim, ...] = (
           "生成式AI领域2023年吸引了252亿美元的私人投资。", 25.2, "billion US$", 0.05,
           tested=("the AI Index 2025's published figure, within 5 % (within 25 %: partly, a "
                   "revision)",
-                  "AI Index 2025发布的数值,相差5%以内(25%以内为部分成立,属数据修订)")),
+                  "AI Index 2025发布的数值，相差5%以内（25%以内为部分成立，属数据修订）")),
     Claim("genai.multiple_2023", "二(二)", "… nearly 9× the 2022 amount.",
           "…接近2022年的9倍。", 9.0, "×", 0.05,
           tested=("the ratio of the AI Index 2025's 2023 and 2022 figures, within 5 % "
                   "(within 25 %: partly)",
-                  "AI Index 2025中2023年与2022年数值之比,相差5%以内(25%以内为部分成立)")),
+                  "AI Index 2025中2023年与2022年数值之比，相差5%以内（25%以内为部分成立）")),
     Claim("genai.share_2023", "二(二)", "… more than a quarter of all AI private investment.",
           "…占当年全部AI私人投资的四分之一以上。", 25.0, "% (lower bound)", 0.0, "above",
           tested=("the AI Index 2025's generative-AI share of 2023 private AI investment "
@@ -175,7 +175,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("capacity.h100_tflops", "三(一), fig 1.10b note",
           "An H100 delivers 1,979 TFLOPS.", "单卡算力1979TFLOPS。", 1979.0, "TFLOPS", 0.01,
           tested=("Epoch's peak FLOP/s of the H100 SXM5 at any precision, within 1 %",
-                  "Epoch记录的H100 SXM5任意精度峰值算力,相差1%以内")),
+                  "Epoch记录的H100 SXM5任意精度峰值算力，相差1%以内")),
     Claim("capacity.china_below_meta", "三(一), fig 1.10b",
           "China's 414.1 EFLOPS of intelligent compute (2023) may be below Meta's H100 capacity "
           "(≈350,000 cards by end-2024).",
@@ -183,7 +183,7 @@ CLAIMS: tuple[Claim, ...] = (
           "above",
           tested=("Meta's 350,000 H100s × per-card peak × 85 % above 414.1 EFLOPS on every "
                   "FLOP basis (FP8 peak, dense 16-bit peak)",
-                  "Meta 35万张H100 × 单卡峰值 × 85%在所有算力口径(FP8峰值、16位稠密峰值)下"
+                  "Meta 35万张H100 × 单卡峰值 × 85%在所有算力口径（FP8峰值、16位稠密峰值）下"
                   "均高于414.1 EFLOPS")),
     Claim("patents.granted_growth", "二(一)",
           "AI-related granted patents rose from under 10,000 a year before 2015 to over 30,000.",
@@ -191,12 +191,12 @@ CLAIMS: tuple[Claim, ...] = (
           "thousand a year", 0.0, "above",
           tested=("the AI Index's granted AI patents: every year before 2015 below 10,000 and "
                   "the latest year above 30,000",
-                  "AI Index授权AI专利:2015年前各年均低于1万件,最新一年高于3万件")),
+                  "AI Index授权AI专利：2015年前各年均低于1万件，最新一年高于3万件")),
     Claim("research.accelerating", "issue #15",
           "AI papers and patents accelerate.", "AI论文与专利数量加速增长。", None, "",
           tested=("log-linear growth after a split year above growth before it, for CS AI "
                   "publications, granted patents and CSET's publications and applications",
-                  "CS领域AI论文、授权专利及CSET论文与申请量:分界年份后的对数线性增速高于此前")),
+                  "CS领域AI论文、授权专利及CSET论文与申请量：分界年份后的对数线性增速高于此前")),
 )
 
 #: A published figure that misses the band by at most this much has been revised since: partly.
