@@ -468,7 +468,7 @@ def test_cli_timeline_and_diff(tmp_path):
     assert (tmp_path / "d" / "fig_waterfall_CHN.png").is_file()
     events = pd.read_csv(tmp_path / "d" / "attribution_events.csv")
     chn = events[events["iso3"] == "CHN"].set_index("change")
-    assert chn.loc["ai_legislation", "kind"] == "enters"
+    assert chn.loc["ai_startups", "kind"] == "enters"
     assert chn["contribution"].sum() == pytest.approx(
         att.query("iso3 == 'CHN' and node == 'index'")["change"].iloc[0], abs=1e-9)
     assert "What changed for China" in res.output
