@@ -57,8 +57,8 @@ leaving out an indicator is offered only where its parent keeps another child wi
 `build_design` evaluates every combination of discrete levels once, at nominal weights, before
 laying out the factors. A level that takes part in an impossible combination — a geometric or
 harmonic mean meeting a zero or a negative where the spec declares no rule for it
-(`nonpositive: error`), or an economy whose index exists in the spec's own build but not in the
-variant (a leave-one-out that empties a node for it) — is removed from the design, never the
+(`nonpositive: error`), or an economy that loses its index only because an indicator is left
+out (a leave-one-out that empties a node for it) — is removed from the design, never the
 spec's own level, and the removal is noted with the first node and economy concerned. Weight
 draws stay positive, so they cannot create a zero the nominal weights do not. Zeros follow the
 spec's declared rule (`zeros="spec"`); `zeros="zero"` is the explicit what-if "every geometric
@@ -871,7 +871,9 @@ def _possible_levels(mats: Array, trees: Sequence[CompiledTree], ref: int | None
 
     Every combination is evaluated once at nominal weights (vectorised over the precomputed
     variants); impossible = a geometric/harmonic mean meets a value its node's declared rule
-    refuses, or an economy with an index in the spec's own build has none. Then, greedily, the
+    refuses, or an economy with an index in the spec's own build loses it only because an
+    indicator is left out (a level that screens economies out, e.g. no imputation, is a
+    possible index: those economies are missing in it, as in a rebuild). Then, greedily, the
     non-spec level taking part in the most impossible combinations is removed (ties: the
     first in the factor order of `_PRUNE_AXES`, then the first level) until none is left.
     """
@@ -924,6 +926,7 @@ def _impossible_combinations(mats: Array, trees: Sequence[CompiledTree], ref: in
     bad = np.zeros(shape, dtype=bool)
     why = np.full(shape, "", dtype=object)
     has_index = np.isfinite(nominal)
+    kept_index: dict[int, np.ndarray] = {}  # per aggregation level: index finite without LOO
     for e, excluded in enumerate(exclusion):
         weights = {}
         if excluded != "none":
@@ -934,7 +937,11 @@ def _impossible_combinations(mats: Array, trees: Sequence[CompiledTree], ref: in
                                                 node.weights)
         for a, tree in enumerate(trees):
             index, fail = _nominal_pass(flat, tree, ref, weights, zeros)
-            lost = has_index[None, :] & ~np.isfinite(index)
+            if e == 0:
+                kept_index[a] = np.isfinite(index)
+            # an economy losing its index only because an indicator is left out (a variant
+            # that screens economies out, e.g. without imputation, is a possible index)
+            lost = has_index[None, :] & kept_index[a] & ~np.isfinite(index)
             for v in np.flatnonzero((fail > 0) | lost.any(axis=1)):
                 p, n = divmod(int(v), n_norm)
                 i, w = divmod(p, n_win)
