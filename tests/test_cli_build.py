@@ -77,9 +77,11 @@ def test_figures_and_report(built):
 
 def test_wrote_n_outputs_counts_real_files(built):
     out, output = built
+    from aidi.output_set import MANIFEST, read_manifest
+
     n = int(output.split("wrote ")[-1].split(" outputs")[0])
-    files = [p for p in out.iterdir() if p.is_file()]
-    assert n == len(files)
+    files = [p for p in out.iterdir() if p.is_file() and p.name != MANIFEST]
+    assert n == len(files) == len(read_manifest(out)["sets"]["build"]["files"])
 
 
 @pytest.mark.slow

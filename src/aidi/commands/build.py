@@ -82,17 +82,24 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
               edition: str | None, quiet: bool = False,
               min_availability: float | None = None, robustness: bool = True,
               figures: bool = True, timings: dict[str, float] | None = None,
-              vintage: str | None = None, quiet_progress: bool = False):
-    """Build, write the tables, figures, workbook and report; print a summary (unless
+              vintage: str | None = None, quiet_progress: bool = False,
+              calibrate: bool = False):
+    """Build, write the tables, figures, workbook and report into `out` as one set
+    (`aidi.output_set`: a kill leaves the old set or the new one); print a summary (unless
     `quiet`); returns the engine's `BuildResult`. Progress shows on a terminal unless
-    `quiet_progress` (`--quiet`)."""
+    `quiet_progress` (`--quiet`); `calibrate` adds the calibration to the set."""
     from aidi.commands.common import nominal_build
+    from aidi.output_set import output_set
     from aidi.report.build_report import write_build_report
     from aidi.report.writers import count_files, write_build_outputs
 
     started = time.perf_counter()
     timings = timings if timings is not None else {}
-    with show_progress(console, quiet_progress, lang) as progress:
+    meta = {"command": "build", "spec": spec, "edition": edition, "countries": countries,
+            "vintage": vintage, "lang": lang}
+    with output_set(out, "build", meta=meta) as txn, \
+            show_progress(console, quiet_progress, lang) as progress:
+        stage = txn.stage
         b = nominal_build(spec, edition, countries, min_availability=min_availability,
                           vintage=vintage, progress=progress)
         result = b.result
@@ -106,21 +113,25 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
         intensity = b.intensity()
         scores = with_intensity(scores, intensity.result if intensity is not None else None)
         why = b.why_we_differ() if result.spec.published else None
-        paths = write_build_outputs(result, out, scores, b.observations, why=why)
+        paths = write_build_outputs(result, stage, scores, b.observations, why=why)
         timings["tables"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        paths.update(write_build_report(result, b.observations, out, lang=lang, focus=focus,
+        paths.update(write_build_report(result, b.observations, stage, lang=lang, focus=focus,
                                         backcast=b.inputs.backcast,
                                         edition=edition, robustness=robustness,
                                         figures=figures, progress=progress,
                                         timings=timings, scores=scores, why=why))
         timings["report_total"] = time.perf_counter() - t0
+        cal = _calibrate(result, stage, paths) if calibrate else None
+    paths = txn.finals(paths)
     if not quiet:
         _print_summary(result, out, lang, scores, edition, b.observations, b.inputs.backcast)
         _print_why(why, result, lang)
     console.print(_t("cli.wrote", lang, n=count_files(paths), out=str(out),
                      seconds=f"{time.perf_counter() - started:.1f}",
                      report=str(paths.get("report", "—"))))
+    if cal is not None:
+        _print_calibration(cal)
     return result
 
 
@@ -131,8 +142,9 @@ def _print_summary(result, out: Path, lang: str, frame, edition: str | None = No
     from aidi.report.writers import economy_names, node_labels
 
     names, labels = economy_names(result.units, lang), node_labels(result.spec, lang)
-    print_scores(frame, lang, ["index", *[c.id for c in result.spec.root.children]], names,
-                 labels)
+    from aidi.report.tables import pillar_ids
+
+    print_scores(frame, lang, ["index", *pillar_ids(result.spec)], names, labels)
     if result.spec.published:
         # the published figures are the 2024 edition's: any other edition is set beside them
         # as a comparison across time, not as a fit
@@ -230,28 +242,25 @@ def register(app: typer.Typer) -> None:
 
             raise UsageError(f"--min-availability must be between 0 and 1, got "
                              f"{min_availability}")
-        from aidi.io import ensure_out_dir
-
-        ensure_out_dir(out)
         from aidi.specs.loader import is_coin_steps, resolve_spec_path
 
         if coin_data is not None or (spec and is_coin_steps(spec)):
             from aidi.commands.coinr_build import build_coin
+            from aidi.output_set import output_set
 
             steps = resolve_spec_path(spec) if spec else None
-            with show_progress(console, quiet, lang) as progress:
+            with output_set(out, "build", meta={"command": "build", "spec": spec}) as txn, \
+                    show_progress(console, quiet, lang) as progress:
                 progress(f"COINr build ({steps.name if steps else 'iData/iMeta'})")
-                result = build_coin(coin_data, coin_meta, steps, out)
+                result = build_coin(coin_data, coin_meta, steps, txn.stage)
             top = result.index.sort_values(ascending=False).head(5)
             console.print(_t("cli.top_five", lang, units=", ".join(
                 f"{u} {v:.2f}" for u, v in top.items())))
             console.print(_t("cli.wrote_coin", lang, n=len(result.units), out=str(out)))
             return
-        result = run_build(spec, out, lang, focus, countries, edition,
-                           min_availability=min_availability, robustness=robustness,
-                           figures=figures, vintage=vintage, quiet_progress=quiet)
-        if calibrate:
-            _calibrate(result, out)
+        run_build(spec, out, lang, focus, countries, edition,
+                  min_availability=min_availability, robustness=robustness,
+                  figures=figures, vintage=vintage, quiet_progress=quiet, calibrate=calibrate)
 
     @app.command("calibrate")
     def calibrate_cmd(
@@ -265,23 +274,32 @@ def register(app: typer.Typer) -> None:
         from aidi.commands.common import nominal_build
 
         b = nominal_build(spec, None, None, vintage=vintage)
-        if out is not None:
-            from aidi.io import ensure_out_dir
+        if out is None:
+            _print_calibration(_calibrate(b.result))
+            return
+        from aidi.output_set import output_set
 
-            ensure_out_dir(out)
-        _calibrate(b.result, out)
+        with output_set(out, "calibration", meta={"command": "calibrate", "spec": spec}) as txn:
+            cal = _calibrate(b.result, txn.stage)
+        _print_calibration(cal)
 
 
-def _calibrate(result, out: Path | None) -> None:
+def _calibrate(result, out: Path | None = None, paths: dict | None = None):
     """The spec's calibration procedure when it declares one, else the weights diagnostic;
-    printed, and written to `out` when given."""
+    written to `out` when given (its files added to `paths`)."""
     from aidi.analysis.calibration import calibrate_spec, calibrate_weights
     from aidi.report.writers import write_calibration
 
     cal = calibrate_spec(result) if result.spec.calibration is not None \
         else calibrate_weights(result)
     if out is not None:
-        write_calibration(cal, out)
+        written = write_calibration(cal, out)
+        if paths is not None:
+            paths.update(written)
+    return cal
+
+
+def _print_calibration(cal) -> None:
     console.print(cal.summary())
     if hasattr(cal, "matches_spec") and not cal.matches_spec():
         console.print("[yellow]warning:[/yellow] the spec's values differ from the fitted ones")

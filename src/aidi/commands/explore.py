@@ -42,14 +42,17 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--lang must be en or zh, got {lang!r}")
         if variants < 1:
             raise UsageError(f"--variants must be >= 1, got {variants}")
-        with show_progress(console, quiet, lang) as progress:
+        from aidi.output_set import output_set
+
+        with output_set(out, "explorer", meta={"command": "explore", "spec": spec}) as txn, \
+                show_progress(console, quiet, lang) as progress:
             b = aidi.build(spec, edition=edition, countries=countries, vintage=vintage,
                            progress=progress)
             tl = _timeline(b, countries, vintage, progress) if with_timeline else None
             report(progress, f"explorer page ({variants:,} rank-band variants, fonts)")
-            path = write_explorer(b, out, lang=lang, n_variants=variants, seed=seed,
-                                  font_css=font_face_css, timeline=tl,
-                                  extra_strings=unit_strings())
+            path = txn.final(write_explorer(b, txn.stage, lang=lang, n_variants=variants,
+                                            seed=seed, font_css=font_face_css, timeline=tl,
+                                            extra_strings=unit_strings()))
         size = path.stat().st_size / 1e6
         eds = f", editions {tl.editions[0]}–{tl.editions[-1]}" if tl and tl.editions else ""
         console.print(f"wrote {path} ({size:.2f} MB, {len(b.units)} economies{eds}, "

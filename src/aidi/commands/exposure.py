@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
         from aidi.commands.common import check_lang
         from aidi.engine.pipeline import resolve_units
         from aidi.errors import UsageError
-        from aidi.io import ensure_out_dir, write_csv
+        from aidi.io import write_csv
+        from aidi.output_set import output_set
         from aidi.report.exposure_chart import exposure_stacked_bar
 
         check_lang(lang)
@@ -53,11 +54,12 @@ def register(app: typer.Typer) -> None:
                 ("--diffusion", diffusion, tuple(ex.DIFFUSION_METHODS))):
             if value not in allowed:
                 raise UsageError(f"{option} must be one of {', '.join(allowed)}, got {value!r}")
-        ensure_out_dir(out)
         settings = ExposureSettings(variant="user" if exposure_table else variant,
                                     user_table=exposure_table, share_method=share_method,
                                     diffusion=diffusion)
-        with show_progress(console, quiet, lang) as progress:
+        with output_set(out, "exposure", meta={"command": "exposure",
+                                               "variant": variant}) as txn, \
+                show_progress(console, quiet, lang) as progress:
             report(progress, LOADING)
             inputs = load_inputs(None, edition=edition, countries=countries)
             spec, obs = inputs.spec, inputs.observations
@@ -66,13 +68,14 @@ def register(app: typer.Typer) -> None:
             result = run_exposure(obs, settings, countries=unit_list)
             summary = ex.exposure_summary(result)
             long = ex.exposure_long(result)
-            write_csv(long, out / "exposure.csv")
+            write_csv(long, txn.stage / "exposure.csv")
             write_csv(summary[["iso3", "exposed_share", "exposure_scale", "diffusion",
-                               "exposure_variance", "gdp_ppp"]], out / "exposure_summary.csv")
+                               "exposure_variance", "gdp_ppp"]],
+                      txn.stage / "exposure_summary.csv")
             comparison = ex.compare_with_source(result)
-            write_csv(comparison, out / "exposure_vs_source.csv")
+            write_csv(comparison, txn.stage / "exposure_vs_source.csv")
             report(progress, FIGURES)
-            figs = exposure_stacked_bar(long, lang, out / "fig_exposure_by_industry")
+            figs = exposure_stacked_bar(long, lang, txn.stage / "fig_exposure_by_industry")
             variants = [ExposureSettings(variant=v, share_method=share_method,
                                          diffusion=diffusion)
                         for v in ("aiie", "lm_aiie", "ig_aiie")]
@@ -84,7 +87,7 @@ def register(app: typer.Typer) -> None:
 
                 report(progress, f"index rebuilt with {len(variants)} exposure tables")
                 sens = exposure_table_sensitivity(spec, obs, variants, units=unit_list)
-                write_csv(sens, out / "exposure_sensitivity.csv")
+                write_csv(sens, txn.stage / "exposure_sensitivity.csv")
 
         table = Table(title=f"AI exposure by economy (table {result.variant}, industry "
                             f"structure {result.years[0]}–{result.years[1]})")

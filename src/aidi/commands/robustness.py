@@ -286,6 +286,11 @@ def _analysis_command(kind: str) -> Callable[..., None]:
     ) -> None:
         if backend not in BACKENDS:
             raise typer.BadParameter(f"--backend must be one of {', '.join(BACKENDS)}")
+        if kind == "sensitivity" and samples is not None and samples < 2:
+            from aidi.errors import UsageError
+
+            raise UsageError(f"--samples must be at least 2 for a Sobol analysis (it is "
+                             f"rounded up to a power of 2; default 1024), got {samples}")
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
         config = _config(no_weights, weights, weight_spread, no_normalisation, normalisations,
@@ -299,23 +304,26 @@ def _analysis_command(kind: str) -> Callable[..., None]:
             config = dataclasses.replace(config, weight_groups=weight_groups)
         started = time.perf_counter()
         from aidi.analysis.variants import build_design
-        from aidi.io import ensure_out_dir
+        from aidi.output_set import output_set
         from aidi.report import filenames as fn
 
-        out = out / (fn.UNCERTAINTY_DIR if kind == "uncertainty" else fn.SENSITIVITY_DIR)
-        ensure_out_dir(out)
-        with show_progress(console, quiet, lang) as progress:
+        sub = fn.UNCERTAINTY_DIR if kind == "uncertainty" else fn.SENSITIVITY_DIR
+        with output_set(out, kind, meta={"command": kind, "spec": spec, "samples": samples,
+                                         "seed": seed}) as txn, \
+                show_progress(console, quiet, lang) as progress:
             result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage,
                               progress)
             design = build_design(result, config)
             if kind == "uncertainty":
                 res, paths = _run_uncertainty(result, design, config, samples or 1000, seed,
                                               backend, scheduler, chunk_size, save_samples,
-                                              out, lang, progress)
+                                              txn.stage / sub, lang, progress)
             else:
                 res, paths = _run_sensitivity(result, design, config, samples or 1024, seed,
                                               backend, scheduler, chunk_size, resamples,
-                                              outputs, convergence, out, lang, progress)
+                                              outputs, convergence, txn.stage / sub, lang,
+                                              progress)
+        paths, out = txn.finals(paths), out / sub
         if kind == "uncertainty":
             _print_uncertainty(res, paths, out, lang)
         else:
@@ -363,14 +371,17 @@ def register(app: typer.Typer) -> None:
 
         if lang not in ("en", "zh"):
             raise typer.BadParameter("--lang must be en or zh")
-        out = out / fn.AUDIT_DIR
-        with show_progress(console, quiet, lang) as progress:
+        from aidi.output_set import output_set
+
+        with output_set(out, "audit", meta={"command": "audit", "spec": spec}) as txn, \
+                show_progress(console, quiet, lang) as progress:
             result = _nominal(spec, edition, countries, coin_data, coin_meta, vintage,
                               progress)
             report(progress, "audit")
             res = audit(result)
             report(progress, WRITING)
-            paths = write_audit(res, out, result, lang)
+            paths = write_audit(res, txn.stage / fn.AUDIT_DIR, result, lang)
+        paths, out = txn.finals(paths), out / fn.AUDIT_DIR
         labels = node_labels(result.spec, lang)
         table = Table(title=_t("cli.audit_title", lang))
         for c in ("node", "n_children", "cronbach_alpha", "pca_first_share",

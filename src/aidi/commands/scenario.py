@@ -36,19 +36,23 @@ def register(app: typer.Typer) -> None:
 
         from aidi.analysis.scenarios import compare_scenario, load_scenario
         from aidi.commands.common import check_lang, nominal_build
-        from aidi.io import ensure_out_dir, out_path, safe_name, write_csv
+        from aidi.io import out_path, safe_name, write_csv
+        from aidi.output_set import output_set
         from aidi.report.translations import t
         from aidi.report.writers import economy_names
 
         check_lang(lang)
         sc = load_scenario(scenario)
-        with show_progress(console, quiet, lang) as progress:
+        name = f"scenario_{safe_name(sc.id)}.csv"  # the id is user text: never a path
+        # one set per scenario: running another scenario into the same folder keeps this one
+        with output_set(out, f"scenario-{safe_name(sc.id)}",
+                        meta={"command": "scenario", "scenario": sc.id}) as txn, \
+                show_progress(console, quiet, lang) as progress:
             nominal = nominal_build(spec, edition, countries, coin_data, coin_meta,
                                     vintage=vintage, progress=progress)
             report(progress, f"scenario {sc.id}")
             res = compare_scenario(nominal.result, nominal.with_changes(sc).result, sc)
-        name = f"scenario_{safe_name(sc.id)}.csv"  # the id is user text: never a path
-        write_csv(res.comparison, out_path(ensure_out_dir(out), name))
+            write_csv(res.comparison, out_path(txn.stage, name))
         root = res.nominal.tree.root
         cmp = res.comparison[res.comparison.measure == root].copy()
         moved = cmp[(cmp.change.abs() > 1e-12) | (cmp.nominal_rank != cmp.scenario_rank)]

@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
         """Build every yearly edition and write timeline.csv (published and comparable series,
         break flags, who is ranked and why) and the trajectory charts."""
         from aidi.analysis.comparable import SERIES
-        from aidi.io import ensure_out_dir
+        from aidi.output_set import output_set
         from aidi.over_time import timeline
         from aidi.report.timeline import write_timeline
 
@@ -161,7 +161,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--lang must be en or zh")
         if series not in SERIES:
             raise UsageError(f"--series must be one of {', '.join(SERIES)}")
-        with show_progress(console, quiet, lang) as progress:
+        with output_set(out, "timeline", meta={"command": "timeline"}) as txn, \
+                show_progress(console, quiet, lang) as progress:
             report(progress, LOADING)
             with _quiet():
                 tl = timeline(spec, start=start, end=end, countries=countries,
@@ -170,7 +171,7 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(f"no edition could be built "
                                  f"({'; '.join(tl.skipped.values())})")
             report(progress, FIGURES if charts else WRITING)
-            paths = write_timeline(tl, ensure_out_dir(out), lang=lang, focus=focus.upper(),
+            paths = write_timeline(tl, txn.stage, lang=lang, focus=focus.upper(),
                                    charts=charts, series=series)
         _print_timeline(tl, focus.upper(), series)
         console.print(f"first edition: {tl.first_edition}; wrote {len(paths)} outputs to "
@@ -196,10 +197,11 @@ def register(app: typer.Typer) -> None:
         event) and weights, exactly (Owen/Shapley); write attribution.csv,
         attribution_events.csv and a waterfall."""
         from aidi.analysis.attribution import diff
-        from aidi.io import ensure_out_dir
+        from aidi.output_set import output_set
         from aidi.report.attribution_report import write_attribution
 
-        with show_progress(console, quiet, lang) as progress, _quiet():
+        with output_set(out, "diff", meta={"command": "diff"}) as txn, \
+                show_progress(console, quiet, lang) as progress, _quiet():
             report(progress, f"{BUILDING} {a}")
             ba, la = _side(a, spec, edition, vintage_a, countries)
             report(progress, f"{BUILDING} {b}")
@@ -212,8 +214,8 @@ def register(app: typer.Typer) -> None:
             from aidi.report.writers import node_labels
 
             labels = {**node_labels(ba.spec, lang), **node_labels(bb.spec, lang)}
-            paths = write_attribution(att, ensure_out_dir(out), focus=focus.upper(),
-                                      node=node, lang=lang, labels=labels)
+            paths = txn.finals(write_attribution(att, txn.stage, focus=focus.upper(),
+                                                 node=node, lang=lang, labels=labels))
         from aidi.report.translations import t
         from aidi.report.writers import economy_names
 

@@ -43,14 +43,17 @@ def trends_command(
         raise typer.BadParameter("--lang must be en or zh")
     if bootstrap < 10:
         raise typer.BadParameter("--bootstrap must be at least 10")
+    from aidi.output_set import output_set
+
     console = Console()
-    with show_progress(console, quiet, lang) as progress:
+    with output_set(out, "trends", meta={"command": "trends", "seed": seed}) as txn, \
+            show_progress(console, quiet, lang) as progress:
         try:
             res = trends(seed=seed, n_boot=bootstrap, lang=lang, data=data, progress=progress)
         except FileNotFoundError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=1) from None
-        written = write_trends(res, out, lang, progress=progress)
+        written = write_trends(res, txn.stage, lang, progress=progress)
     table = Table(title="The source's claims against the data")
     for col in ("claim", "source", "aidi", "95% interval", "unit", "verdict"):
         table.add_column(col, justify="right" if col in ("source", "aidi") else "left")

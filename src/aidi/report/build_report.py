@@ -204,7 +204,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     from aidi.report.figures import FigureJob, FigurePool
     from aidi.report.methodology import indicator_table
     from aidi.report.summary import item_profile, summary_sentences, tiers
-    from aidi.report.tables import scores_frame
+    from aidi.report.tables import pillar_ids, scores_frame
     from aidi.report.writers import economy_names, node_labels
 
     clock = _Clock(timings)
@@ -219,7 +219,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     aidi_spec = spec.id.startswith("aidi")
     labels = node_labels(spec, lang)
     names = economy_names(result.units, lang)
-    pillars = [c.id for c in spec.root.children]
+    pillars = pillar_ids(spec)
     scores = (scores if scores is not None else scores_frame(result)).copy()
     scores["tier"] = tiers(scores.set_index("iso3")["index"]).reindex(scores["iso3"]).to_numpy()
     rep = compare(result) if spec.published else None

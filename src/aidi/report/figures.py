@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FigureJob", "FigureOutput", "FigurePool", "figure_texts", "run_job", "save_figure",
-           "worker_count"]
+__all__ = ["FigureJob", "FigureOutput", "FigurePool", "die_with_parent", "figure_texts", "run_job",
+           "save_figure", "worker_count"]
 
 DPI = 150
 
@@ -110,6 +110,20 @@ def worker_count() -> int:
     return max(1, min(cores, 4))
 
 
+def die_with_parent(parent: int) -> None:
+    """Worker start-up: have the kernel kill this worker when its parent dies (Linux
+    `PR_SET_PDEATHSIG`), and exit now if the parent is already gone — a killed `aidi build`
+    must not leave figure workers running (they would hold its memory and output lock)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 class _Inline(Executor):
     """Runs each job at once in this process (one core, or no `fork`)."""
 
@@ -145,7 +159,9 @@ class FigurePool:
         find_cjk_font()
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._executor = ProcessPoolExecutor(self.workers,
-                                                 mp_context=multiprocessing.get_context("fork"))
+                                                 mp_context=multiprocessing.get_context("fork"),
+                                                 initializer=die_with_parent,
+                                                 initargs=(os.getpid(),))
             self.parallel = True
         else:
             self._executor = _Inline()

@@ -13,6 +13,12 @@ def _names(units: list[str]) -> tuple[list[str], list[str]]:
     return [name_en(u) for u in units], [name_zh(u) for u in units]
 
 
+def pillar_ids(spec) -> list[str]:
+    """The root's children that are aggregates — the "pillars" the report charts and tabulates
+    beside the index. A flat spec (indicators straight under the root) has none."""
+    return [c.id for c in spec.root.children if hasattr(c, "children")]
+
+
 def aggregate_columns(result: BuildResult) -> list[str]:
     """Aggregate nodes below the root, level by level (pillars, then dimensions, ...)."""
     levels = result.spec.level_of()

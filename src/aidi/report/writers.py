@@ -125,8 +125,9 @@ def write_audit(res, out: Path, result=None, lang: str = "en") -> dict[str, Path
     }
     if result is not None:
         from aidi.report.robustness import draw_correlations, group_starts
+        from aidi.report.tables import pillar_ids
 
-        pillars = [c.id for c in result.spec.root.children]
+        pillars = pillar_ids(result.spec)
         fig = draw_correlations(res.matrix, lang, group_starts(res.matrix, pillars),
                                 node_labels(result.spec, lang))
         _figure(paths, fig, out / fn.fig_audit(lang))
