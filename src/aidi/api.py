@@ -24,7 +24,7 @@ import pandas as pd
 
 from aidi.engine.pipeline import BuildResult, resolve_units
 from aidi.engine.pipeline import build as run_pipeline
-from aidi.errors import AidiError, InputError, UnknownUnitError
+from aidi.errors import AidiError, InputError, UnknownUnitError, UsageError
 from aidi.progress import BUILDING, LOADING, Progress, report
 from aidi.sources.coinr import CoinInputs
 from aidi.sources.coinr import read_coin as _read_coin
@@ -131,6 +131,8 @@ def load_inputs(spec: str | Path | IndexSpec | None = None, *, edition: str | No
                 data: pd.DataFrame | CoinInputs | None = None,
                 vintage: str | None = None) -> Inputs:
     """The inputs `aidi.build` and every command use (see `build`)."""
+    spec = _check_spec(spec)
+    countries = _check_countries(countries)
     if isinstance(data, CoinInputs):
         spec_obj = data.spec if spec is None else _spec(spec, data)
         return Inputs(spec_obj, data.observations, data.unit_info, _units(countries), edition,
@@ -160,6 +162,64 @@ def _spec(spec: str | Path | IndexSpec, coin: CoinInputs) -> IndexSpec:
         raise InputError(f"{spec}: a COINr steps file is read with the tables — use "
                          "aidi.read_coin(idata, imeta, steps) and pass that as `data`")
     return load_spec(spec)
+
+
+def _check_spec(spec: object) -> str | Path | IndexSpec | None:
+    """`spec` as `load_inputs` takes it: a name, a path, an `IndexSpec`, or a mapping of spec
+    data (validated as a YAML spec would be)."""
+    if spec is None or isinstance(spec, str | Path | IndexSpec):
+        return spec
+    if isinstance(spec, Mapping):
+        from aidi.specs.loader import spec_from_dict
+
+        return spec_from_dict(dict(spec), origin="<spec given as a dict>")
+    raise UsageError(f"spec must be a shipped spec name ('aidi-2024', 'asem'), a YAML path, "
+                     f"an IndexSpec or a dict of spec data, got {type(spec).__name__} "
+                     f"{spec!r}")
+
+
+def _check_countries(countries: object, name: str = "countries"
+                     ) -> Sequence[str] | str | None:
+    """A group name, `all`, a comma-separated string, or a non-empty list of codes/names."""
+    if countries is None or isinstance(countries, str):
+        return countries
+    if not isinstance(countries, Sequence | set | frozenset) or isinstance(countries, bytes):
+        raise UsageError(f"{name} must be a group name ('TARGET_20', 'G20'), 'all', or a "
+                         f"list of codes or names such as ['USA', 'CHN'], got "
+                         f"{type(countries).__name__} {countries!r}")
+    items = list(countries)
+    bad = [c for c in items if not isinstance(c, str)]
+    if bad:
+        raise UsageError(f"{name}: every entry must be a code or name (text), got {bad[0]!r}")
+    if not items:
+        raise UsageError(f"{name} is an empty list: give at least one code (['USA', "
+                         "'CHN']), a group name ('TARGET_20', 'G20') or 'all'")
+    return items
+
+
+def _check_fraction(name: str, value: object) -> float | None:
+    """None, or a number in [0, 1]."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer |
+                                                 np.floating) or not 0 <= value <= 1:
+        raise UsageError(f"{name} must be a number from 0 to 1 (a share, e.g. 0.5), got "
+                         f"{value!r}")
+    return float(value)
+
+
+def _check_seed(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise UsageError(f"seed must be a whole number >= 0 (the same seed gives the same "
+                         f"samples), got {value!r}")
+    return int(value)
+
+
+def _check_build(name: str, value: object) -> Build:
+    if not isinstance(value, Build):
+        raise UsageError(f"{name} must be another aidi.Build (e.g. aidi.build(edition='2023'))"
+                         f", got {type(value).__name__} {value!r}")
+    return value
 
 
 def _units(countries: Sequence[str] | str | None) -> tuple[str, ...] | str | None:
@@ -243,6 +303,7 @@ class Build:
     def from_inputs(cls, inputs: Inputs, *, min_availability: float | None = None,
                     data_override: pd.DataFrame | None = None) -> Build:
         spec = inputs.spec
+        min_availability = _check_fraction("min_availability", min_availability)
         units = _resolve_units(spec, inputs)
         if min_availability is None and isinstance(inputs.units, str) and \
                 inputs.units.strip().lower() == "all":
@@ -333,6 +394,9 @@ class Build:
         """A unit code of this build from a code or name (case-insensitive), or a clear error."""
         from aidi.countries import resolve_unit
 
+        if not isinstance(unit, str):
+            raise UsageError(f"unit must be a code or name such as 'CHN' or 'China', got "
+                             f"{type(unit).__name__} {unit!r}")
         try:
             code = resolve_unit(unit, allowed=self.units + self.result.screened_out)
         except UnknownUnitError:
@@ -342,6 +406,9 @@ class Build:
         return code
 
     def resolve_node(self, node: str) -> str:
+        if not isinstance(node, str):
+            raise UsageError(f"node must be a node id of spec {self.spec.id} (e.g. "
+                             f"{self.spec.root.id!r}), got {type(node).__name__} {node!r}")
         ids = [n.id for n in self.spec.iter_nodes()]
         if node not in ids:
             import difflib
@@ -356,13 +423,16 @@ class Build:
         """The same build with some nodes' weights (within their parent) changed."""
         from aidi.specs.edit import with_weights
 
+        if not isinstance(weights, Mapping):
+            raise UsageError(f"weights must map node ids to weights, e.g. {{'data': 0.5}}, "
+                             f"got {type(weights).__name__} {weights!r}")
         for node_id in weights:
             self.resolve_node(node_id)
         return self._rebuild(with_weights(self.spec, weights))
 
     def with_units(self, units: Sequence[str] | str) -> Build:
         """The same spec and data built for other units (codes, names or a group)."""
-        inputs = _replace(self.inputs, units=_units(units))
+        inputs = _replace(self.inputs, units=_units(_check_countries(units, "units")))
         return Build.from_inputs(inputs)
 
     def with_spec(self, spec: IndexSpec) -> Build:
@@ -371,8 +441,11 @@ class Build:
 
     def with_changes(self, scenario: Scenario | str | Path) -> Build:
         """The build with a scenario's changes to indicator values (see `aidi.analysis.scenarios`)."""
-        from aidi.analysis.scenarios import load_scenario, scenario_override
+        from aidi.analysis.scenarios import Scenario, load_scenario, scenario_override
 
+        if not isinstance(scenario, Scenario | str | Path):
+            raise UsageError(f"scenario must be a Scenario, a shipped scenario name or a "
+                             f"YAML path, got {type(scenario).__name__} {scenario!r}")
         sc = scenario if not isinstance(scenario, str | Path) else load_scenario(scenario)
         sc = _resolve_scenario_units(sc, self)
         return self._rebuild(self.spec, scenario_override(self.result, sc))
@@ -385,6 +458,7 @@ class Build:
         from aidi.analysis.variants import build_design
 
         _positive("n_samples", n_samples)
+        seed = _check_seed(seed)
         design = kwargs.pop("design", None) or build_design(self.result, config)
         if kwargs.pop("save_samples", False):  # writing every sample needs them kept
             kwargs["keep_samples"] = True
@@ -399,6 +473,7 @@ class Build:
         from aidi.analysis.variants import build_design
 
         _positive("n_base", n_base)
+        seed = _check_seed(seed)
         design = kwargs.pop("design", None) or build_design(self.result, config)
         return run_sensitivity(self.result, n_base=n_base, seed=seed, config=config,
                                design=design, **kwargs)
@@ -426,6 +501,7 @@ class Build:
         regroups them (`aidi.analysis.attribution.merge_changes`)."""
         from aidi.analysis.attribution import attribute
 
+        _check_build("other", other)
         return attribute(self, other, label_a=label_a, label_b=label_b, changes=changes)
 
     def intensity(self) -> Build | None:
@@ -469,6 +545,7 @@ class Build:
 
     def compare(self, other: Build) -> Comparison:
         """Score and rank differences by unit and node (`other` minus this build)."""
+        _check_build("other", other)
         a, b = self.relative(), other.relative()
         nodes = [n for n in a.columns if n in b.columns]
         units = [u for u in a.index if u in b.index]

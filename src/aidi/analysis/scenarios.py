@@ -86,7 +86,13 @@ def load_scenario(source: str | Path) -> Scenario:
 def _indicators_under(result: BuildResult, change: Change) -> list[str]:
     ids = set(change.indicators)
     for node_id in change.nodes:
-        node = result.spec.node(node_id)
+        try:
+            node = result.spec.node(node_id)
+        except KeyError:
+            known = ", ".join(n.id for n in result.spec.aggregates())
+            raise InputError(f"the scenario changes node {node_id!r}, which spec "
+                             f"{result.spec.id!r} does not have (its nodes: {known}); write "
+                             "a scenario for this spec's tree") from None
         ids |= {n.id for n in iter_nodes(node) if isinstance(n, Indicator)}
     known = set(result.data.columns)
     bad = sorted(ids - known)

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from aidi.countries import GROUPS, UnitPool, resolve_unit
-from aidi.engine import registry
+from aidi.engine import guards, registry
 from aidi.engine.aggregate import aggregate
 from aidi.engine.aggregate import contributions as child_contributions
+from aidi.engine.guards import safe_weights
 from aidi.engine.impute import ancestors_at, impute_matrix
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.screen import availability, nonzero_share
@@ -267,8 +268,11 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
     # the row methods min–max scale each column by its direction before the row statistic
     levels = {s.group_level for s in settings if getattr(s, "group_level", None)}
     lineage = {lv: ancestors_at(spec.parent_of(), ids, lv) for lv in levels} or None
-    imputed = impute_matrix(x, settings, info, ids, directions=directions, lineage=lineage)
+    with guards.step_errors("impute", spec.id):
+        imputed = impute_matrix(x, settings, info, ids, directions=directions,
+                                lineage=lineage)
     imputed = np.where(missing & ~sibling_has_data(x, settings, spec), np.nan, imputed)
+    guards.check_finite("impute", imputed, ids, unit_list, spec.id)
     filled = missing & ~np.isnan(imputed)
     if with_log:
         for r, j in zip(*np.nonzero(filled), strict=True):
@@ -288,12 +292,17 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
         unit_list = [u for u, k in zip(unit_list, keep, strict=True) if k]
         info = info.reindex(unit_list) if info is not None else None
     t_settings = list(treat) if treat is not None else [spec.effective_treat(i) for i in inds]
-    treated, records = treat_matrix(imputed, t_settings, ids)
+    with guards.step_errors("treat", spec.id):
+        treated, records = treat_matrix(imputed, t_settings, ids)
+    guards.check_finite("treat", treated, ids, unit_list, spec.id)
     if with_log:
         log.extend(_treat_log(records, imputed, treated, unit_list, ids))
     n_settings = list(normalise) if normalise is not None else \
         [spec.effective_normalise(i) for i in inds]
-    normalised = normalise_matrix(treated, n_settings, directions, unit_list, ids)
+    guards.check_targets(treated, n_settings, directions, ids, spec.id)
+    with guards.step_errors("normalise", spec.id):
+        normalised = normalise_matrix(treated, n_settings, directions, unit_list, ids)
+    guards.check_finite("normalise", normalised, ids, unit_list, spec.id)
     return Prepared(keep, imputed, filled, treated, normalised, tuple(log))
 
 
@@ -348,12 +357,17 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     replaced cell is logged.
     """
     say = progress or (lambda _msg: None)
+    guards.check_references(spec)
     spec = resolved_reference(spec, observations)
+    if units is not None and not isinstance(units, str) and len(units) == 0:
+        raise UnknownUnitError("no units given (an empty list): name ISO3 codes (USA,CHN), "
+                               f"a group ({', '.join(sorted(GROUPS))}) or all")
     unit_list = resolve_units(spec, observations, units)
     ids = [i.id for i in spec.indicators()]
 
     say("selecting data")
-    sel = select(spec, observations, unit_list)
+    with guards.step_errors("select", spec.id):
+        sel = select(spec, observations, unit_list)
     log: list[LogEntry] = list(sel.log)
     data, year_df, carried_df = sel.data, sel.years, sel.carried
     if data_override is not None:
@@ -385,11 +399,16 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     say("aggregating")
     tree = compile_tree(spec, ids)
     ref = unit_list.index(spec.reference) if spec.reference in unit_list else None
-    values = aggregate_tree(prep.normalised, tree, ref, units=unit_list)
+    with guards.step_errors("aggregate", spec.id):
+        values = aggregate_tree(prep.normalised, tree, ref, units=unit_list)
     agg = values[:, len(ids):]
+    _check_reference_scale(values, tree, ref, spec)
     _check_reference(agg, tree, ref, spec)
+    rank_arr = ranks(agg)
+    guards.check_ranks(agg, rank_arr, tree.aggregate_ids, unit_list, spec.id)
+    log.extend(_unranked(agg[:, -1], unit_list, tree.root))
     scores = pd.DataFrame(agg, index=unit_list, columns=list(tree.aggregate_ids))
-    rank_df = pd.DataFrame(ranks(agg), index=unit_list, columns=list(tree.aggregate_ids))
+    rank_df = pd.DataFrame(rank_arr, index=unit_list, columns=list(tree.aggregate_ids))
     contrib = _contributions(values, tree, unit_list, ref)
 
     def kept(frame: pd.DataFrame) -> pd.DataFrame:
@@ -462,6 +481,25 @@ def _check_reference(agg: np.ndarray, tree: CompiledTree, ref: int | None,
                              "every pillar (spec field `reference`)")
 
 
+def _check_reference_scale(values: np.ndarray, tree: CompiledTree, ref: int | None,
+                           spec: IndexSpec) -> None:
+    """A node standardised to the reference divides by the reference's own (raw) score:
+    it must be finite and positive (`aidi.engine.guards.check_reference_scale`)."""
+    if ref is None:
+        return
+    for k, node in enumerate(tree.nodes):
+        if node.standardise == "ratio":
+            guards.check_reference_scale(_unstandardised_ref(values, tree, k, ref), node.id,
+                                         str(spec.reference), spec.id)
+
+
+def _unranked(index: np.ndarray, units: list[str], root: str) -> list[LogEntry]:
+    """A unit without an index score is left unranked — and said so in the log."""
+    return [LogEntry("rank", u, root, "no index score (too few values at some node): "
+                     "left unranked", code="unranked")
+            for u, v in zip(units, index, strict=True) if np.isnan(v)]
+
+
 def _apply_override(data: pd.DataFrame, override: pd.DataFrame,
                     log: list[LogEntry]) -> pd.DataFrame:
     unknown = set(override.columns) - set(data.columns)
@@ -490,14 +528,15 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
     for k, node in enumerate(tree.nodes):
         child = values[:, list(node.child_cols)]
         p = dict(node.params).get("p")  # the generalised mean's exponent (None otherwise)
-        c = child_contributions(child, node.weights, node.method, p=p)
+        ws = safe_weights(node.weights, node.id)
+        c = child_contributions(child, ws, node.method, p=p)
         if node.standardise == "ratio" and ref is not None:
             if registry.method("aggregate", node.method).contributions == "log":
                 # ln(score) = Σ wᵢ ln(xᵢ / x_ref,ᵢ) / Σw: each child's log-ratio to the reference
-                c = c - child_contributions(child[ref:ref + 1], node.weights, node.method, p=p)
+                c = c - child_contributions(child[ref:ref + 1], ws, node.method, p=p)
             else:
                 c = c / _unstandardised_ref(values, tree, k, ref)
-        w = node.weights / node.weights.sum() if node.weights.sum() > 0 else node.weights
+        w = ws / ws.sum() if ws.sum() > 0 else ws
         frames.append(pd.DataFrame({
             "iso3": np.repeat(units, len(node.children)),
             "parent": node.id,
@@ -512,7 +551,14 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
 
 
 def _unstandardised_ref(values: np.ndarray, tree: CompiledTree, k: int, ref: int) -> float:
+    """The reference unit's score at node `k` before the ratio to itself (every unit is
+    aggregated: Copeland and Mazziotta–Pareto compare units with each other)."""
     node = tree.nodes[k]
-    raw = aggregate(values[ref:ref + 1, list(node.child_cols)], node.weights, node.method,
-                    node.nonpositive, node.offset, **dict(node.params))
-    return float(raw[0])
+    raw = aggregate(values[:, list(node.child_cols)], safe_weights(node.weights), node.method,
+                    _policy(node), node.offset, **dict(node.params))
+    return float(raw[ref])
+
+
+def _policy(node) -> str:
+    """A zero child was already refused (or allowed) by the tree pass: here it gives 0."""
+    return "zero" if node.nonpositive == "error" else node.nonpositive

@@ -117,7 +117,7 @@ def transformed_panel(observations: pd.DataFrame | SeriesPanels, series: str,
     elif kind == "log":
         shifted = num + transform.offset
         if (shifted <= 0).any().any():
-            bad = shifted[shifted <= 0].stack()
+            bad = shifted[shifted <= 0].stack().dropna()  # the offending cells, not NaNs
             (iso, yr), val = next(iter(bad.items()))
             raise ValueError(f"log transform of {series!r}: value {val:g} for {iso} {yr} is not "
                              "positive after the offset; raise transform.offset")

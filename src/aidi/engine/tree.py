@@ -10,6 +10,7 @@ which each node's call has: the units axis is never split.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from aidi.engine import registry
 from aidi.engine.aggregate import NonPositiveError, aggregate, separable_mean
+from aidi.engine.guards import safe_weights
 from aidi.specs.schema import IndexSpec, Node
 
 
@@ -48,7 +50,12 @@ class CompiledTree:
         return self.indicator_ids + self.aggregate_ids
 
     def col(self, node_id: str) -> int:
-        return self.all_ids.index(node_id)
+        return self._cols[node_id]
+
+    @functools.cached_property
+    def _cols(self) -> dict[str, int]:
+        """Column of every node id (a dict: `col` is called per node, 10,000s of times)."""
+        return {nid: i for i, nid in enumerate(self.all_ids)}
 
     @property
     def root(self) -> str:
@@ -61,11 +68,12 @@ def compile_tree(spec: IndexSpec, indicator_ids: list[str] | None = None) -> Com
     order = [n for n in spec.iter_nodes(order="post") if isinstance(n, Node)]
     agg_ids = tuple(n.id for n in order)
     all_ids = ind_ids + agg_ids
+    pos = {nid: i for i, nid in enumerate(all_ids)}
     nodes = []
     for n in order:
         kids = tuple(c.id for c in n.children)
         nodes.append(CompiledNode(
-            n.id, kids, tuple(all_ids.index(k) for k in kids),
+            n.id, kids, tuple(pos[k] for k in kids),
             np.array([c.weight for c in n.children], dtype=float), n.aggregate.method,
             n.aggregate.nonpositive, n.aggregate.offset, n.aggregate.min_coverage,
             n.standardise, n.aggregate.method_params(), n.aggregate.dat_thresh))
@@ -166,7 +174,7 @@ def aggregate_node_major(node_major: np.ndarray, tree: CompiledTree, ref: int | 
         state = np.zeros(len(node_major), dtype=np.intp)
         state[:n_ind] = clean
     for k, node in enumerate(tree.nodes):
-        w = np.asarray(weights.get(node.id, node.weights), dtype=float)
+        w = safe_weights(weights.get(node.id, node.weights), node.id)
         method = methods.get(node.id, node.method)
         policy = "zero" if (zeros == "zero" and node.nonpositive == "error") else node.nonpositive
         children = [node_major[c] for c in node.child_cols]

@@ -29,7 +29,8 @@ NodeId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # no number of a spec may be ∞ or NaN: each would silently turn every score into one
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Label(_Frozen):
@@ -257,8 +258,18 @@ class Normalise(_Frozen):
         if self.method == "goalposts" and self.goalposts is None:
             raise ValueError("normalise method 'goalposts' needs `goalposts: [lower, upper, "
                              "scale]`")
-        if self.method == "scaled" and self.npara[0] == self.npara[1]:
-            raise ValueError("normalise method 'scaled' needs npara[0] != npara[1]")
+        if self.method == "goalposts":
+            lower, upper, scale = self.goalposts  # type: ignore[misc]
+            if not lower < upper:
+                raise ValueError(f"goalposts need lower < upper (on the indicator's own scale; "
+                                 f"the direction decides which end is good), got lower="
+                                 f"{lower:g}, upper={upper:g}")
+            if not scale > 0:
+                raise ValueError(f"the goalposts' scale must be > 0 (e.g. 1 or 100), got "
+                                 f"{scale:g}")
+        if self.method == "scaled" and not self.npara[0] < self.npara[1]:
+            raise ValueError(f"normalise method 'scaled' needs npara = [lower, upper] with "
+                             f"lower < upper, got {list(self.npara)}")
         return self
 
 
@@ -307,6 +318,9 @@ class Aggregate(_Frozen):
         if self.method == "genmean" and (self.p is None or self.p == 0):
             raise ValueError("aggregate method 'genmean' needs an exponent p != 0 (p = 0 is the "
                              "geometric mean)")
+        if self.nonpositive == "offset" and self.offset <= 0:
+            raise ValueError("nonpositive: offset needs `offset` > 0 (the shift added to every "
+                             "child before the mean), e.g. offset: 1")
         return self
 
     def method_params(self) -> tuple[tuple[str, object], ...]:
@@ -484,7 +498,8 @@ class IndexSpec(_Frozen):
     edition: str = ""
     description: str = ""
     reference: str | None = Field(None, description="reference unit for ratio normalisation")
-    units: tuple[str, ...] | str = "TARGET_20"
+    units: tuple[str, ...] | str = Field("TARGET_20", description="a group name, `all`, or a "
+                                         "non-empty list of unit codes or names")
     screen: Screen = Screen()
     defaults: Defaults = Defaults()
     root: Node
@@ -500,6 +515,9 @@ class IndexSpec(_Frozen):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> IndexSpec:
+        if not isinstance(self.units, str) and not self.units:
+            raise ValueError("`units` is an empty list: list the units to build, or name a "
+                             "group (TARGET_20, G20) or all")
         seen: set[str] = set()
         for node in iter_nodes(self.root):
             if node.id in seen:

@@ -70,6 +70,8 @@ def read_cells(path: Path, sheet: str | None = None) -> pd.DataFrame:
     if not any(header):
         raise DataValidationError(f"{path.name}: row 1 must be a header row")
     width = len(header)
+    if delimiter is not None:  # a CSV: every row must have the header's cells
+        check_widths(rows[1:], width, path.name)
     body = [(n, [_cell(c) for c in cells][:width] + [""] * (width - len(cells)))
             for n, cells in rows[1:] if any(_cell(c) for c in cells)]
     frame = pd.DataFrame([cells for _, cells in body], columns=header, dtype=object)
@@ -77,6 +79,28 @@ def read_cells(path: Path, sheet: str | None = None) -> pd.DataFrame:
     frame["row"] = [n for n, _ in body]
     frame.attrs.update(delimiter=delimiter, notes=notes)
     return frame
+
+
+def check_widths(rows, width: int, name: str) -> None:
+    """Refuse a CSV whose rows do not have the header's number of cells: a row cut or padded
+    to fit would store wrong numbers (`USA,2022,x,count,1,234` is 1,234 split in two).
+    Extra cells that are empty (a trailing delimiter) and blank rows are fine."""
+    bad = []
+    for n, cells in rows:
+        have = len(cells)
+        while have > width and not _cell(cells[have - 1]):
+            have -= 1
+        if have != width and any(_cell(c) for c in cells):
+            bad.append((n, len(cells)))
+            if len(bad) == 5:
+                break
+    if bad:
+        shown = "; ".join(f"row {n} has {k} cells" for n, k in bad)
+        raise DataValidationError(
+            f"{name}: {shown} — but the header (row 1) has {width}. A value holding the "
+            "delimiter unquoted (a thousands separator such as 1,234, or a name with a "
+            "comma), or a missing cell? Quote such values (\"1,234\"), or save the file with "
+            "another delimiter; nothing was imported")
 
 
 def _checked_header(frame: pd.DataFrame, header: list[str], name: str) -> pd.DataFrame:
@@ -342,6 +366,25 @@ def _wide(cells: pd.DataFrame, name: str, *, series: str | None, unit: str | Non
                          "row": long["row"], "column": long["column"]})
 
 
+def check_input_file(path: Path) -> None:
+    """Refuse, in words that say why, a path that is not a regular readable file."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DataValidationError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise DataValidationError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise DataValidationError(f"{path} is a folder; give the CSV or XLSX file inside it")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else \
+            "a socket" if stat.S_ISSOCK(mode) else "a device or other special file"
+        raise DataValidationError(f"{path} is {kind}, not a regular file; save the data to "
+                                  "a .csv or .xlsx file and import that")
+
+
 def import_file(store: Store, path: str | Path, *, series: str | None = None,
                 series_prefix: str = "user.", unit: str | None = None,
                 sheet: str | None = None, strict: bool = False,
@@ -351,8 +394,7 @@ def import_file(store: Store, path: str | Path, *, series: str | None = None,
     `decimal` ("." or ",") overrides the decimal separator read from the values.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataValidationError(f"{path}: no such file")
+    check_input_file(path)
     label = f"user import: {path.name}"
     cells = read_cells(path, sheet)
     notes: list[str] = list(cells.attrs.get("notes", []))
