@@ -87,6 +87,19 @@ def test_a_target_below_every_value_is_refused():
         _build(raw)
 
 
+def test_coinrs_uncapped_target_keeps_its_arithmetic_and_is_logged():
+    """COINr's n_dist2targ (cap: false) gives those numbers; aidi gives them too (the COINr
+    reference tests check it) but says so in the build log."""
+    raw = _spec(reference=None, defaults={"normalise": {"method": "target", "target": -100,
+                                                        "cap": False}})
+    raw["root"]["aggregate"] = {"method": "arithmetic"}
+    for node in (raw["root"], *raw["root"]["children"]):
+        node.pop("standardise", None)
+    log = _build(raw).log_frame()
+    flagged = log[log.code == "target_passed"]
+    assert set(flagged.indicator) == {"a", "b"} and "n_dist2targ" in flagged.detail.iloc[0]
+
+
 def test_a_target_beyond_the_best_value_is_fine():
     raw = _spec(reference=None, defaults={"normalise": {"method": "target", "target": 1e6}})
     raw["root"]["aggregate"] = {"method": "arithmetic"}

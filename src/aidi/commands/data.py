@@ -336,10 +336,17 @@ def import_(
     typer.echo(result.report.summary(examples=10))
     _write_rejected([result.report], rejected)
     if result.vintage_id is None:
-        typer.echo(f"nothing new: every value of {', '.join(result.series)} is already stored "
+        typer.echo(f"nothing new: every value of {_listed(result.series)} is already stored "
                    f"with the same number; no vintage added to {path}")
         return
     typer.echo(f"stored vintage {result.vintage_id} ({result.layout} layout) with series "
-               f"{', '.join(result.series)} in {path}")
+               f"{_listed(result.series)} in {path}")
     typer.echo(f"use it in a spec as `series: {result.series[0]}` and build from the store, "
                "e.g. `aidi build --spec my_spec.yaml --vintage latest`")
+
+
+def _listed(names, shown: int = 8) -> str:
+    """At most `shown` names, then how many more (an import may hold thousands of series)."""
+    names = list(names)
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more:,} more" if more > 0 else "")

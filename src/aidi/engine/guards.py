@@ -113,10 +113,13 @@ def check_finite(step: str, values: np.ndarray, ids: Sequence[str],
 
 
 def check_targets(treated: np.ndarray, settings: Sequence[object], directions: np.ndarray,
-                  ids: Sequence[str], spec_id: str = "") -> None:
-    """`target` normalisation: (x − worst) / (target − worst) turns the ranking upside down
-    when the target lies on the wrong side of the worst value; refuse it."""
+                  ids: Sequence[str], spec_id: str = "") -> list[tuple[str, str]]:
+    """`target` normalisation, (x − worst) / (target − worst), ranks the units upside down
+    when the target lies on the wrong side of the worst value. aidi's capped `target` (a
+    share of the way to a goal) is refused then; COINr's uncapped `n_dist2targ` (`cap:
+    false`) keeps COINr's arithmetic — returned as (indicator, note) for the build log."""
     x = np.asarray(treated, dtype=float)
+    notes = []
     for j, s in enumerate(settings):
         if getattr(s, "method", None) != "target" or getattr(s, "target", None) is None:
             continue
@@ -125,13 +128,20 @@ def check_targets(treated: np.ndarray, settings: Sequence[object], directions: n
             continue
         d = float(directions[j])
         worst = np.nanmin(col) if d > 0 else np.nanmax(col)
-        if (s.target - worst) * d < 0:
-            side = "below" if d > 0 else "above"
-            raise NumericGuardError(
-                f"{_spec(spec_id)}indicator {ids[j]!r}: the normalisation target {s.target:g} "
-                f"is {side} every value (worst {worst:g}), so (x − worst) / (target − worst) "
-                "would rank the units upside down; set a target beyond the worst value in "
-                "the indicator's direction (e.g. the best value, or a goal not yet reached)")
+        if (s.target - worst) * d >= 0:
+            continue
+        side = "below" if d > 0 else "above"
+        what = (f"indicator {ids[j]!r}: the normalisation target {s.target:g} is {side} every "
+                f"value (worst {worst:g}), so (x − worst) / (target − worst)")
+        if getattr(s, "cap", None) is False:
+            notes.append((ids[j], f"{what} falls as the value rises (COINr's n_dist2targ "
+                                  "arithmetic, kept with cap: false)"))
+            continue
+        raise NumericGuardError(
+            f"{_spec(spec_id)}{what} would rank the units upside down; set a target beyond "
+            "the worst value in the indicator's direction (e.g. the best value, or a goal not "
+            "yet reached)")
+    return notes
 
 
 def check_reference_scale(raw_ref: float, node: str, reference: str, spec_id: str = "") -> None:

@@ -299,7 +299,9 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
         log.extend(_treat_log(records, imputed, treated, unit_list, ids))
     n_settings = list(normalise) if normalise is not None else \
         [spec.effective_normalise(i) for i in inds]
-    guards.check_targets(treated, n_settings, directions, ids, spec.id)
+    for ind_id, note in guards.check_targets(treated, n_settings, directions, ids, spec.id):
+        if with_log:
+            log.append(LogEntry("normalise", "", ind_id, note, code="target_passed"))
     with guards.step_errors("normalise", spec.id):
         normalised = normalise_matrix(treated, n_settings, directions, unit_list, ids)
     guards.check_finite("normalise", normalised, ids, unit_list, spec.id)

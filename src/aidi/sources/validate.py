@@ -70,10 +70,12 @@ class ValidationReport:
     source: str
     accepted: pd.DataFrame   # tidy columns (+ provenance columns passed through)
     rejected: pd.DataFrame   # REJECTED_COLUMNS: where (source, row), what, rule and reason
+    #: rows accepted in all, when `accepted` holds only the first of them (a streamed import)
+    accepted_total: int | None = None
 
     @property
     def n_accepted(self) -> int:
-        return len(self.accepted)
+        return len(self.accepted) if self.accepted_total is None else self.accepted_total
 
     @property
     def n_rejected(self) -> int:
@@ -121,9 +123,23 @@ def unit_range(unit: str) -> tuple[float | None, float | None] | None:
     return None
 
 
+def per_value(values: pd.Series, func) -> pd.Series:
+    """`func` applied once per distinct value of `values` (a million rows repeat a few
+    hundred codes, years and units), aligned back to the rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [func(u) for u in uniques]
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _as_text(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
+        else str(v).strip()
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Strings with NaN/None as ''."""
-    return values.astype(object).where(values.notna(), "").map(lambda v: str(v).strip())
+    return per_value(values, _as_text)
 
 
 def _countries(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -131,8 +147,7 @@ def _countries(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     raw = _text(frame["iso3"]) if "iso3" in frame.columns else pd.Series("", index=frame.index)
     if "country" in frame.columns:
         raw = raw.where(raw != "", _text(frame["country"]))
-    cache: dict[str, str | None] = {}
-    iso = raw.map(lambda s: cache.setdefault(s, to_iso3(s) if s else None))
+    iso = per_value(raw, lambda s: to_iso3(s) if s else None)
     return iso, raw
 
 
@@ -143,12 +158,19 @@ class _Reasons:
         self.rule = pd.Series("", index=index, dtype=object)
         self.reason = pd.Series("", index=index, dtype=object)
 
-    def flag(self, mask: pd.Series, rule: str, reason: pd.Series | str) -> None:
+    def flag(self, mask: pd.Series, rule: str, reason: pd.Series | str,
+             fmt=None) -> None:
+        """Mark the rows of `mask` not yet flagged; `reason` is a sentence, a sentence per
+        row, or (with `fmt`) the values `fmt` turns into the sentence — only for the rows
+        flagged, so a clean million rows format nothing."""
         new = mask & (self.rule == "")
         if not new.any():
             return
         self.rule[new] = rule
-        self.reason[new] = reason[new] if isinstance(reason, pd.Series) else reason
+        if fmt is not None:
+            self.reason[new] = reason[new].map(fmt)
+        else:
+            self.reason[new] = reason[new] if isinstance(reason, pd.Series) else reason
 
     @property
     def ok(self) -> pd.Series:
@@ -158,13 +180,18 @@ class _Reasons:
 def validate_observations(frame: pd.DataFrame, source: str, *,
                           rules: Mapping[str, SeriesRule] | None = None,
                           known_units: Mapping[str, str] | None = None,
-                          strict: bool = False) -> ValidationReport:
+                          strict: bool = False, across_rows: bool = True) -> ValidationReport:
     """Check `frame` (see the module docstring for its columns); return accepted and rejected.
 
     `rules` declares ranges per series; `known_units` (series → unit already in the store)
     rejects rows whose unit differs, so one series never mixes units across vintages.
     Raises `DataValidationError` if a required column is missing, if nothing valid remains,
     or — with `strict` — if any row is rejected.
+
+    `across_rows=False` checks each row on its own only — no unit shared by a series' rows,
+    no repeated key, no error when nothing is valid: a streamed import validates its chunks
+    so, and runs the checks across rows once on everything it read
+    (`aidi.store.import_checks`).
     """
     need = [c for c in ("year", "series", "value", "unit") if c not in frame.columns]
     if "iso3" not in frame.columns and "country" not in frame.columns:
@@ -172,57 +199,63 @@ def validate_observations(frame: pd.DataFrame, source: str, *,
     if need:
         raise DataValidationError(f"{source}: missing column(s) {', '.join(need)}; expected "
                                   "iso3 (or country), year, series, value, unit")
-    if frame.empty:
+    if frame.empty and across_rows:
         raise DataValidationError(f"{source}: no rows to import")
     frame = frame.reset_index(drop=True)
     rows = frame["row"] if "row" in frame.columns else pd.Series(frame.index + 1, index=frame.index)
     why = _Reasons(frame.index)
 
     iso, label = _countries(frame)
-    aggregate = iso.isna() & label.map(lambda s: bool(s) and is_aggregate(s))
+    unknown = iso.isna()
+    aggregate = unknown & per_value(label, lambda s: bool(s) and is_aggregate(s)).astype(bool)
     why.flag(label == "", "country", "no country")
-    why.flag(aggregate, "aggregate", label.map(
-        lambda s: f"{s!r} is an aggregate (region or group), not a country"))
-    why.flag(iso.isna(), "country", label.map(
-        lambda s: f"unknown country {s!r} (use an ISO3 code or an English/Chinese name)"))
+    why.flag(aggregate, "aggregate", label,
+             lambda s: f"{s!r} is an aggregate (region or group), not a country")
+    why.flag(unknown, "country", label,
+             lambda s: f"unknown country {s!r} (use an ISO3 code or an English/Chinese name)")
 
-    year_raw = _text(frame["year"])
     year = pd.to_numeric(frame["year"], errors="coerce")
     bad_year = year.isna() | (year != year.round())
-    why.flag(bad_year, "year", year_raw.map(lambda s: f"year {s!r} is not a whole number"
-                                            if s else "no year"))
+    why.flag(bad_year, "year", frame["year"],
+             lambda v: f"year {_as_text(v)!r} is not a whole number" if _as_text(v)
+             else "no year")
     out_year = ~bad_year & ((year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1]))
-    why.flag(out_year, "year", year_raw.map(
-        lambda s: f"year {s} outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}"))
+    why.flag(out_year, "year", frame["year"],
+             lambda v: f"year {_as_text(v)} outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}")
 
     series = _text(frame["series"])
-    why.flag(~series.map(lambda s: bool(SERIES_ID.match(s))), "series", series.map(
-        lambda s: f"series id {s!r} must start with a letter or digit and use only letters, "
-                  "digits, '.', '_', '-', ':'" if s else "no series id"))
+    why.flag(~per_value(series, lambda s: bool(SERIES_ID.match(s))).astype(bool), "series",
+             series, lambda s: f"series id {s!r} must start with a letter or digit and use "
+                               "only letters, digits, '.', '_', '-', ':'" if s
+             else "no series id")
 
-    value_raw = _text(frame["value"])
     value = pd.to_numeric(frame["value"], errors="coerce").astype(float)
-    why.flag(value.isna(), "value", value_raw.map(
-        lambda s: f"value {s!r} is not a number" if s else "empty value"))
+    why.flag(value.isna(), "value", frame["value"],
+             lambda v: f"value {_as_text(v)!r} is not a number" if _as_text(v)
+             else "empty value")
     why.flag(~np.isfinite(value.fillna(0.0)), "value", "value is not finite")
 
     unit = _text(frame["unit"])
     why.flag(unit == "", "unit", "empty unit (say what the number measures, e.g. 'count')")
-    _check_units(why, series, unit, known_units or {})
+    _check_units(why, series, unit, known_units or {}, within=across_rows)
     _check_ranges(why, series, unit, value, rules or {})
-    _check_duplicates(why, iso, year, series, rows)
+    if across_rows:
+        _check_duplicates(why, iso, year, series, rows)
 
     ok = why.ok
     accepted = _accepted(frame[ok], iso[ok], year[ok], series[ok], value[ok], unit[ok], source)
+    if not across_rows:  # where each row came from, for the checks run later across rows
+        accepted["row"] = rows[ok].to_numpy()
+        accepted["country_label"] = label[ok].to_numpy()
     rejected = pd.DataFrame({
         "source": source, "row": rows[~ok].to_numpy(), "country": label[~ok].to_numpy(),
-        "year": year_raw[~ok].to_numpy(), "series": series[~ok].to_numpy(),
-        "value": value_raw[~ok].to_numpy(), "rule": why.rule[~ok].to_numpy(),
+        "year": _text(frame["year"][~ok]).to_numpy(), "series": series[~ok].to_numpy(),
+        "value": _text(frame["value"][~ok]).to_numpy(), "rule": why.rule[~ok].to_numpy(),
         "reason": why.reason[~ok].to_numpy()}, columns=list(REJECTED_COLUMNS))
     if "column" in frame.columns:  # wide user files: the year column of the cell
         rejected.insert(2, "column", _text(frame["column"])[~ok].to_numpy())
     report = ValidationReport(source, accepted, rejected)
-    if accepted.empty:
+    if accepted.empty and across_rows:
         raise DataValidationError("nothing valid to store — " + report.summary())
     if strict:
         report.raise_if_rejected()
@@ -230,16 +263,19 @@ def validate_observations(frame: pd.DataFrame, source: str, *,
 
 
 def _check_units(why: _Reasons, series: pd.Series, unit: pd.Series,
-                 known: Mapping[str, str]) -> None:
+                 known: Mapping[str, str], within: bool = True) -> None:
     """One unit per series: within the input, and equal to the store's unit for that series."""
-    stored = series.map(lambda s: known.get(s))
+    stored = series.map(dict(known)).astype(object) if known else \
+        pd.Series(None, index=series.index, dtype=object)
     differs = stored.notna() & (unit != stored.fillna(""))
-    why.flag(differs, "unit", pd.Series(
-        [f"unit {u!r} differs from the store's unit {k!r} for series {s!r} (convert the values "
-         "or use another series id)" for u, k, s in zip(unit, stored, series, strict=True)],
-        index=unit.index))
+    if differs.any():
+        why.flag(differs, "unit", pd.Series(
+            [f"unit {u!r} differs from the store's unit {k!r} for series {s!r} (convert the "
+             "values or use another series id)" for u, k, s in
+             zip(unit[differs], stored[differs], series[differs], strict=True)],
+            index=unit.index[differs.to_numpy()]).reindex(unit.index))
     live = why.ok & (unit != "")
-    if not live.any():
+    if not within or not live.any():
         return
     common = unit[live].groupby(series[live]).agg(lambda u: u.value_counts().index[0])
     expected = series.map(common)
@@ -259,14 +295,19 @@ def _check_ranges(why: _Reasons, series: pd.Series, unit: pd.Series, value: pd.S
             cache[(s, u)] = (rule.low, rule.high) if rule else unit_range(u)
         return cache[(s, u)]
 
-    lim = [bounds(s, u) for s, u in zip(series, unit, strict=True)]
-    lo = pd.Series([b[0] if b and b[0] is not None else -np.inf for b in lim], index=value.index)
-    hi = pd.Series([b[1] if b and b[1] is not None else np.inf for b in lim], index=value.index)
+    pairs = pd.Series(list(zip(series, unit, strict=True)), index=value.index, dtype=object) \
+        if len(series) else pd.Series([], dtype=object)
+    lim = per_value(pairs, lambda su: bounds(*su))
+    lo = pd.to_numeric(per_value(lim, lambda b: b[0] if isinstance(b, tuple) and b[0] is not None
+                                 else -np.inf))
+    hi = pd.to_numeric(per_value(lim, lambda b: b[1] if isinstance(b, tuple) and b[1] is not None
+                                 else np.inf))
     out = value.notna() & ((value < lo) | (value > hi))
     if out.any():
         why.flag(out, "range", pd.Series(
-            [_range_text(v, a, b, u) for v, a, b, u in zip(value, lo, hi, unit, strict=True)],
-            index=value.index))
+            [_range_text(v, a, b, u) for v, a, b, u in
+             zip(value[out], lo[out], hi[out], unit[out], strict=True)],
+            index=value.index[out.to_numpy()]).reindex(value.index))
 
 
 def _range_text(v: float, lo: float, hi: float, unit: str) -> str:

@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +191,18 @@ def _remove(*paths: Path) -> None:
             p.unlink()
 
 
+#: DuckDB's working memory while a large import is staged (beyond it, DuckDB spills to disk).
+STAGING_MEMORY = "256MB"
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+class _NothingNew(Exception):
+    """Inside a write transaction: nothing new to store, roll back."""
+
+
 class Store:
     """A handle on the store file. Use `Store.open()`; close it (or use `with`)."""
 
@@ -276,17 +288,21 @@ class Store:
         return row[0] if row else None
 
     # ---- writing ---------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One transaction on a copy of the file, moved over the original on success."""
-        new = not self.path.exists()
+    def _prepare_write(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.with_name(f".{self.path.name}.lock").touch()
         except OSError as exc:
             raise StoreError(f"cannot write the data store {self.path} ({exc.strerror or exc}); "
                              "point AIDI_STORE or --store at a writable file") from None
-        with _writer_lock(self.path):
+
+    @contextlib.contextmanager
+    def _transaction(self, locked: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on a copy of the file, moved over the original on success
+        (`locked`: the caller already holds the writer lock)."""
+        new = not self.path.exists()
+        self._prepare_write()
+        with contextlib.nullcontext() if locked else _writer_lock(self.path):
             self.close()
             tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
             tmp_wal = tmp.with_name(tmp.name + ".wal")
@@ -365,6 +381,48 @@ class Store:
             return None
         with self._transaction() as con:
             return vt.insert_vintage(con, frame, provenance, full=full, sha=vt.frame_sha(frame))
+
+    def add_vintage_rows(self, fill: Callable[[duckdb.DuckDBPyConnection], tuple[str, str]],
+                         provenance: Provenance) -> str | None:
+        """Store rows staged by `fill(con)` as a new vintage; return its id (None when no row
+        is new or changed, and then nothing is written).
+
+        `fill(con)` stages the rows in a scratch DuckDB database (never all in Python) and
+        returns (its table with the tidy and provenance columns, content sha256); the write
+        transaction then stores them. Anything it raises leaves the store unchanged.
+        """
+        full = provenance.kind in ("snapshot", "seed")
+        # the rows are staged in a scratch database beside the store (named like the
+        # transaction's copy, so a killed import's leftovers are cleared the same way), then
+        # attached read-only to the write transaction: DuckDB writes one database per
+        # transaction, and evicts a file's tables to disk under its memory limit
+        scratch = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.stage.tmp")
+        self._prepare_write()
+        try:
+            with _writer_lock(self.path):  # held while staging: the scratch is no leftover
+                return self._stage_and_store(scratch, fill, provenance, full)
+        except _NothingNew:
+            return None
+        finally:
+            _remove(scratch, scratch.with_name(scratch.name + ".wal"))
+
+    def _stage_and_store(self, scratch: Path, fill, provenance: Provenance, full: bool) -> str:
+        try:
+            scon = duckdb.connect(str(scratch))
+        except duckdb.Error as exc:
+            raise _friendly(scratch, exc) from None
+        try:
+            scon.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            table, sha = fill(scon)
+        finally:
+            scon.close()
+        with self._transaction(locked=True) as con:
+            con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            con.execute(f"ATTACH '{_sql_text(scratch)}' AS stage (READ_ONLY)")
+            vid = vt.insert_vintage_table(con, f"stage.{table}", provenance, full=full, sha=sha)
+            if vid is None:
+                raise _NothingNew
+            return vid
 
     def has_news(self, frame: pd.DataFrame) -> bool:
         """Whether `frame` holds any value that is new or differs from the newest stored one."""

@@ -23,13 +23,31 @@ file whose numbers could be read either way (only `1,500`-like values) is refuse
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from aidi.sources.validate import DataValidationError, ValidationReport, validate_observations
+from aidi.sources.validate import (
+    DataValidationError,
+    ValidationReport,
+    per_value,
+    validate_observations,
+)
+from aidi.store.csv_stream import decode_text, open_csv
 from aidi.store.duckdb_store import Provenance, Store
+
+__all__ = ["CellSource", "DecimalRule", "ImportResult", "decimal_separator", "decode_text",
+           "import_file", "iter_cells", "read_cells", "to_long"]
+
+#: Rows read, validated and staged at a time: the memory an import needs is this chunk's.
+CHUNK_ROWS = 100_000
+#: Rows of the accepted data kept in `ImportResult.report.accepted` (the store has them all).
+PREVIEW_ROWS = 100_000
+IMPORT_PHASE = "reading the file"
+Progress = Callable[..., None]
 
 YEAR_HEADER = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 _ALIASES = {"iso": "iso3", "iso3 code": "iso3", "code": "iso3", "country code": "iso3",
@@ -52,55 +70,75 @@ def read_cells(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """Every cell as text, header from row 1, with `row` = the spreadsheet row number.
 
     `frame.attrs` holds `delimiter` (CSV only) and `notes` (what was assumed, e.g. the
-    encoding).
+    encoding). The whole file at once: `iter_cells` reads it chunk by chunk.
     """
-    suffix = path.suffix.lower()
-    notes: list[str] = []
-    delimiter = None
-    if suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path, sheet)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        rows, delimiter = _csv_rows(path, notes)
-    else:
-        raise DataValidationError(f"{path.name}: unsupported file type {suffix!r}; save it as "
-                                  ".csv or .xlsx")
-    if not rows:
-        raise DataValidationError(f"{path.name}: the file is empty")
-    header = [_cell(h) for h in rows[0][1]]
-    if not any(header):
-        raise DataValidationError(f"{path.name}: row 1 must be a header row")
-    width = len(header)
-    if delimiter is not None:  # a CSV: every row must have the header's cells
-        check_widths(rows[1:], width, path.name)
-    body = [(n, [_cell(c) for c in cells][:width] + [""] * (width - len(cells)))
-            for n, cells in rows[1:] if any(_cell(c) for c in cells)]
-    frame = pd.DataFrame([cells for _, cells in body], columns=header, dtype=object)
-    frame = _checked_header(frame, header, path.name)
-    frame["row"] = [n for n, _ in body]
-    frame.attrs.update(delimiter=delimiter, notes=notes)
+    source = iter_cells(Path(path), sheet)
+    frames = list(source.chunks)
+    frame = pd.concat(frames, ignore_index=True) if frames else source.empty()
+    frame.attrs.update(delimiter=source.delimiter, notes=list(source.notes))
     return frame
 
 
-def check_widths(rows, width: int, name: str) -> None:
-    """Refuse a CSV whose rows do not have the header's number of cells: a row cut or padded
-    to fit would store wrong numbers (`USA,2022,x,count,1,234` is 1,234 split in two).
-    Extra cells that are empty (a trailing delimiter) and blank rows are fine."""
-    bad = []
-    for n, cells in rows:
-        have = len(cells)
-        while have > width and not _cell(cells[have - 1]):
-            have -= 1
-        if have != width and any(_cell(c) for c in cells):
-            bad.append((n, len(cells)))
-            if len(bad) == 5:
-                break
-    if bad:
-        shown = "; ".join(f"row {n} has {k} cells" for n, k in bad)
-        raise DataValidationError(
-            f"{name}: {shown} — but the header (row 1) has {width}. A value holding the "
-            "delimiter unquoted (a thousands separator such as 1,234, or a name with a "
-            "comma), or a missing cell? Quote such values (\"1,234\"), or save the file with "
-            "another delimiter; nothing was imported")
+@dataclass
+class CellSource:
+    """A user's file opened for reading: header, what was assumed, and the body as chunks of
+    cell frames (text, `row` = spreadsheet row number)."""
+
+    name: str
+    header: list[str]
+    delimiter: str | None
+    notes: list[str]
+    chunks: Iterator[pd.DataFrame]
+
+    def empty(self) -> pd.DataFrame:
+        frame = pd.DataFrame(columns=self.header, dtype=object)
+        frame = _checked_header(frame, self.header, self.name)
+        frame["row"] = pd.Series(dtype="int64")
+        return frame
+
+
+def iter_cells(path: Path, sheet: str | None = None, rows: int = CHUNK_ROWS,
+               progress: Progress | None = None) -> CellSource:
+    """`path` opened as a `CellSource`: a CSV is streamed (`aidi.store.csv_stream`: its
+    encoding, delimiter and ragged rows are checked first), a workbook read row by row.
+    `progress(phase, bytes_read, total_bytes)` follows a CSV's reading."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        header_row, body, delimiter, notes = _xlsx_source(path, sheet, rows)
+    elif suffix in (".csv", ".tsv", ".txt"):
+        src = open_csv(path)
+        header_row, delimiter, notes = src.header, src.delimiter, src.notes
+        tick = (lambda done, total: progress(IMPORT_PHASE, done, total)) if progress else None
+        body = src.chunks(rows, tick)
+    else:
+        raise DataValidationError(f"{path.name}: unsupported file type {suffix!r}; save it as "
+                                  ".csv or .xlsx")
+    if header_row is None:
+        raise DataValidationError(f"{path.name}: the file is empty")
+    header = [_cell(h) for h in header_row]
+    if not any(header):
+        raise DataValidationError(f"{path.name}: row 1 must be a header row")
+
+    def frames() -> Iterator[pd.DataFrame]:
+        width = len(header)
+        for chunk in body:
+            if delimiter is None:  # a workbook: numbers, dates, None
+                cells = [[_cell(c) for c in row][:width] + [""] * (width - len(row))
+                         for _, row in chunk]
+            else:  # a CSV's cells are text, its rows checked to the header's width
+                cells = [row if len(row) == width else row[:width] for _, row in chunk]
+            frame = pd.DataFrame(cells, columns=range(width), dtype=object)
+            if delimiter is not None:
+                for col in frame.columns:
+                    frame[col] = per_value(frame[col], str.strip)
+            frame.columns = header
+            keep = (frame != "").any(axis=1).to_numpy()
+            frame = _checked_header(frame[keep].reset_index(drop=True), header, path.name)
+            frame["row"] = [n for (n, _), k in zip(chunk, keep, strict=True) if k]
+            frame.attrs.update(delimiter=delimiter)
+            yield frame
+
+    return CellSource(path.name, header, delimiter, notes, frames())
 
 
 def _checked_header(frame: pd.DataFrame, header: list[str], name: str) -> pd.DataFrame:
@@ -135,82 +173,36 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> list[tuple[int, list[object]]]:
+def _xlsx_source(path: Path, sheet: str | None, rows: int):
+    """(header row, body chunks, None, notes) of a workbook's sheet, read row by row."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise DataValidationError(f"{path.name}: cannot open the workbook: {exc}") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise DataValidationError(f"{path.name}: no sheet {sheet!r}; sheets: "
-                                      f"{book.sheetnames}")
-        ws = book[sheet] if sheet else book.worksheets[0]
-        return [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    finally:
+    if sheet is not None and sheet not in book.sheetnames:
         book.close()
+        raise DataValidationError(f"{path.name}: no sheet {sheet!r}; sheets: "
+                                  f"{book.sheetnames}")
+    it = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+    header = next(it, None)
 
-
-def decode_text(data: bytes, name: str, notes: list[str]) -> str:
-    """Bytes → text: UTF-8 (BOM or not); GB18030 only for Chinese-looking bytes; else
-    Windows-1252 (or Latin-1) with a warning in `notes` — never a silent garble."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if _looks_gb(data):
+    def body() -> Iterator[list[tuple[int, list[object]]]]:
         try:
-            text = data.decode("gb18030")
-            notes.append(f"{name} is not UTF-8; read it as GB18030 (Chinese Windows encoding) — "
-                         "save it as UTF-8 to be sure")
-            return text
-        except UnicodeDecodeError:
-            pass
-    for encoding, label in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        notes.append(f"warning: {name} is not UTF-8; assumed {label} — check accented names "
-                     "(e.g. Côte d'Ivoire) in the result, or save the file as UTF-8")
-        return text
-    raise DataValidationError(f"{name}: cannot tell the text encoding; save it as UTF-8")
+            chunk: list[tuple[int, list[object]]] = []
+            for n, row in enumerate(it, start=2):
+                if any(_cell(c) for c in row):
+                    chunk.append((n, list(row)))
+                if len(chunk) >= rows:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+        finally:
+            book.close()
 
-
-def _looks_gb(data: bytes) -> bool:
-    """Chinese GB text pairs high bytes (both in 0xA1–0xFE for GB2312 characters); Latin-1
-    text has single accented bytes between ASCII letters."""
-    high = sum(1 for b in data if b >= 0x80)
-    if not high:
-        return False
-    pairs = len(re.findall(rb"[\xa1-\xfe][\xa1-\xfe]", data))
-    return 2 * pairs >= 0.9 * high
-
-
-def _csv_rows(path: Path, notes: list[str]) -> tuple[list[tuple[int, list[object]]], str]:
-    import csv
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataValidationError(f"{path}: cannot read the file ({exc.strerror or exc})"
-                                  ) from None
-    if b"\x00" in data[:65536]:
-        raise DataValidationError(f"{path.name}: contains NUL bytes — not a text CSV (UTF-16 "
-                                  "or binary?); save it as CSV UTF-8")
-    text = decode_text(data, path.name, notes)
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    lines = text.splitlines()
-    try:
-        rows = [(n, row) for n, row in enumerate(csv.reader(lines, dialect), start=1)]
-    except csv.Error as exc:
-        raise DataValidationError(f"{path.name}: not a readable CSV ({exc})") from None
-    return rows, dialect.delimiter
+    return (list(header) if header is not None else None), body(), None, []
 
 
 _THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+$")
@@ -220,6 +212,58 @@ _NUMERIC = re.compile(r"^[-+]?[\d.,]*\d[\d.,]*(e[-+]?\d+)?$", re.IGNORECASE)
 
 def _stripped(text: str) -> str:
     return text.strip().replace("\u00a0", "").replace(" ", "").removesuffix("%")
+
+
+@dataclass
+class _Evidence:
+    """What a column of numbers as text says about its decimal separator (row positions)."""
+
+    texts: list[str]
+    rows: pd.Series | None
+    comma: list[int] = field(default_factory=list)      # 1,5  1.234,5
+    point: list[int] = field(default_factory=list)      # 1.5  1,234.5
+    ambiguous: list[int] = field(default_factory=list)  # 1,500
+    ambiguous_dot: list[int] = field(default_factory=list)  # 1.500
+
+    def where(self, idx: list[int]) -> str:
+        shown = [self.texts[i] for i in idx[:3]]
+        if self.rows is not None:
+            nums = [str(self.rows.iloc[i]) for i in idx[:3]]
+            return ", ".join(f"{v!r} (row {r})" for v, r in zip(shown, nums, strict=True))
+        return ", ".join(repr(v) for v in shown)
+
+
+def _evidence(values: pd.Series, rows: pd.Series | None, full: bool = False) -> _Evidence:
+    """`full=False`: when no value has a comma (the common case) only points remain to be
+    seen, and the first few decide — a long column is not classified value by value."""
+    values = values.astype(str)
+    if not full and not values.str.contains(",", regex=False).any():
+        dots = np.flatnonzero(values.str.contains(".", regex=False).to_numpy())
+        sub = rows.iloc[dots] if rows is not None else None
+        ev = _Evidence([], sub)
+        for i, k in enumerate(dots):
+            ev.texts.append(_stripped(values.iloc[k]))
+            _classify(ev, i)
+            if len(ev.point) > 3:
+                break
+        return ev
+    ev = _Evidence([_stripped(t) for t in values], rows)
+    for i in range(len(ev.texts)):
+        _classify(ev, i)
+    return ev
+
+
+def _classify(ev: _Evidence, i: int) -> None:
+    t = ev.texts[i]
+    if not t or not _NUMERIC.match(t):
+        return
+    has_c, has_p = "," in t, "." in t
+    if has_c and has_p:
+        (ev.comma if t.rfind(",") > t.rfind(".") else ev.point).append(i)
+    elif has_c:
+        (ev.ambiguous if _THOUSANDS_COMMA.match(t) else ev.comma).append(i)
+    elif has_p:
+        (ev.ambiguous_dot if _THOUSANDS_DOT.match(t) else ev.point).append(i)
 
 
 def decimal_separator(values: pd.Series, name: str, rows: pd.Series | None = None,
@@ -237,48 +281,69 @@ def decimal_separator(values: pd.Series, name: str, rows: pd.Series | None = Non
         if given not in (".", ","):
             raise DataValidationError(f"decimal separator must be '.' or ',', got {given!r}")
         return given, None
-    texts = [_stripped(t) for t in values.astype(str)]
-    comma_rows, point_rows, ambiguous, ambiguous_dot = [], [], [], []
-    for i, t in enumerate(texts):
-        if not t or not _NUMERIC.match(t):
-            continue
-        has_c, has_p = "," in t, "." in t
-        if has_c and has_p:
-            (comma_rows if t.rfind(",") > t.rfind(".") else point_rows).append(i)
-        elif has_c:
-            (ambiguous if _THOUSANDS_COMMA.match(t) else comma_rows).append(i)
-        elif has_p:
-            (ambiguous_dot if _THOUSANDS_DOT.match(t) else point_rows).append(i)
+    return _decide(_evidence(values, rows), name, delimiter)
 
-    def where(idx: list[int]) -> str:
-        shown = [texts[i] for i in idx[:3]]
-        if rows is not None:
-            nums = [str(rows.iloc[i]) for i in idx[:3]]
-            return ", ".join(f"{v!r} (row {r})" for v, r in zip(shown, nums, strict=True))
-        return ", ".join(repr(v) for v in shown)
 
-    if comma_rows and point_rows:
+def _decide(ev: _Evidence, name: str, delimiter: str | None) -> tuple[str, str | None]:
+    if ev.comma and ev.point:
         raise DataValidationError(
-            f"{name}: mixed decimal separators — decimal commas such as {where(comma_rows)} "
-            f"and decimal points such as {where(point_rows)}; use one convention (or pass "
+            f"{name}: mixed decimal separators — decimal commas such as {ev.where(ev.comma)} "
+            f"and decimal points such as {ev.where(ev.point)}; use one convention (or pass "
             "--decimal , or --decimal .)")
-    if comma_rows:
+    if ev.comma:
         return ",", (f"{name}: read numbers with a decimal comma (values such as "
-                     f"{where(comma_rows)}); '.' is taken as a thousands separator")
-    if ambiguous:
+                     f"{ev.where(ev.comma)}); '.' is taken as a thousands separator")
+    if ev.ambiguous:
         if delimiter == ";":
             raise DataValidationError(
-                f"{name}: values such as {where(ambiguous)} could mean thousands or decimals "
-                "(the file uses ';' columns, the decimal-comma convention); pass --decimal , "
-                "or --decimal . to say which")
-        return ".", (f"{name}: read values such as {where(ambiguous)} with ',' as a thousands "
-                     "separator (pass --decimal , if it is a decimal comma)")
-    if ambiguous_dot and not point_rows and delimiter == ";":
+                f"{name}: values such as {ev.where(ev.ambiguous)} could mean thousands or "
+                "decimals (the file uses ';' columns, the decimal-comma convention); pass "
+                "--decimal , or --decimal . to say which")
+        return ".", (f"{name}: read values such as {ev.where(ev.ambiguous)} with ',' as a "
+                     "thousands separator (pass --decimal , if it is a decimal comma)")
+    if ev.ambiguous_dot and not ev.point and delimiter == ";":
         raise DataValidationError(
-            f"{name}: values such as {where(ambiguous_dot)} could mean thousands or decimals "
-            "(the file uses ';' columns, the decimal-comma convention); pass --decimal , "
-            "or --decimal . to say which")
+            f"{name}: values such as {ev.where(ev.ambiguous_dot)} could mean thousands or "
+            "decimals (the file uses ';' columns, the decimal-comma convention); pass "
+            "--decimal , or --decimal . to say which")
     return ".", None
+
+
+class DecimalRule:
+    """The decimal separator of a file read in chunks: decided on the first chunk with
+    evidence, kept for the rest, and refused (`--decimal` asked for) when a later chunk
+    contradicts what an earlier chunk was read with — the numbers would be inconsistent."""
+
+    def __init__(self, given: str | None = None) -> None:
+        if given not in (None, ".", ","):
+            raise DataValidationError(f"decimal separator must be '.' or ',', got {given!r}")
+        self.given = given
+        self.sep: str | None = None
+        self.firm = False          # decided by unambiguous evidence (not by the default)
+        self.first = ""            # the values that decided it, for messages
+
+    def decide(self, values: pd.Series, name: str, rows: pd.Series | None,
+               delimiter: str | None) -> tuple[str, str | None]:
+        if self.given is not None:
+            return self.given, None
+        ev = _evidence(values, rows)
+        sep, note = _decide(ev, name, delimiter)
+        firm = bool(ev.comma or ev.point)
+        if not (firm or ev.ambiguous):
+            return self.sep or ".", None
+        if self.sep is None:
+            self.sep, self.firm = sep, firm
+            self.first = ev.where(ev.comma or ev.point or ev.ambiguous)
+            return sep, note
+        if sep != self.sep and (firm or self.firm):
+            raise DataValidationError(
+                f"{name}: values such as {self.first} were read with {self.sep!r} as the "
+                f"decimal separator, but later rows such as "
+                f"{ev.where(ev.comma or ev.point or ev.ambiguous)} use {sep!r}; use one "
+                "convention (or pass --decimal , or --decimal .)")
+        if firm and not self.firm:
+            self.firm, self.first = True, ev.where(ev.comma or ev.point)
+        return self.sep, None
 
 
 def _number(text: str, decimal: str = ".") -> str:
@@ -299,15 +364,38 @@ def _number(text: str, decimal: str = ".") -> str:
         return t
 
 
+def _separator(decimal: str | DecimalRule | None, values: pd.Series, name: str,
+               rows: pd.Series, delimiter: str | None) -> tuple[str, str | None]:
+    if isinstance(decimal, DecimalRule):
+        return decimal.decide(values, name, rows, delimiter)
+    return decimal_separator(values, name, rows, delimiter, decimal)
+
+
+def _numbers(values: pd.Series, sep: str) -> pd.Series:
+    """`_number` over a column: texts that already read as numbers with a decimal point are
+    kept (stripped) at C speed; only the others (separators, '%', NA markers) go through
+    `_number` one by one."""
+    text = values.astype(str)
+    if sep != ".":
+        return text.map(lambda t: _number(t, sep))
+    plain = pd.to_numeric(text, errors="coerce").notna()
+    out = text.str.strip()
+    rest = ~plain.to_numpy()
+    if rest.any():
+        out[rest] = text[rest].map(lambda t: _number(t, sep))
+    return out
+
+
 def _prefixed(series: str, prefix: str) -> str:
     return series if not series or series.startswith(prefix) else prefix + series
 
 
 def to_long(cells: pd.DataFrame, name: str, *, series: str | None, prefix: str,
-            unit: str | None, decimal: str | None = None,
+            unit: str | None, decimal: str | DecimalRule | None = None,
             notes: list[str] | None = None) -> tuple[pd.DataFrame, str]:
     """The user's table in validation layout (country/iso3, year, series, value, unit, row);
-    the decimal separator assumed is appended to `notes`."""
+    the decimal separator assumed is appended to `notes`. `decimal` is "." or ",", None (read
+    from the values), or a `DecimalRule` shared by the chunks of one file."""
     notes = [] if notes is None else notes
     delimiter = cells.attrs.get("delimiter")
     cols = {c: _ALIASES.get(c.strip().lower(), c.strip().lower()) for c in cells.columns
@@ -326,19 +414,20 @@ def to_long(cells: pd.DataFrame, name: str, *, series: str | None, prefix: str,
             out["unit"] = unit
         elif unit:
             out["unit"] = out["unit"].where(out["unit"] != "", unit)
-        sep, note = decimal_separator(out["value"], name, out["row"], delimiter, decimal)
-        out["value"] = out["value"].map(lambda t: _number(t, sep))
+        sep, note = _separator(decimal, out["value"], name, out["row"], delimiter)
+        out["value"] = _numbers(out["value"], sep)
         notes.extend([note] if note else [])
         layout = "long"
     else:
         out = _wide(cells, name, series=series, unit=unit, decimal=decimal, notes=notes)
         layout = "wide"
-    out["series"] = out["series"].map(lambda s: _prefixed(str(s).strip(), prefix))
+    out["series"] = per_value(out["series"], lambda s: _prefixed(str(s).strip(), prefix))
     return out, layout
 
 
 def _wide(cells: pd.DataFrame, name: str, *, series: str | None, unit: str | None,
-          decimal: str | None = None, notes: list[str] | None = None) -> pd.DataFrame:
+          decimal: str | DecimalRule | None = None, notes: list[str] | None = None
+          ) -> pd.DataFrame:
     header = [c for c in cells.columns if c != "row"]
     years = {c: int(m.group(1)) for c in header[1:] if (m := YEAR_HEADER.match(c))}
     if not years:
@@ -355,11 +444,11 @@ def _wide(cells: pd.DataFrame, name: str, *, series: str | None, unit: str | Non
                                   "(aidi uses the name); call it country")
     long = cells.melt(id_vars=[country, "row"], value_vars=list(years), var_name="column",
                       value_name="_cell")
-    sep, note = decimal_separator(long["_cell"], name, long["row"],
-                                  cells.attrs.get("delimiter"), decimal)
+    sep, note = _separator(decimal, long["_cell"], name, long["row"],
+                           cells.attrs.get("delimiter"))
     if note and notes is not None:
         notes.append(note)
-    long["_cell"] = long["_cell"].map(lambda t: _number(t, sep))
+    long["_cell"] = _numbers(long["_cell"], sep)
     long = long[long["_cell"] != ""]
     return pd.DataFrame({"country": long[country], "year": long["column"].map(years),
                          "series": series, "value": long["_cell"], "unit": unit,
@@ -388,28 +477,82 @@ def check_input_file(path: Path) -> None:
 def import_file(store: Store, path: str | Path, *, series: str | None = None,
                 series_prefix: str = "user.", unit: str | None = None,
                 sheet: str | None = None, strict: bool = False,
-                decimal: str | None = None) -> ImportResult:
+                decimal: str | None = None, progress: Progress | None = None,
+                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Validate and store a user's file as one `import` vintage (see the module docstring).
 
-    `decimal` ("." or ",") overrides the decimal separator read from the values.
+    The file is streamed: read, validated and staged in the store's write transaction
+    `chunk_rows` rows at a time (`aidi.store.import_staging`), so memory does not grow with
+    the file; the checks across rows (one unit per series, no key twice) run once at the
+    end. `decimal` ("." or ",") overrides the decimal separator read from the values;
+    `progress(phase, done, total)` follows the reading in bytes. The report's `accepted`
+    holds the first `PREVIEW_ROWS` accepted rows (`n_accepted` counts them all).
     """
+    from aidi.store.import_staging import Staging
+
     path = Path(path)
     check_input_file(path)
     label = f"user import: {path.name}"
-    cells = read_cells(path, sheet)
-    notes: list[str] = list(cells.attrs.get("notes", []))
-    long, layout = to_long(cells, path.name, series=series, prefix=series_prefix, unit=unit,
-                           decimal=decimal, notes=notes)
-    if "source" in long.columns:
-        long["source"] = long["source"].where(long["source"].astype(str) != "", label)
-    else:
-        long["source"] = label
-    long["file"] = str(path.resolve())
-    report = validate_observations(long, path.name, known_units=store.series_units(),
-                                   strict=strict)
-    accepted = report.accepted
-    vid = store.add_vintage(accepted, Provenance(kind="import", label=label, publisher="user",
-                                                 dataset=path.name, url=str(path.resolve()),
-                                                 sources=path.name))
-    return ImportResult(vid, report, layout, tuple(sorted(accepted["series"].unique())),
-                        tuple(notes))
+    source = iter_cells(path, sheet, chunk_rows, progress)
+    notes: list[str] = list(source.notes)
+    known = store.series_units()
+    rule = DecimalRule(decimal)
+    state: dict[str, object] = {"layout": "long", "rejected": []}
+
+    def fill(con) -> tuple[str, str]:
+        staging = Staging(con, path.name)
+        for cells in source.chunks:
+            long, state["layout"] = to_long(cells, path.name, series=series,
+                                            prefix=series_prefix, unit=unit, decimal=rule,
+                                            notes=notes)
+            long["source"] = long["source"].where(long["source"].astype(str) != "", label) \
+                if "source" in long.columns else label
+            long["file"] = str(path.resolve())
+            rep = validate_observations(long, path.name, known_units=known,
+                                        across_rows=False)
+            staging.append(rep.accepted)
+            state["rejected"].append(rep.rejected)  # type: ignore[union-attr]
+            del cells, long, rep
+            release_memory()
+        state["rejected"].append(staging.check_across_rows())  # type: ignore[union-attr]
+        state["report"] = _streamed_report(path.name, staging, state["rejected"], strict)
+        state["series"] = tuple(staging.series())
+        return staging.table, staging.sha256()
+
+    vid = store.add_vintage_rows(fill, Provenance(kind="import", label=label, publisher="user",
+                                                  dataset=path.name, url=str(path.resolve()),
+                                                  sources=path.name))
+    return ImportResult(vid, state["report"], str(state["layout"]),  # type: ignore[arg-type]
+                        state["series"], tuple(notes))  # type: ignore[arg-type]
+
+
+def release_memory() -> None:
+    """Give the freed chunk back to the system (glibc keeps freed heap otherwise, and a long
+    import's resident memory would creep up chunk after chunk); a no-op elsewhere."""
+    import contextlib
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _streamed_report(name: str, staging, rejected: list[pd.DataFrame],
+                     strict: bool) -> ValidationReport:
+    """The import's report: every rejected row, the first accepted ones, the count of all;
+    refused (nothing stored) when nothing is valid, or with `strict` when anything is not."""
+    frames = [r for r in rejected if len(r)]
+    rej = pd.concat(frames, ignore_index=True) if frames else rejected[0].iloc[:0]
+    if "column" in rej.columns:
+        rej["column"] = rej["column"].fillna("")
+    rej = rej.sort_values("row", kind="stable").reset_index(drop=True)
+    report = ValidationReport(name, staging.head(PREVIEW_ROWS), rej,
+                              accepted_total=staging.rows)
+    if staging.rows == 0:
+        if report.n_rejected == 0:
+            raise DataValidationError(f"{name}: no rows to import")
+        raise DataValidationError("nothing valid to store — " + report.summary())
+    if strict:
+        report.raise_if_rejected()
+    return report

@@ -146,18 +146,67 @@ def insert_vintage(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prov: Pr
     vid = ed.vintage_id(seq)
     rows = prepared(frame, prov, vid)
     con.register("incoming", rows)
+    try:
+        _compare(con, "incoming")
+    finally:
+        con.unregister("incoming")
+    return _insert_compared(con, prov, seq, vid, full=full, sha=sha)
+
+
+def insert_vintage_table(con: duckdb.DuckDBPyConnection, table: str, prov: Provenance, *,
+                         full: bool, sha: str) -> str | None:
+    """`insert_vintage` for rows already in DuckDB (`table`: tidy and provenance columns,
+    validated — a streamed import's staging, attached): the rows are compared and inserted in
+    two streamed queries, never copied whole. None, and nothing stored, when no row is new
+    or changed (for a refresh or import)."""
+    seq = int(one(con, "SELECT coalesce(max(seq), 0) + 1 FROM vintages")[0])
+    vid = ed.vintage_id(seq)
+    defaults = {"publisher": prov.publisher, "dataset": prov.dataset, "url": prov.url,
+                "series_code": prov.series_code, "publisher_vintage": prov.publisher_vintage,
+                "retrieved_at": prov.retrieved_at or now_iso()}
+    cols = ["? AS vintage_id", "iso3", "CAST(year AS BIGINT) AS year", "series",
+            "CAST(value AS DOUBLE) AS value", "unit", "source",
+            "coalesce(file, '') AS file"]
+    cols += [f"coalesce(nullif({c}, ''), ?) AS {c}" for c in PROVENANCE]
+    params = [vid, *[defaults[c] for c in PROVENANCE]]
+    compared = (f"(SELECT i.*, (l.iso3 IS NULL) AS is_new, (l.iso3 IS NOT NULL AND (l.value "
+                "IS DISTINCT FROM i.value OR l.unit <> i.unit)) AS is_changed FROM (SELECT "
+                f"{', '.join(cols)} FROM {table}) i LEFT JOIN ({ed.newest_per_key('TRUE')}) l "
+                "USING (iso3, year, series))")
+    n_new, n_changed, n_all = one(
+        con, "SELECT count(*) FILTER (is_new), count(*) FILTER (is_changed), count(*) "
+        f"FROM {compared}", params)
+    if not full and not n_new + n_changed:
+        return None
+    keep = "TRUE" if full else "is_new OR is_changed"
+    con.execute(f"INSERT INTO observations SELECT {', '.join(COLUMNS)} FROM {compared} "
+                f"WHERE {keep}", params)
+    return _record_vintage(con, prov, seq, vid, sha, n_new, n_changed, n_all)
+
+
+def _compare(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """TEMP TABLE compared: the incoming rows, each marked new or changed against the newest
+    stored value of its key."""
     con.execute(
         "CREATE TEMP TABLE compared AS SELECT i.*, (l.iso3 IS NULL) AS is_new, "
         "(l.iso3 IS NOT NULL AND (l.value IS DISTINCT FROM i.value OR l.unit <> i.unit)) AS "
-        f"is_changed FROM incoming i LEFT JOIN ({ed.newest_per_key('TRUE')}) l "
+        f"is_changed FROM {source} i LEFT JOIN ({ed.newest_per_key('TRUE')}) l "
         "USING (iso3, year, series)")
-    con.unregister("incoming")
+
+
+def _insert_compared(con: duckdb.DuckDBPyConnection, prov: Provenance, seq: int, vid: str, *,
+                     full: bool, sha: str) -> str:
     n_new, n_changed, n_all = one(
         con, "SELECT count(*) FILTER (is_new), count(*) FILTER (is_changed), count(*) FROM compared")
     keep = "TRUE" if full else "is_new OR is_changed"
     insert_observations(con, keep)
-    stored = one(con, "SELECT count(*) FROM observations WHERE vintage_id = ?", [vid])
     con.execute("DROP TABLE compared")
+    return _record_vintage(con, prov, seq, vid, sha, n_new, n_changed, n_all)
+
+
+def _record_vintage(con: duckdb.DuckDBPyConnection, prov: Provenance, seq: int, vid: str,
+                    sha: str, n_new: int, n_changed: int, n_all: int) -> str:
+    stored = one(con, "SELECT count(*) FROM observations WHERE vintage_id = ?", [vid])
     con.execute("INSERT INTO vintages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         vid, seq, prov.kind, prov.label, now_iso(), prov.retrieved_at or now_iso(),
         prov.sources, sha, int(stored[0]), int(n_new), int(n_changed),
