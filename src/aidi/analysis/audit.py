@@ -113,15 +113,66 @@ def pca_first(x: np.ndarray) -> tuple[float, np.ndarray]:
     keep = x.std(axis=0, ddof=1) > 0
     if keep.sum() < 2:
         return float("nan"), loadings
-    corr = np.corrcoef(x[:, keep], rowvar=False)
-    vals, vecs = np.linalg.eigh(corr)
-    v = vecs[:, -1]
+    # the correlation matrix's eigenpairs from the SVD of the standardised data: the same
+    # numbers, without a children × children matrix (10,000 children → 10⁸ cells)
+    xs = x[:, keep]
+    z = (xs - xs.mean(axis=0)) / xs.std(axis=0, ddof=1)
+    _, sv, vt = np.linalg.svd(z, full_matrices=False)
+    v = vt[0]
     v = -v if v.sum() < 0 else v
     loadings[keep] = v
-    return float(vals[-1] / vals.sum()), loadings
+    return float(sv[0] ** 2 / (sv ** 2).sum()), loadings
+
+
+def pearson_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`pearson` of each column pair of two (units × pairs) arrays, at once (NaN = missing;
+    pairs use the units where both are present)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    ok = ~(np.isnan(a) | np.isnan(b))
+    a, b = np.where(ok, a, np.nan), np.where(ok, b, np.nan)
+    n = ok.sum(axis=0)
+    out = np.full(a.shape[1], np.nan)
+    live = n >= 3
+    if not live.any():
+        return out
+    a, b, ok = a[:, live], b[:, live], ok[:, live]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        da = np.where(ok, a - np.nanmean(a, axis=0), 0.0)
+        db = np.where(ok, b - np.nanmean(b, axis=0), 0.0)
+        r = (da * db).sum(axis=0) / np.sqrt((da * da).sum(axis=0) * (db * db).sum(axis=0))
+        flat = (np.nanmax(a, axis=0) == np.nanmin(a, axis=0)) | \
+            (np.nanmax(b, axis=0) == np.nanmin(b, axis=0))
+    out[live] = np.where(flat, np.nan, np.clip(r, -1.0, 1.0))
+    return out
+
+
+def pair_correlations(x: np.ndarray, a: np.ndarray, b: np.ndarray, batch: int = 50_000
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Pearson, Spearman, n) of the column pairs (a[i], b[i]) of `x` (units × columns), as
+    `pearson`/`spearman` give them one by one — in batches of array operations, so a spec with
+    thousands of indicators is audited in seconds."""
+    pe, sp, n = (np.full(len(a), np.nan), np.full(len(a), np.nan), np.zeros(len(a), int))
+    for lo in range(0, len(a), batch):
+        sl = slice(lo, lo + batch)
+        xa, xb = x[:, a[sl]], x[:, b[sl]]
+        ok = ~(np.isnan(xa) | np.isnan(xb))
+        xa, xb = np.where(ok, xa, np.nan), np.where(ok, xb, np.nan)
+        n[sl] = ok.sum(axis=0)
+        pe[sl] = pearson_columns(xa, xb)
+        ra = pd.DataFrame(xa).rank(method="average").to_numpy()
+        rb = pd.DataFrame(xb).rank(method="average").to_numpy()
+        sp[sl] = pearson_columns(ra, rb)
+    return pe, sp, n
 
 
 # ---- the audit ----------------------------------------------------------------------------------
+#: Nodes of the full correlation matrix; a larger tree gets its aggregates only (a matrix of
+#: 10,000 indicators would hold 10⁸ numbers no one can read).
+MATRIX_MAX_NODES = 400
+#: Children of one aggregate up to which every pair of siblings is correlated.
+SIBLINGS_MAX = 300
+
+
 def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> AuditResult:
     """Correlations across and within levels, alpha and PCA per aggregate, and flags."""
     th = thresholds or AuditThresholds()
@@ -133,8 +184,8 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
     kind = {n.id: "indicator" if isinstance(n, Indicator) else "aggregate"
             for n in iter_nodes(spec.root)}
 
-    def col(node: str) -> np.ndarray:
-        return values[node].to_numpy(dtype=float)
+    x = values.to_numpy(dtype=float)
+    pos = {c: i for i, c in enumerate(values.columns)}
 
     def ancestors(node: str) -> list[str]:
         out = []
@@ -148,58 +199,81 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
         for i, anc in enumerate(ancestors(node)):
             rows.append((node, anc, "parent" if i == 0 else "ancestor"))
     for agg in spec.aggregates():
-        for a, b in combinations([c.id for c in agg.children], 2):
-            rows.append((a, b, "sibling"))
-    corr = pd.DataFrame([{
-        "node": a, "node_type": kind[a], "node_depth": depth[a],
-        "other": b, "other_type": kind[b], "other_depth": depth[b], "relation": rel,
-        "pearson": pearson(col(a), col(b)), "spearman": spearman(col(a), col(b)),
-        "n": int((~(np.isnan(col(a)) | np.isnan(col(b)))).sum()),
-    } for a, b, rel in rows])
-    mat = pd.DataFrame([[pearson(col(a), col(b)) if a != b else 1.0 for b in order]
-                        for a in order], index=order, columns=order)
+        if len(agg.children) <= SIBLINGS_MAX:
+            rows.extend((a, b, "sibling") for a, b in combinations([c.id for c in agg.children],
+                                                                  2))
+    a_idx = np.array([pos[a] for a, _, _ in rows], dtype=np.intp)
+    b_idx = np.array([pos[b] for _, b, _ in rows], dtype=np.intp)
+    pe, sp, n = pair_correlations(x, a_idx, b_idx)
+    corr = pd.DataFrame({
+        "node": [a for a, _, _ in rows], "node_type": [kind[a] for a, _, _ in rows],
+        "node_depth": [depth[a] for a, _, _ in rows], "other": [b for _, b, _ in rows],
+        "other_type": [kind[b] for _, b, _ in rows],
+        "other_depth": [depth[b] for _, b, _ in rows],
+        "relation": [r for _, _, r in rows], "pearson": pe, "spearman": sp, "n": n},
+        columns=["node", "node_type", "node_depth", "other", "other_type", "other_depth",
+                 "relation", "pearson", "spearman", "n"])
+    mat = _matrix(x, pos, order if len(order) <= MATRIX_MAX_NODES else
+                  [o for o in order if kind[o] == "aggregate"][:MATRIX_MAX_NODES])
 
     shares = _contribution_shares(result)
+    sib = corr[corr["relation"] == "sibling"]
+    sib_mean = pd.concat([sib[["node", "pearson"]],
+                          sib[["other", "pearson"]].rename(columns={"other": "node"})]) \
+        .assign(parent=lambda f: f["node"].map(parent)).groupby("parent")["pearson"].mean()
     dims = []
     for agg in spec.aggregates():
         kids = [c.id for c in agg.children]
-        x = values[kids].to_numpy(dtype=float)
-        share, load = pca_first(x) if len(kids) >= 2 else (float("nan"), np.full(1, np.nan))
-        pairs = [pearson(col(a), col(b)) for a, b in combinations(kids, 2)]
+        xa = values[kids].to_numpy(dtype=float)
+        share, load = pca_first(xa) if len(kids) >= 2 else (float("nan"), np.full(1, np.nan))
         dims.append({
             "node": agg.id, "depth": depth[agg.id], "parent": parent.get(agg.id, ""),
             "method": agg.aggregate.method, "n_children": len(kids),
-            "n_units_complete": int(len(_complete(x))),
-            "cronbach_alpha": cronbach_alpha(x) if len(kids) >= 2 else float("nan"),
+            "n_units_complete": int(len(_complete(xa))),
+            "cronbach_alpha": cronbach_alpha(xa) if len(kids) >= 2 else float("nan"),
             "pca_first_share": share,
             "pca_first_loadings": "; ".join(f"{k}: {v:.3f}" for k, v in zip(kids, load,
                                                                             strict=False)
                                             if np.isfinite(v)),
-            "mean_child_correlation": float(np.nanmean(pairs)) if pairs and
-            np.isfinite(pairs).any() else float("nan"),
+            "mean_child_correlation": float(sib_mean.get(agg.id, float("nan")))
+            if len(kids) >= 2 else float("nan"),
         })
     dims_df = pd.DataFrame(dims)
 
+    par = corr[corr["relation"] == "parent"].set_index("node")
     inds = []
     imputed, treated = result.imputed, result.treated
     for ind in spec.indicators():
-        x = imputed[ind.id].to_numpy(dtype=float)
+        xi = imputed[ind.id].to_numpy(dtype=float)
         t = treated[ind.id].to_numpy(dtype=float)
         p = parent.get(ind.id, "")
         inds.append({
             "indicator": ind.id, "parent": p,
-            "n": int((~np.isnan(x)).sum()),
+            "n": int((~np.isnan(xi)).sum()),
             "n_missing": int(result.data[ind.id].isna().sum()),
             "n_imputed_or_carried": int(result.imputed_mask[ind.id].sum()),
-            "skew": skewness(x), "kurtosis": kurtosis(x),
+            "skew": skewness(xi), "kurtosis": kurtosis(xi),
             "skew_treated": skewness(t), "kurtosis_treated": kurtosis(t),
-            "r_parent": pearson(col(ind.id), col(p)) if p else float("nan"),
-            "rho_parent": spearman(col(ind.id), col(p)) if p else float("nan"),
+            "r_parent": float(par.at[ind.id, "pearson"]) if p else float("nan"),
+            "rho_parent": float(par.at[ind.id, "spearman"]) if p else float("nan"),
             "mean_share_of_parent": shares.get((p, ind.id), float("nan")),
         })
     inds_df = pd.DataFrame(inds)
     flags = _flags(spec, corr, dims_df, inds_df, shares, th)
     return AuditResult(corr, mat, dims_df, inds_df, flags)
+
+
+def _matrix(x: np.ndarray, pos: dict[str, int], order: list[str]) -> pd.DataFrame:
+    """Pearson r of every pair of `order` (pairwise complete), 1 on the diagonal."""
+    k = len(order)
+    a, b = np.triu_indices(k, 1)
+    cols = np.array([pos[o] for o in order], dtype=np.intp)
+    r = np.eye(k)
+    if len(a):
+        pe = pair_correlations(x, cols[a], cols[b])[0]
+        r[a, b] = pe
+        r[b, a] = pe
+    return pd.DataFrame(r, index=order, columns=order)
 
 
 def _contribution_shares(result: BuildResult) -> dict[tuple[str, str], float]:
@@ -228,6 +302,8 @@ def _flags(spec, corr: pd.DataFrame, dims: pd.DataFrame, inds: pd.DataFrame,
     for agg in spec.aggregates():
         kids = [c.id for c in agg.children]
         rs = {k: float(par.at[k, "pearson"]) if k in par.index else float("nan") for k in kids}
+        finite = [v for v in rs.values() if np.isfinite(v)]
+        total, count = float(np.sum(finite)), len(finite)
         for k in kids:
             r = rs[k]
             if not np.isfinite(r):
@@ -240,11 +316,11 @@ def _flags(spec, corr: pd.DataFrame, dims: pd.DataFrame, inds: pd.DataFrame,
                 flag(k, agg.id, "weak_with_parent", r, th.weak_r,
                      f"{k} is weakly correlated with {agg.id} (r = {r:.2f}): it adds little to "
                      "the aggregate's ranking")
-            others = [rs[o] for o in kids if o != k and np.isfinite(rs[o])]
-            if r > th.dominant_r and others and float(np.mean(others)) < th.others_weak_r:
+            others = (total - r) / (count - 1) if count > 1 else float("nan")  # siblings' mean
+            if r > th.dominant_r and count > 1 and others < th.others_weak_r:
                 flag(k, agg.id, "dominates_parent", r, th.dominant_r,
                      f"{k} almost determines {agg.id} (r = {r:.2f}) while its siblings are weak "
-                     f"(mean r = {np.mean(others):.2f})")
+                     f"(mean r = {others:.2f})")
             share = shares.get((agg.id, k), float("nan"))
             if len(kids) >= 3 and np.isfinite(share) and share > th.dominance_share:
                 flag(k, agg.id, "dominant_contribution", share, th.dominance_share,

@@ -67,9 +67,14 @@ def step_errors(step: str, spec_id: str = "") -> Iterator[None]:
 def check_references(spec) -> None:
     """Before any work: every indicator normalised relative to a reference unit has one (the
     default normalisation, ratio, needs the spec's `reference`)."""
-    needs = [i.id for i in spec.indicators()
-             if spec.effective_normalise(i).method in ("ratio", "dist2ref")
-             and spec.effective_normalise(i).reference is None]
+    if spec.reference is not None:
+        needs = [i.id for i in spec.indicators()
+                 if (i.normalise or spec.defaults.normalise).method == "dist2ref"
+                 and (i.normalise or spec.defaults.normalise).reference is None]
+    else:
+        needs = [i.id for i in spec.indicators()
+                 if (i.normalise or spec.defaults.normalise).method in ("ratio", "dist2ref")
+                 and (i.normalise or spec.defaults.normalise).reference is None]
     if needs:
         shown = ", ".join(needs[:5]) + (", …" if len(needs) > 5 else "")
         raise StepError(f"{_spec(spec.id)}indicator(s) {shown} are normalised relative to a "

@@ -27,7 +27,7 @@ from aidi.engine.impute import ancestors_at, impute_matrix
 from aidi.engine.normalise import normalise_matrix
 from aidi.engine.screen import availability, nonzero_share
 from aidi.engine.screen import screen_mask as coinr_screen_mask
-from aidi.engine.select import SeriesPanels, apply_year_rule, series_needed, transformed_panel
+from aidi.engine.select_many import select_all
 from aidi.engine.treat import treat_matrix
 from aidi.engine.tree import CompiledTree, aggregate_tree, compile_tree, ranks
 from aidi.errors import AidiError, InputError, UnknownUnitError
@@ -191,34 +191,26 @@ class Prepared:
 
 
 def select(spec: IndexSpec, observations: pd.DataFrame, unit_list: list[str]) -> Selected:
-    """Transform every indicator's series and apply its year rule (`aidi.engine.select`)."""
+    """Transform every indicator's series and apply its year rule — all indicators at once
+    (`aidi.engine.select_many`; the rules are stated per indicator in `aidi.engine.select`)."""
     inds = spec.indicators()
     ids = [i.id for i in inds]
-    log: list[LogEntry] = []
-    cols, years, lo, hi, nums, dens, carried = {}, {}, {}, {}, {}, {}, {}
-    panels = SeriesPanels(observations, series_needed((i.series, i.transform) for i in inds))
-    for ind in inds:
-        rule = spec.effective_years(ind)
-        trans, num, den = transformed_panel(panels, ind.series, ind.transform, unit_list)
-        sel = apply_year_rule(trans, num, den, rule)
-        cols[ind.id], years[ind.id] = sel.value, sel.year_label
-        nums[ind.id], dens[ind.id], carried[ind.id] = sel.numerator, sel.denominator, \
-            sel.carried_forward
-        has = sel.value.notna()
-        mean = (rule.rule == "mean") & ~sel.carried_forward
-        lo[ind.id] = sel.year.where(~mean, float(rule.start)).where(has)
-        hi[ind.id] = sel.year.where(~mean, float(rule.end)).where(has)
-        for u in sel.carried_forward.index[sel.carried_forward.to_numpy()]:
-            log.append(LogEntry("select", u, ind.id,
-                                f"no value in {rule.start}–{rule.end}; used {sel.year_label[u]}",
-                                code="carried_forward", after=float(sel.value[u])))
+    sel = select_all(spec, observations, unit_list)
 
-    def frame(d: dict) -> pd.DataFrame:
-        return pd.DataFrame(d, index=unit_list)[ids]
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, index=unit_list, columns=ids)
 
-    filled = _reader_filled(spec, observations, unit_list, frame(hi))
-    return Selected(frame(cols), frame(years), frame(lo), frame(hi), frame(nums), frame(dens),
-                    frame(carried).astype(bool), tuple(log), filled)
+    log = []
+    for r, j in zip(*np.nonzero(sel.carried), strict=True):
+        rule = spec.effective_years(inds[j])
+        log.append(LogEntry("select", unit_list[r], ids[j],
+                            f"no value in {rule.start}–{rule.end}; used {sel.label[r, j]}",
+                            code="carried_forward", after=float(sel.value[r, j])))
+    hi = frame(sel.year_to)
+    filled = _reader_filled(spec, observations, unit_list, hi)
+    return Selected(frame(sel.value), frame(sel.label), frame(sel.year_from), hi,
+                    frame(sel.numerator), frame(sel.denominator),
+                    frame(sel.carried).astype(bool), tuple(log), filled)
 
 
 #: Companion series a reader writes beside values it did not measure (see
@@ -298,7 +290,7 @@ def prepare(data: np.ndarray, units: Sequence[str], spec: IndexSpec,
     if with_log:
         log.extend(_treat_log(records, imputed, treated, unit_list, ids))
     n_settings = list(normalise) if normalise is not None else \
-        [spec.effective_normalise(i) for i in inds]
+        _effective_normalisers(spec, inds)
     for ind_id, note in guards.check_targets(treated, n_settings, directions, ids, spec.id):
         if with_log:
             log.append(LogEntry("normalise", "", ind_id, note, code="target_passed"))
@@ -324,6 +316,19 @@ def sibling_has_data(x: np.ndarray, settings: Sequence[object], spec: IndexSpec)
         sibs = [k for k, i in enumerate(ids) if k != j and parent.get(i) == parent.get(ids[j])]
         ok[:, j] = measured[:, sibs].any(axis=1) if sibs else False
     return ok
+
+
+def _effective_normalisers(spec: IndexSpec, inds) -> list:
+    """Each indicator's normalisation (`spec.effective_normalise`), worked out once per
+    distinct setting — thousands of indicators share the spec's default."""
+    done: dict[int, object] = {}
+    out = []
+    for ind in inds:
+        own = ind.normalise or spec.defaults.normalise
+        if id(own) not in done:
+            done[id(own)] = spec.effective_normalise(ind)
+        out.append(done[id(own)])
+    return out
 
 
 def _treat_log(records, imputed: np.ndarray, treated: np.ndarray, units: list[str],

@@ -234,18 +234,23 @@ def draw_correlations(matrix: pd.DataFrame, lang: str, groups: Sequence[int],
 def audit_findings(flags: pd.DataFrame, labels: Mapping[str, str], lang: str) -> list[str]:
     """One sentence per flag, grouped by kind, in the report's language (the flag table's
     `detail` column is the English CSV version)."""
+    out = []
+    for kind in ("negative_with_parent", "weak_with_parent", "dominates_parent",
+                 "dominant_contribution", "collinear", "outliers", "low_alpha"):
+        for r in flags[flags["flag"] == kind].itertuples():
+            out.append(audit_finding(r, labels, lang))
+    return out or [t("audit.none", lang)]
+
+
+def audit_finding(r, labels: Mapping[str, str], lang: str) -> str:
+    """The sentence of one flag (a row of `AuditResult.flags`, as a named tuple)."""
     def name(node: object) -> str:
         parts = [p.strip() for p in str(node).split("&")]
         sep = " 与 " if lang == "zh" else " & "
         return sep.join(labels.get(p, p) for p in parts)
 
-    out = []
-    for kind in ("negative_with_parent", "weak_with_parent", "dominates_parent",
-                 "dominant_contribution", "collinear", "outliers", "low_alpha"):
-        for r in flags[flags["flag"] == kind].itertuples():
-            out.append(t(f"audit.flag.{kind}", lang, node=name(r.node), parent=name(r.parent),
-                         value=f"{float(r.value):.2f}", threshold=f"{float(r.threshold):g}"))
-    return out or [t("audit.none", lang)]
+    return t(f"audit.flag.{r.flag}", lang, node=name(r.node), parent=name(r.parent),
+             value=f"{float(r.value):.2f}", threshold=f"{float(r.threshold):g}")
 
 
 def _ordinal(k: int) -> str:

@@ -253,7 +253,7 @@ def sensitivity_sheet(frame: pd.DataFrame, lang: str) -> SheetSpec:
 
 
 def audit_sheets(audit, result: BuildResult, lang: str) -> list[SheetSpec]:
-    from aidi.report.robustness import audit_findings
+    from aidi.report.robustness import audit_finding
 
     labels = _labels(result, lang)
 
@@ -262,7 +262,7 @@ def audit_sheets(audit, result: BuildResult, lang: str) -> list[SheetSpec]:
         return sep.join(labels.get(p.strip(), p.strip()) for p in str(node).split("&"))
 
     flags = audit.flags.reset_index(drop=True)
-    detail = [audit_findings(flags.iloc[[i]], labels, lang)[0] for i in range(len(flags))]
+    detail = [audit_finding(r, labels, lang) for r in flags.itertuples()]
     out = pd.DataFrame({_h("node", lang): [name(n) for n in flags["node"]],
                         _h("parent", lang): [name(n) for n in flags["parent"]],
                         _h("flag", lang): [t(f"flag.{f}", lang) for f in flags["flag"]],
