@@ -101,31 +101,35 @@ def cell_provenance(result: BuildResult, observations: pd.DataFrame) -> pd.DataF
     prov = provenance(observations, result).set_index(["iso3", "indicator"])
     imp = {(e.unit, e.indicator): e.method or e.code for e in result.log
            if e.code in ("imputed", "carried_forward")}
-    rows = []
-    for ind in result.spec.indicators():
-        for unit in result.units:
-            key = (unit, ind.id)
-            p = prov.loc[key] if key in prov.index else None
-            rows.append({
-                "iso3": unit, "indicator": ind.id, "series": ind.series,
-                "year_from": _cell(result.year_from, unit, ind.id),
-                "year_to": _cell(result.year_to, unit, ind.id),
-                "year": result.years.loc[unit, ind.id],
-                "source": "" if p is None else p["source"], "file": "" if p is None else p["file"],
-                "denominator_series": denominator_series(ind) or "",
-                "denominator_file": "" if p is None else p["denominator_file"],
-                "transform": ind.transform.kind,
-                "raw_value": result.numerators.loc[unit, ind.id],
-                "value": result.data.loc[unit, ind.id],
-                "imputed": bool(result.imputed_mask.loc[unit, ind.id]),
-                "imputation": imp.get(key, ""),
-                "treated": result.treated.loc[unit, ind.id],
-                "normalised": result.normalised.loc[unit, ind.id]})
-    return pd.DataFrame(rows)
+    inds = result.spec.indicators()
+    ids, units = [i.id for i in inds], list(result.units)
+    iso3, ind_col = np.tile(units, len(ids)), np.repeat(ids, len(units))
+    keys = pd.MultiIndex.from_arrays([iso3, ind_col])
+    p = prov.reindex(keys)
 
+    def flat(frame: pd.DataFrame | None) -> np.ndarray:
+        """A units × indicators frame as one column, indicator after indicator."""
+        if frame is None:
+            return np.full(len(keys), np.nan)
+        return frame.reindex(index=units, columns=ids).to_numpy().T.ravel()
 
-def _cell(frame: pd.DataFrame | None, unit: str, col: str) -> float:
-    return float("nan") if frame is None else float(frame.loc[unit, col])
+    def text(col: str) -> np.ndarray:
+        return p[col].fillna("").to_numpy() if col in p else np.full(len(keys), "")
+
+    return pd.DataFrame({
+        "iso3": iso3, "indicator": ind_col,
+        "series": np.repeat([i.series for i in inds], len(units)),
+        "year_from": flat(result.year_from).astype(float),
+        "year_to": flat(result.year_to).astype(float),
+        "year": flat(result.years), "source": text("source"), "file": text("file"),
+        "denominator_series": np.repeat([denominator_series(i) or "" for i in inds],
+                                        len(units)),
+        "denominator_file": text("denominator_file"),
+        "transform": np.repeat([i.transform.kind for i in inds], len(units)),
+        "raw_value": flat(result.numerators), "value": flat(result.data),
+        "imputed": flat(result.imputed_mask).astype(bool),
+        "imputation": [imp.get(k, "") for k in zip(iso3, ind_col, strict=True)],
+        "treated": flat(result.treated), "normalised": flat(result.normalised)})
 
 
 def _lookup(cells: pd.DataFrame, key: str, observations: pd.DataFrame) -> pd.DataFrame:
@@ -147,20 +151,30 @@ def _lookup(cells: pd.DataFrame, key: str, observations: pd.DataFrame) -> pd.Dat
 
 # ---- explain -----------------------------------------------------------------------------------
 
-def _log_text(result: BuildResult, unit: str, ind: str, steps: tuple[str, ...],
-              indicator_wide: bool = False) -> str:
-    notes = [e.detail for e in result.log if e.step in steps and e.indicator == ind
-             and (e.unit == unit or (indicator_wide and e.unit == ""))]
-    return "; ".join(notes)
+class _UnitFacts:
+    """What `explain` looks up for one unit, node after node — the unit's contributions by
+    child and its log entries by indicator — gathered in one pass each (a lookup per node in
+    the whole table made a 10,000-indicator lineage quadratic)."""
 
+    def __init__(self, result: BuildResult, unit: str) -> None:
+        c = result.contributions
+        mine = c[c["iso3"] == unit]
+        self.contrib: dict[str, tuple[float, float, str]] = {}
+        for child, w, v, m in zip(mine["child"], mine["weight"], mine["contribution"],
+                                  mine["method"], strict=True):
+            self.contrib.setdefault(str(child), (float(w), float(v), str(m)))
+        self.log: dict[str, list] = {}
+        for e in result.log:
+            if e.unit in (unit, ""):
+                self.log.setdefault(e.indicator, []).append(e)
+        self.unit = unit
 
-def _contribution(result: BuildResult, unit: str, node: str) -> tuple[float, float, str]:
-    c = result.contributions
-    hit = c[(c["iso3"] == unit) & (c["child"] == node)]
-    if hit.empty:
-        return np.nan, np.nan, ""
-    row = hit.iloc[0]
-    return float(row["weight"]), float(row["contribution"]), str(row["method"])
+    def log_text(self, ind: str, steps: tuple[str, ...], indicator_wide: bool = False) -> str:
+        return "; ".join(e.detail for e in self.log.get(ind, ()) if e.step in steps and
+                         (e.unit == self.unit or (indicator_wide and e.unit == "")))
+
+    def contribution(self, node: str) -> tuple[float, float, str]:
+        return self.contrib.get(node, (np.nan, np.nan, ""))
 
 
 def _normalisation(result: BuildResult, ind: Indicator) -> str:
@@ -185,16 +199,17 @@ def explain(result: BuildResult, unit: str, node: str | None = None,
     prov = (provenance(observations, result).set_index(["iso3", "indicator"])
             if observations is not None else None)
     rows: list[dict[str, object]] = []
+    facts = _UnitFacts(result, unit)
 
     for path in spec.iter_paths(start.id):
         n, depth = path[-1], len(path) - 1
-        weight, contrib, pmethod = _contribution(result, unit, n.id)
+        weight, contrib, pmethod = facts.contribution(n.id)
         row: dict[str, object] = {
             "depth": depth, "node": n.id, "parent": parent_of.get(n.id, ""),
             "name_en": n.name.en, "name_zh": n.name.get("zh"), "weight": weight,
             "parent_method": pmethod, "contribution": contrib}
         if isinstance(n, Indicator):
-            row.update(_indicator_row(result, unit, n, prov))
+            row.update(_indicator_row(result, unit, n, prov, facts))
         else:
             ratio = " ÷ reference" if n.standardise == "ratio" else ""
             row.update({"kind": "aggregate", "score": result.scores.loc[unit, n.id],
@@ -206,7 +221,7 @@ def explain(result: BuildResult, unit: str, node: str | None = None,
 
 
 def _indicator_row(result: BuildResult, unit: str, ind: Indicator,
-                   prov: pd.DataFrame | None) -> dict[str, object]:
+                   prov: pd.DataFrame | None, facts: _UnitFacts) -> dict[str, object]:
     key = (unit, ind.id)
     found = prov is not None and key in prov.index
     p = prov.loc[key] if found else None
@@ -216,9 +231,9 @@ def _indicator_row(result: BuildResult, unit: str, ind: Indicator,
         "denominator": result.denominators.loc[unit, ind.id],
         "transform": describe_transform(ind), "value": result.data.loc[unit, ind.id],
         "imputed": bool(result.imputed_mask.loc[unit, ind.id]),
-        "imputation": _log_text(result, unit, ind.id, ("select", "impute")),
+        "imputation": facts.log_text(ind.id, ("select", "impute")),
         "treated": result.treated.loc[unit, ind.id],
-        "treatment": _log_text(result, unit, ind.id, ("treat",), indicator_wide=True),
+        "treatment": facts.log_text(ind.id, ("treat",), indicator_wide=True),
         "normalised": result.normalised.loc[unit, ind.id],
         "score": result.normalised.loc[unit, ind.id], "method": _normalisation(result, ind),
         "source": p["source"] if p is not None else "", "file": p["file"] if p is not None else "",
