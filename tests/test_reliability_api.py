@@ -95,3 +95,17 @@ def test_every_new_error_is_an_aidi_error():
 
     for cls in (NumericGuardError, StepError, OutputBusy):
         assert issubclass(cls, AidiError)
+
+
+def test_a_coinr_unit_with_every_value_missing_is_built_unranked_not_unknown(tmp_path):
+    """It was "unknown unit 'EEE': no such code" — though iData lists it."""
+    from tests._reliability import DATA, coin_tables
+
+    d, m = coin_tables(tmp_path / "in", data=DATA + "Empty,EEE,2020,NA,NA,NA\n")
+    b = aidi.build(data=aidi.read_coin(d, m))
+    assert "EEE" in b.units
+    assert b.ranks.loc["EEE"].isna().all() and b.ranks.loc["AAA"].notna().all()
+    log = b.log
+    assert set(log[log.code == "unranked"].unit) == {"EEE"}
+    run = cli("build", "--coin-data", d, "--coin-meta", m, "--out", tmp_path / "o")
+    assert run.code == 0 and "unknown unit" not in run.output

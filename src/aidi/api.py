@@ -578,7 +578,8 @@ def _positive(name: str, value: int) -> None:
 
 def _resolve_units(spec: IndexSpec, inputs: Inputs) -> list[str]:
     """Units to build, every code checked against the data and the country table."""
-    return resolve_units(spec, inputs.observations, inputs.units)
+    listed = list(inputs.unit_info.index) if inputs.unit_info is not None else ()
+    return resolve_units(spec, inputs.observations, inputs.units, listed=listed)
 
 
 def _resolve_scenario_units(sc: Scenario, b: Build) -> Scenario:

@@ -122,12 +122,16 @@ def _groups() -> dict[str, tuple[str, ...]]:
 
 
 def resolve_units(spec: IndexSpec, observations: pd.DataFrame,
-                  units: Sequence[str] | str | None = None) -> list[str]:
+                  units: Sequence[str] | str | None = None,
+                  listed: Sequence[str] = ()) -> list[str]:
     """Units to build: an explicit list (codes or names), a group name (`TARGET_20`, `G20`),
     or `all`; every code is checked against the units the data has (`UnknownUnitError`
-    with the closest matches otherwise), and the reference unit is always included."""
+    with the closest matches otherwise), and the reference unit is always included.
+    `listed`: units the data's own table names even with every value missing (a COINr iData
+    row of NAs) — they are built, with nothing to score them on, not called unknown."""
     want = spec.units if units is None else units
-    have = UnitPool.of(observations["iso3"].astype(str).unique().tolist())
+    have = UnitPool.of([*observations["iso3"].astype(str).unique().tolist(),
+                        *map(str, listed)])
     if isinstance(want, str):
         key = want.strip()
         if key.lower() == "all":
@@ -320,14 +324,16 @@ def sibling_has_data(x: np.ndarray, settings: Sequence[object], spec: IndexSpec)
 
 def _effective_normalisers(spec: IndexSpec, inds) -> list:
     """Each indicator's normalisation (`spec.effective_normalise`), worked out once per
-    distinct setting — thousands of indicators share the spec's default."""
-    done: dict[int, object] = {}
+    distinct setting and calibrated fields — thousands of indicators share the default."""
+    done: dict[tuple, object] = {}
     out = []
     for ind in inds:
         own = ind.normalise or spec.defaults.normalise
-        if id(own) not in done:
-            done[id(own)] = spec.effective_normalise(ind)
-        out.append(done[id(own)])
+        fields = spec.calibration.settings_for(ind.id) if spec.calibration is not None else {}
+        key = (id(own), tuple(sorted((k, repr(v)) for k, v in (fields or {}).items())))
+        if key not in done:
+            done[key] = spec.effective_normalise(ind)
+        out.append(done[key])
     return out
 
 
@@ -369,7 +375,8 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     if units is not None and not isinstance(units, str) and len(units) == 0:
         raise UnknownUnitError("no units given (an empty list): name ISO3 codes (USA,CHN), "
                                f"a group ({', '.join(sorted(GROUPS))}) or all")
-    unit_list = resolve_units(spec, observations, units)
+    unit_list = resolve_units(spec, observations, units,
+                              listed=list(unit_info.index) if unit_info is not None else ())
     ids = [i.id for i in spec.indicators()]
 
     say("selecting data")
