@@ -121,8 +121,9 @@ def check_targets(treated: np.ndarray, settings: Sequence[object], directions: n
                   ids: Sequence[str], spec_id: str = "") -> list[tuple[str, str]]:
     """`target` normalisation, (x − worst) / (target − worst), ranks the units upside down
     when the target lies on the wrong side of the worst value. aidi's capped `target` (a
-    share of the way to a goal) is refused then; COINr's uncapped `n_dist2targ` (`cap:
-    false`) keeps COINr's arithmetic — returned as (indicator, note) for the build log."""
+    share of the way to a goal) is refused then; COINr's `n_dist2targ` (`cap: false`, or any
+    setting with COINr semantics — `cap_max` only caps values above 1, it cannot turn the
+    ranks round) keeps COINr's arithmetic — returned as (indicator, note) for the build log."""
     x = np.asarray(treated, dtype=float)
     notes = []
     for j, s in enumerate(settings):
@@ -138,9 +139,9 @@ def check_targets(treated: np.ndarray, settings: Sequence[object], directions: n
         side = "below" if d > 0 else "above"
         what = (f"indicator {ids[j]!r}: the normalisation target {s.target:g} is {side} every "
                 f"value (worst {worst:g}), so (x − worst) / (target − worst)")
-        if getattr(s, "cap", None) is False:
+        if getattr(s, "cap", None) is False or getattr(s, "semantics", "aidi") == "coinr":
             notes.append((ids[j], f"{what} falls as the value rises (COINr's n_dist2targ "
-                                  "arithmetic, kept with cap: false)"))
+                                  "arithmetic, kept: its cap_max only caps above 1)"))
             continue
         raise NumericGuardError(
             f"{_spec(spec_id)}{what} would rank the units upside down; set a target beyond "
