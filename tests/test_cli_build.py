@@ -62,9 +62,9 @@ def test_figures_and_report(built):
     stems = [fn.fig_index_bar("en"), fn.fig_pillar_scatter("en"),
              fn.fig_focus_profile("CHN", "en"), fn.fig_reproduction("en"), fn.fig_exposure("en"),
              fn.fig_uncertainty("en"), fn.fig_sobol("rank", "en"), fn.fig_audit("en")]
-    for stem in stems:
-        for name in fn.figure_files(stem):
-            assert (out / name).stat().st_size > 1000, name
+    for stem in stems:  # the SVG the report embeds; PNG only with --png
+        assert (out / (stem + ".svg")).stat().st_size > 1000, stem
+        assert not (out / (stem + ".png")).exists(), stem
     html = (out / fn.REPORT_HTML).read_text(encoding="utf-8")
     assert "China" in html and "Reproduction" in html
     for sid in ("summary", "ranking", "pillars", "focus", "exposure", "statements",
@@ -89,7 +89,7 @@ def test_build_zh_and_focus(tmp_path):
     res = CliRunner().invoke(app, ["build", "--out", str(tmp_path), "--lang", "zh",
                                    "--focus", "JPN", "--no-robustness"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / (fn.fig_focus_profile("JPN", "zh") + ".png")).exists()
+    assert (tmp_path / (fn.fig_focus_profile("JPN", "zh") + ".svg")).exists()
     html = (tmp_path / fn.REPORT_HTML).read_text(encoding="utf-8")
     assert "日本" in html and "中国" in html
     assert "已写入" in res.output and "wrote" not in res.output  # the terminal follows --lang

@@ -83,7 +83,7 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
               min_availability: float | None = None, robustness: bool = True,
               figures: bool = True, timings: dict[str, float] | None = None,
               vintage: str | None = None, quiet_progress: bool = False,
-              calibrate: bool = False):
+              calibrate: bool = False, png: bool = False):
     """Build, write the tables, figures, workbook and report into `out` as one set
     (`aidi.output_set`: a kill leaves the old set or the new one); print a summary (unless
     `quiet`); returns the engine's `BuildResult`. Progress shows on a terminal unless
@@ -120,7 +120,8 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
                                         backcast=b.inputs.backcast,
                                         edition=edition, robustness=robustness,
                                         figures=figures, progress=progress,
-                                        timings=timings, scores=scores, why=why))
+                                        timings=timings, scores=scores, why=why,
+                                        png=png))
         timings["report_total"] = time.perf_counter() - t0
         cal = _calibrate(result, stage, paths) if calibrate else None
     paths = txn.finals(paths)
@@ -224,7 +225,8 @@ def register(app: typer.Typer) -> None:
             True, "--robustness/--no-robustness",
             help="add uncertainty (1,000 samples) and Sobol sections to the report"),
         figures: bool = typer.Option(True, "--figures/--no-figures",
-                                     help="draw the charts (PNG + SVG; the report embeds them)"),
+                                     help="draw the charts (SVG; the report embeds them)"),
+        png: bool = typer.Option(False, "--png", help="also save each chart as PNG"),
         calibrate: bool = typer.Option(False, "--calibrate",
                                        help="also run the spec's calibration procedure (or, "
                                             "for a spec without one, fit dimension weights to "
@@ -260,7 +262,8 @@ def register(app: typer.Typer) -> None:
             return
         run_build(spec, out, lang, focus, countries, edition,
                   min_availability=min_availability, robustness=robustness,
-                  figures=figures, vintage=vintage, quiet_progress=quiet, calibrate=calibrate)
+                  figures=figures, vintage=vintage, quiet_progress=quiet, calibrate=calibrate,
+                  png=png)
 
     @app.command("calibrate")
     def calibrate_cmd(

@@ -11,6 +11,7 @@ from the spec, so any spec (the shipped AIDI, COINr's ASEM) gets a full report.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -27,6 +28,14 @@ __all__ = ["write_build_report"]
 
 _LINEAGE_COLUMNS = ("label", "year", "raw_value", "value", "imputed", "normalised", "score",
                     "weight", "contribution", "source")
+
+
+class _NoCharts:
+    """Stands in for `aidi.report.charts` when no figure is drawn: the drawing functions are
+    named (as arguments of a no-op) but never called, so matplotlib is not imported."""
+
+    def __getattr__(self, name: str):
+        return name
 
 
 def _snapshot_facts() -> tuple[pd.DataFrame | None, dict | None]:
@@ -64,7 +73,8 @@ def _exposure(result, observations: pd.DataFrame):
     return res, ex.exposure_long(res), ex.exposure_summary(res), ex.compare_with_source(res)
 
 
-def _sensitivity_task(result, n_base: int, seed: int, lang: str, names, stem: Path | None):
+def _sensitivity_task(result, n_base: int, seed: int, lang: str, names, stem: Path | None,
+                      formats: tuple[str, ...] = (".svg",)):
     """The Sobol analysis and its chart, in a worker: `aidi.analysis.sobol` imports
     scipy.stats (a second of start-up) and the estimates take as long again, so they overlap
     with the rest of the report. Returns what the report needs (small, picklable)."""
@@ -79,7 +89,8 @@ def _sensitivity_task(result, n_base: int, seed: int, lang: str, names, stem: Pa
     if stem is not None:
         fig = run_job(FigureJob("sensitivity", stem.with_name(stem.name + f"_{sens.headline}"
                                                               f"_{lang}"),
-                                draw_sobol, (sens.frame, sens.headline, lang, order, names)))
+                                draw_sobol, (sens.frame, sens.headline, lang, order, names),
+                                formats=formats))
     return {"frame": sens.frame, "headline": sens.headline, "order": order,
             "n_evaluations": sens.n_evaluations, "figure": fig}
 
@@ -188,25 +199,30 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
                        timings: MutableMapping[str, float] | None = None,
                        scores: pd.DataFrame | None = None,
                        figure_texts: MutableMapping[str, tuple[str, ...]] | None = None,
-                       backcast: str | None = None, why=None) -> dict[str, Path]:
-    """Figures (PNG + SVG), `scores.xlsx`, the exposure tables and `report.html` for one
-    build; returns name → path of every file written. `figures=False` skips the charts (the
-    report then has tables only). `timings` receives the phases' seconds, `figure_texts` every
-    chart's visible texts (for the untranslated-text test); `backcast` (`Build.inputs`) is
-    said in the summary when the edition is computed from a later state of the data."""
+                       backcast: str | None = None, why=None,
+                       png: bool = False) -> dict[str, Path]:
+    """Figures (SVG, which the report embeds; PNG too with `png`), `scores.xlsx`, the exposure
+    tables and `report.html` for one build; returns name → path of every file written.
+    `figures=False` skips the charts (the report then has tables only). `timings` receives
+    the phases' seconds, `figure_texts` every chart's visible texts (for the
+    untranslated-text test); `backcast` (`Build.inputs`) is said in the summary when the
+    edition is computed from a later state of the data."""
     from aidi.analysis.flags import flag_counts
     from aidi.analysis.reproduction import compare, qualitative_checks
     from aidi.analysis.statements import summary_counts
     from aidi.io import reproducible_timestamp
-    from aidi.report import charts
     from aidi.report import robustness as rob
     from aidi.report.data_flags import backcast_text, flag_counts_text
     from aidi.report.figures import FigureJob, FigurePool
     from aidi.report.methodology import indicator_table
     from aidi.report.summary import item_profile, summary_sentences, tiers
     from aidi.report.tables import pillar_ids, scores_frame
+    from aidi.report.webfont import font_face_css, is_cached
     from aidi.report.writers import economy_names, node_labels
 
+    formats = (".png", ".svg") if png else (".svg",)
+    # matplotlib (and the fontTools it loads) only when there is something to draw
+    charts = importlib.import_module("aidi.report.charts") if figures else _NoCharts()
     clock = _Clock(timings)
     say = progress or silent
     out = Path(out)
@@ -239,15 +255,17 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         if catalogue is not None:
             texts += list(catalogue["source"].astype(str))
         font_chars = _font_chars(lang, texts)
-        font_future = pool.task(_font_task, font_chars) if pool.parallel else None
+        # a subset cut before is a file read; a new one is cut in a worker meanwhile
+        font_future = pool.task(_font_task, font_chars) \
+            if pool.parallel and not is_cached(font_chars) else None
         sens_future = None
         if robustness and pool.parallel:
             sens_future = pool.task(_sensitivity_task, result, n_base, seed, lang, names,
-                                    out / "fig_sobol" if figures else None)
+                                    out / "fig_sobol" if figures else None, formats)
 
         def chart(name: str, stem: str, draw, *args, **kwargs) -> None:
             if figures:
-                pool.submit(FigureJob(name, out / stem, draw, args, kwargs))
+                pool.submit(FigureJob(name, out / stem, draw, args, kwargs, formats=formats))
 
         ref_name = names.get(reference, reference)
         scale = t("scale.reference", lang, reference=ref_name) if spec.reference \
@@ -277,13 +295,14 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         exposure = _exposure(result, observations)
         if exposure is not None:
             from aidi.io import write_csv
-            from aidi.report.exposure_chart import draw_exposure
-
             ex_res, long, summ, cmp = exposure
             paths["exposure"] = write_csv(long, out / fn.EXPOSURE_CSV)
             paths["exposure_summary"] = write_csv(summ, out / fn.EXPOSURE_SUMMARY_CSV)
             paths["exposure_vs_source"] = write_csv(cmp, out / fn.EXPOSURE_VS_SOURCE_CSV)
-            chart("exposure", fn.fig_exposure(lang), draw_exposure, long, lang, names)
+            if figures:
+                from aidi.report.exposure_chart import draw_exposure
+
+                chart("exposure", fn.fig_exposure(lang), draw_exposure, long, lang, names)
         clock.lap("exposure")
 
         say("audit")
@@ -303,7 +322,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
             if design.factors and sens_future is None:
                 say(t("progress.sobol", lang, n=f"{n_base:,}"))
                 sens = _sensitivity_task(result, n_base, seed, lang, names,
-                                         out / "fig_sobol" if figures else None)
+                                         out / "fig_sobol" if figures else None, formats)
         chart("audit", fn.fig_audit(lang), rob.draw_correlations, audit_res.matrix, lang,
               rob.group_starts(audit_res.matrix, pillars), labels)
         clock.lap("analyses")
@@ -333,7 +352,8 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
             figs[name] = list(res.paths)
             for p in res.paths:
                 paths[p.name] = p
-        font_css = font_future.result() if font_future is not None else None
+        font_css = font_future.result() if font_future is not None else \
+            font_face_css(font_chars)
         clock.lap("figures_wait")
 
     # --- sections ---------------------------------------------------------------------------

@@ -37,6 +37,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
+from aidi.report.economies import economy_name, quadrants  # noqa: E402,F401
+from aidi.report.economies import numeric_column as _num  # noqa: E402
 from aidi.report.fonts import chart_fonts, find_cjk_font, renderable  # noqa: E402
 from aidi.report.translations import has, t  # noqa: E402
 
@@ -149,16 +151,6 @@ def _drawing(text: _Text) -> Iterator[None]:
         log.setLevel(level)
 
 
-def economy_name(iso3: str, lang: str) -> str:
-    """`aidi.countries` name of an economy, or the code itself if the lookup fails."""
-    try:
-        from aidi.countries import name_en, name_zh
-
-        return (name_zh if lang == "zh" else name_en)(iso3) or iso3
-    except (ImportError, KeyError, LookupError, ValueError):
-        return iso3
-
-
 def _names(scores: pd.DataFrame, text: _Text) -> list[str]:
     cols = {c: scores[c] if c in scores else pd.Series([None] * len(scores), index=scores.index)
             for c in ("name_en", "name_zh")}
@@ -264,12 +256,6 @@ def _save(fig: Figure, stem: Path) -> list[Path]:
     return [png, svg]
 
 
-def _num(scores: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in scores:
-        return np.full(len(scores), np.nan)
-    return pd.to_numeric(scores[col], errors="coerce").to_numpy(dtype=float)
-
-
 def _ranked(scores: pd.DataFrame) -> pd.DataFrame:
     key = "rank" if "rank" in scores and scores["rank"].notna().any() else "index"
     asc = key == "rank"
@@ -345,23 +331,6 @@ def draw_index_bar(scores: pd.DataFrame, lang: str,
 
 
 # --- pillars scatter ------------------------------------------------------------------------------
-
-def quadrants(scores: pd.DataFrame, x: str = "technology_activity",
-              y: str = "market_friendliness") -> pd.Series:
-    """Each economy's quadrant id relative to the medians of both pillars (ties count as above).
-
-    Medians rather than the reference's 1: with USA = 1 nearly every economy lies below 1 on
-    both pillars, so lines at 1 would say nothing; medians split the group into R&D-led,
-    application-led, balanced and catching-up economies, the source's comparative advantages.
-    """
-    ta, mf = _num(scores, x), _num(scores, y)
-    ta_hi = ta >= np.nanmedian(ta) if np.isfinite(ta).any() else np.zeros(len(ta), bool)
-    mf_hi = mf >= np.nanmedian(mf) if np.isfinite(mf).any() else np.zeros(len(mf), bool)
-    out = np.where(ta_hi & mf_hi, "balanced",
-                   np.where(ta_hi, "rd_led", np.where(mf_hi, "application_led", "catching_up")))
-    out = np.where(np.isfinite(ta) & np.isfinite(mf), out, None)
-    return pd.Series(out, index=scores.index, name="quadrant", dtype=object)
-
 
 def _crosses(box: Bbox, vlines: Sequence[float], hlines: Sequence[float]) -> bool:
     return any(box.x0 <= x <= box.x1 for x in vlines) or any(box.y0 <= y <= box.y1

@@ -1,10 +1,14 @@
-"""Drawing and saving figures: each drawn once, saved as PNG and SVG, on every core.
+"""Drawing and saving figures: each drawn once, saved in the formats asked for, on every core.
 
-A chart function returns a matplotlib `Figure`; `save_figure` writes both formats from that one
-figure, and `FigurePool` runs chart jobs in worker processes (forked, so they start in
-milliseconds with everything already imported) while the caller goes on computing. Saving is
-most of a build's time — rendering a figure twice, once per format — and it is independent per
-figure, so two cores halve it.
+A chart function returns a matplotlib `Figure`; `save_figure` writes each format (PNG and SVG
+by default) from that one figure, and `FigurePool` runs chart jobs in worker processes (forked,
+so they start in milliseconds with everything already imported) while the caller goes on
+computing. Saving is most of a build's time — a figure is rendered once per format — and it is
+independent per figure, so two cores halve it; `aidi build` saves only the SVG its report
+embeds (PNG with `--png`).
+
+The pool starts no process until a job or task needs one, and its workers die with the
+process that started them (`die_with_parent`): a killed `aidi build` leaves nothing running.
 
 Each job also returns the texts its figure shows (titles, labels, tick labels, legend entries,
 annotations), collected before saving, so tests can check that a Chinese chart has no English.
@@ -40,6 +44,7 @@ class FigureJob:
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     tight: bool = False
+    formats: tuple[str, ...] = (".png", ".svg")
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,14 @@ def figure_texts(fig: Any) -> list[str]:
     return out
 
 
-def save_figure(fig: Any, stem: Path, *, tight: bool = False, dpi: int = DPI) -> list[Path]:
-    """Write `stem`.png and `stem`.svg from one figure (no timestamps: reruns are identical),
-    atomically, and close it."""
+FORMATS = {".png": {"dpi": DPI, "metadata": {"Software": None}},
+           ".svg": {"metadata": {"Date": None, "Creator": None}}}
+
+
+def save_figure(fig: Any, stem: Path, *, tight: bool = False, dpi: int = DPI,
+                formats: tuple[str, ...] = (".png", ".svg")) -> list[Path]:
+    """Write `stem`.png and/or `stem`.svg (`formats`) from one figure (no timestamps: reruns
+    are identical), atomically, and close it."""
     import logging
 
     import matplotlib.pyplot as plt
@@ -78,8 +88,12 @@ def save_figure(fig: Any, stem: Path, *, tight: bool = False, dpi: int = DPI) ->
     stem.parent.mkdir(parents=True, exist_ok=True)
     extra = {"bbox_inches": "tight"} if tight else {}
     paths = []
-    for ext, kw in ((".png", {"dpi": dpi, "metadata": {"Software": None}}),
-                    (".svg", {"metadata": {"Date": None, "Creator": None}})):
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"figure formats {unknown}: choose from {list(FORMATS)}")
+    for ext in formats:
+        kw = {**FORMATS[ext], **({"dpi": dpi} if ext == ".png" else {})}
+
         def write(tmp: str, ext: str = ext, kw: dict = kw) -> None:
             with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": "aidi"}):
                 fig.savefig(tmp, format=ext[1:], **kw, **extra)
@@ -94,7 +108,8 @@ def run_job(job: FigureJob) -> FigureOutput:
     """Draw, collect the texts, save (what a worker process runs)."""
     fig = job.draw(*job.args, **dict(job.kwargs))
     texts = tuple(figure_texts(fig))
-    return FigureOutput(job.name, tuple(save_figure(fig, job.stem, tight=job.tight)), texts)
+    return FigureOutput(job.name, tuple(save_figure(fig, job.stem, tight=job.tight,
+                                                    formats=job.formats)), texts)
 
 
 def worker_count() -> int:
@@ -153,33 +168,37 @@ class FigurePool:
         self._executor: Executor | None = None
 
     def __enter__(self) -> FigurePool:
-        # Find the CJK font before forking, so workers inherit it instead of searching again.
-        from aidi.report.fonts import find_cjk_font
-
-        find_cjk_font()
-        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._executor = ProcessPoolExecutor(self.workers,
-                                                 mp_context=multiprocessing.get_context("fork"),
-                                                 initializer=die_with_parent,
-                                                 initargs=(os.getpid(),))
-            self.parallel = True
-        else:
-            self._executor = _Inline()
+        self.parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _pool(self) -> Executor:
+        """The executor, started on first use: no process when nothing needs one."""
+        if self._executor is None:
+            if self.parallel:
+                # find the CJK font before forking, so workers inherit it instead of searching
+                from aidi.report.fonts import find_cjk_font
+
+                find_cjk_font()
+                ctx = multiprocessing.get_context("fork")
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx,
+                                                     initializer=die_with_parent,
+                                                     initargs=(os.getpid(),))
+            else:
+                self._executor = _Inline()
+        return self._executor
 
     def submit(self, job: FigureJob) -> None:
-        assert self._executor is not None, "use FigurePool as a context manager"
-        self._futures.append(self._executor.submit(run_job, job))
+        self._futures.append(self._pool().submit(run_job, job))
 
     def task(self, fn: Callable[..., Any], *args: Any) -> Future:
         """Run any picklable `fn(*args)` in a worker (an analysis whose imports or numbers
         take a while, the font subset); returns its future."""
-        assert self._executor is not None, "use FigurePool as a context manager"
-        return self._executor.submit(fn, *args)
+        return self._pool().submit(fn, *args)
 
     def results(self) -> dict[str, FigureOutput]:
         """Wait for every job; name → output, in submission order (a failed chart raises)."""

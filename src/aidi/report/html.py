@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from aidi.report.charts import economy_name, quadrants
 from aidi.report.translations import LANGS, has, label, t
 
 __all__ = ["FIGURE_ORDER", "ReportContext", "Section", "manifest_summary", "markdown_to_html",
@@ -187,6 +186,8 @@ class _Names:
                     self.known[str(iso3)] = name
 
     def __call__(self, iso3: object) -> str:
+        from aidi.report.economies import economy_name
+
         code = str(iso3)
         return self.known.get(code) or economy_name(code, self.lang)
 
@@ -280,6 +281,8 @@ def _scores_table(ctx: ReportContext, lang: str, names: _Names, nodes: _Nodes) -
         formats["tier"] = lambda v: "—" if _missing(v) or not has(f"tier.{int(v)}") \
             else t(f"tier.{int(v)}", lang)
     if {"technology_activity", "market_friendliness"} <= set(s.columns):
+        from aidi.report.economies import quadrants
+
         frame["quadrant"] = [None if q is None else t(f"quadrant.{q}", lang)
                              for q in quadrants(s)]
     frame = frame.sort_values("rank", na_position="last", kind="stable") if "rank" in s \

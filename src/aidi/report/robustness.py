@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from aidi.report.charts import _drawing, _Text, economy_name
 from aidi.report.translations import has, t
 
 __all__ = ["FACTORS", "audit_findings", "draw_correlations", "draw_rank_intervals",
@@ -64,6 +63,8 @@ def draw_rank_intervals(summary: pd.DataFrame, lang: str, names: Mapping[str, st
     """Each economy's 5th–95th percentile rank, median and nominal rank, ordered by the
     nominal rank: a long bar reads "this position depends on the builder's choices"."""
     import matplotlib.pyplot as plt
+
+    from aidi.report.charts import _drawing, _Text  # matplotlib: only to draw
 
     text = _Text(lang)
     df = summary.sort_values(["nominal_rank", "iso3"]).reset_index(drop=True)
@@ -132,6 +133,8 @@ def draw_sobol(sobol: pd.DataFrame, output: str, lang: str, order: Sequence[str]
                names: Mapping[str, str]):
     """Heatmap of total Sobol indices (economy × choice), first-order index in brackets."""
     import matplotlib.pyplot as plt
+
+    from aidi.report.charts import _drawing, _Text  # matplotlib: only to draw
 
     text = _Text(lang)
     df = sobol[sobol["output"] == output]
@@ -205,6 +208,8 @@ def draw_correlations(matrix: pd.DataFrame, lang: str, groups: Sequence[int],
     the pillars' blocks; nodes named in the report's language."""
     import matplotlib.pyplot as plt
 
+    from aidi.report.charts import _drawing, _Text  # matplotlib: only to draw
+
     text = _Text(lang)
     m = matrix.to_numpy(dtype=float)
     k = len(matrix)
@@ -264,6 +269,8 @@ def sensitivity_sentences(sobol: pd.DataFrame, uncertainty: pd.DataFrame | None 
     Uses the total index ST (the choice's effect including its interactions). With the
     uncertainty summary, the sentence also gives the economy's 90% rank interval.
     """
+    from aidi.report.economies import economy_name
+
     df = sobol[sobol["output"] == output]
     unc = uncertainty.set_index("iso3") if uncertainty is not None else None
     out: dict[str, str] = {}

@@ -22,7 +22,7 @@ __all__ = ["economy_names", "node_labels", "write_audit", "write_build_outputs",
 
 def economy_names(units, lang: str) -> dict[str, str]:
     """iso3 → name in `lang` (the code itself for units aidi.countries does not know)."""
-    from aidi.report.charts import economy_name
+    from aidi.report.economies import economy_name
 
     return {str(u): economy_name(str(u), lang) for u in units}
 
