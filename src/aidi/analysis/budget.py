@@ -96,8 +96,10 @@ def _physical_memory() -> int | None:
 
 
 def gb(n: float) -> str:
-    """Bytes for people: 1.4 GB, or 37 MB below a tenth of a GB."""
-    return f"{n / 1024**3:.1f} GB" if n >= 0.1 * 1024**3 else f"{n / 1024**2:.0f} MB"
+    """Bytes for people: 1.4 GB; 37 MB below a tenth of a GB; 210 kB below a MB."""
+    if n >= 0.1 * 1024**3:
+        return f"{n / 1024**3:.1f} GB"
+    return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{n / 1024:.0f} kB"
 
 
 # ---- the terms --------------------------------------------------------------------------------

@@ -369,10 +369,16 @@ class VariantDesign:
     @cached_property
     def node_major_matrices(self) -> Array:
         """`matrices` as (n_indicators, n_variants, n_units), variant = prep·n_norm + norm:
-        the layout the tree pass gathers from without a transposition."""
+        the layout the tree pass gathers from without a transposition.
+
+        Made once; `matrices` then becomes a view of it (the same numbers, read through other
+        strides), so the design holds its variants once, not twice."""
         n_prep, n_norm, n_units, n_ind = self.matrices.shape
         flat = self.matrices.reshape(n_prep * n_norm, n_units, n_ind)
-        return np.ascontiguousarray(np.moveaxis(flat, -1, 0))
+        node_major = np.ascontiguousarray(np.moveaxis(flat, -1, 0))
+        view = np.moveaxis(node_major, 0, -1).reshape(n_prep, n_norm, n_units, n_ind)
+        object.__setattr__(self, "matrices", view)  # frozen dataclass: same values, one copy
+        return node_major
 
     @cached_property
     def indicator_state(self) -> Array:
@@ -389,6 +395,7 @@ class VariantDesign:
         over a Sobol design of `n_base` base samples); None = plain ⌊u·L⌋."""
         if n_base is not None and n_base < 1:
             raise UsageError("n_base must be >= 1")
+        self.node_major_matrices  # noqa: B018 - made once here, shared by both designs
         out = replace(self, level_resolution=n_base)
         for cached in ("node_major_matrices", "indicator_state"):  # share the cached arrays
             if cached in self.__dict__:

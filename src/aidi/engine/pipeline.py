@@ -539,6 +539,7 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
     """
     frames = []
     n_ind = len(tree.indicator_ids)
+    codes = np.array(units, dtype=object)
     for k, node in enumerate(tree.nodes):
         child = values[:, list(node.child_cols)]
         p = dict(node.params).get("p")  # the generalised mean's exponent (None otherwise)
@@ -552,9 +553,10 @@ def _contributions(values: np.ndarray, tree: CompiledTree, units: list[str],
                 c = c / _unstandardised_ref(values, tree, k, ref)
         w = ws / ws.sum() if ws.sum() > 0 else ws
         frames.append(pd.DataFrame({
-            "iso3": np.repeat(units, len(node.children)),
+            # object arrays of the same string objects: 8 bytes a row, not a string each
+            "iso3": np.repeat(codes, len(node.children)),
             "parent": node.id,
-            "child": np.tile(node.children, len(units)),
+            "child": np.tile(np.array(node.children, dtype=object), len(units)),
             "weight": np.tile(w, len(units)),
             "method": node.method,
             "child_value": child.ravel(),
