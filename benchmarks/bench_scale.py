@@ -4,6 +4,7 @@ indicators, in time and peak memory, each beside a NumPy baseline of the same ce
     python benchmarks/bench_scale.py [--points 200x50,2000x50,20000x50,2000x500]
                                      [--samples 1000] [--sobol 64] [--dask-from 200000]
     python benchmarks/bench_scale.py --points 200000x50      # one big point at a time
+    python benchmarks/bench_scale.py --builds 2000,20000,200000          # builds, one process
     python benchmarks/bench_scale.py --kernel [--kernel-samples 10000]   # ASEM + 20,000 units
                                      [--kernel-units 20000 --kernel-unit-samples 200]
 
@@ -73,52 +74,69 @@ def _phase(out: dict, name: str, fn):
     gc.collect()
     _hwm_reset()
     start = _status("VmRSS")
+    print(f"[{time.strftime('%H:%M:%S')}] {name} (resident {start:.0f} MB)", file=sys.stderr,
+          flush=True)
     t = time.perf_counter()
     res = fn()
     peak = _status("VmHWM")
     out[name] = {"s": time.perf_counter() - t, "mb": peak, "grow": peak - start}
+    print(f"    {json.dumps({name: out[name]})}", file=sys.stderr, flush=True)
     return res
 
 
 # ---- the baselines: the same cells in the tightest NumPy we can write -------------------------
-def grouped_matmul(design, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index and ranks of every sample: per (variant, aggregation level) group, the level-1
-    nodes as one matrix product over the samples' normalised child weights (in log space for
-    a geometric mean), the upper nodes as weighted sums, ranks by sort."""
+#: Samples × units per block of the baseline (its arrays stay a few hundred MB at most).
+BASELINE_CELLS = 1 << 21
+
+
+def grouped_matmul(design, u: np.ndarray) -> float:
+    """Index and ranks of every sample, by blocks of samples: per (variant, aggregation
+    level) group, the level-1 nodes as one matrix product over the samples' normalised child
+    weights (in log space for a geometric mean), the upper nodes as weighted sums, ranks by
+    sort. Returns the mean rank (each block's arrays are dropped, as the kernel's are)."""
     from aidi.engine.tree import ranks_last
 
-    tree = design.tree
-    n_ind = len(tree.indicator_ids)
-    n_prep, n_norm, n_u, _ = design.matrices.shape
-    mats = design.matrices.reshape(n_prep * n_norm, n_u, n_ind)
+    n_u = len(design.units)
     variant = design.variant_index(u)
     agg = design.level_index(u, "aggregation")
     w_all = design.sample_weights(u)
-    trees = design.aggregation_trees or (tree,) * len(design.aggregation_levels)
-    index = np.empty((len(u), n_u))
+    step = max(1, BASELINE_CELLS // n_u)
+    total = 0.0
     for a in np.unique(agg):
-        t = trees[a]
         for v in np.unique(variant[agg == a]):
-            g = np.flatnonzero((agg == a) & (variant == v))
-            vals = {}
-            for k, node in enumerate(t.nodes):
-                w = w_all[node.id][g] if node.id in w_all else \
-                    np.broadcast_to(node.weights, (len(g), len(node.children)))
-                w = w / w.sum(axis=1, keepdims=True)
-                geo = node.method == "geometric"
-                if max(node.child_cols) < n_ind:
-                    x = mats[v][:, list(node.child_cols)]
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        vals[k] = np.exp(np.log(x) @ w.T) if geo else x @ w.T
-                else:
-                    kids = np.stack([vals[t.aggregate_ids.index(c)] for c in node.children], -1)
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        vals[k] = np.exp(np.einsum("usk,sk->us", np.log(kids), w)) if geo \
-                            else np.einsum("usk,sk->us", kids, w)
-                if node.standardise == "ratio" and design.ref is not None:
-                    vals[k] = vals[k] / vals[k][design.ref]
-            index[g] = vals[len(t.nodes) - 1].T
-    return index, ranks_last(index)
+            rows = np.flatnonzero((agg == a) & (variant == v))
+            for i in range(0, len(rows), step):
+                g = rows[i:i + step]
+                index = _group_index(design, int(a), int(v), {k: w[g] for k, w in
+                                                              w_all.items()}, len(g))
+                total += float(np.nansum(ranks_last(index)))
+    return total / max(u.shape[0] * n_u, 1)
+
+
+def _group_index(design, a: int, v: int, w_all: dict, n: int) -> np.ndarray:
+    """(samples, units) index of `n` samples sharing variant `v` and aggregation level `a`."""
+    n_ind = len(design.indicator_ids)
+    n_prep, n_norm, n_u, _ = design.matrices.shape
+    x_v = design.matrices.reshape(n_prep * n_norm, n_u, n_ind)[v]
+    trees = design.aggregation_trees or (design.tree,) * len(design.aggregation_levels)
+    t = trees[a]
+    vals: dict[int, np.ndarray] = {}
+    for k, node in enumerate(t.nodes):
+        w = w_all[node.id] if node.id in w_all else \
+            np.broadcast_to(node.weights, (n, len(node.children)))
+        w = w / w.sum(axis=1, keepdims=True)
+        geo = node.method == "geometric"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if max(node.child_cols) < n_ind:  # children are indicators: one matrix product
+                x = x_v[:, list(node.child_cols)]
+                vals[k] = np.exp(np.log(x) @ w.T) if geo else x @ w.T
+            else:
+                kids = np.stack([vals[t.aggregate_ids.index(c)] for c in node.children], -1)
+                vals[k] = np.exp(np.einsum("usk,sk->us", np.log(kids), w)) if geo \
+                    else np.einsum("usk,sk->us", kids, w)
+        if node.standardise == "ratio" and design.ref is not None:
+            vals[k] = vals[k] / vals[k][design.ref]
+    return vals[len(t.nodes) - 1].T
 
 
 def baseline_build(idata: Path, meta) -> np.ndarray:
@@ -210,6 +228,41 @@ def child(units: int, indicators: int, samples: int, sobol: int, dask: bool) -> 
     return res
 
 
+def builds_main(sizes: list[int], indicators: int) -> None:
+    """Builds of several sizes in this one process (same load): time and the ratios."""
+    import gc
+
+    import pandas as pd
+
+    import aidi
+
+    sys.path.insert(0, str(ROOT))
+    from tests._synthetic_coin import write_coin
+
+    def one(n: int) -> dict:
+        res: dict = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            idata, imeta = write_coin(Path(tmp), n, indicators)
+            meta = pd.read_csv(imeta)
+            coin = _phase(res, "read", lambda: aidi.read_coin(idata, imeta))
+            _phase(res, "build", lambda: aidi.build(data=coin))
+            _phase(res, "build_baseline", lambda: baseline_build(idata, meta))
+        return res
+
+    times: dict[int, dict] = {}
+    for n in sizes:
+        times[n] = res = one(n)
+        gc.collect()
+        print(f"{n:>8,} × {indicators}: read {res['read']['s']:7.2f} s, build "
+              f"{res['build']['s']:7.2f} s (peak +{res['build']['grow']:.0f} MB), NumPy "
+              f"baseline {res['build_baseline']['s']:6.2f} s", flush=True)
+    for a, b in zip(sizes, sizes[1:], strict=False):
+        ta, tb = times[a]["build"]["s"], times[b]["build"]["s"]
+        ra, rb = times[a]["read"]["s"], times[b]["read"]["s"]
+        print(f"{b:,} / {a:,} units ({b / a:.0f}× the cells): build {tb / ta:.1f}×, "
+              f"read {rb / ra:.1f}×")
+
+
 # ---- the kernel against the baseline ------------------------------------------------------------
 def kernel_ratio(name: str, build, config, n: int) -> None:
     from aidi.analysis.robustness.backends import evaluate_samples
@@ -276,10 +329,15 @@ def main() -> None:
     ap.add_argument("--kernel-samples", type=int, default=10_000)
     ap.add_argument("--kernel-units", type=int, default=20_000)
     ap.add_argument("--kernel-unit-samples", type=int, default=200)
+    ap.add_argument("--builds", default=None,
+                    help="only builds, of these unit counts, in one process: 2000,20000,200000")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.kernel:
         kernel_main(args.kernel_samples, args.kernel_units, args.kernel_unit_samples)
+        return
+    if args.builds:
+        builds_main([int(x) for x in args.builds.split(",")], 50)
         return
     if args.child:
         u, i = (int(x) for x in args.child.split("x"))
@@ -292,9 +350,9 @@ def main() -> None:
         env = dict(os.environ)
         if args.memory_limit_gb:
             env["AIDI_MEMORY_LIMIT_GB"] = str(args.memory_limit_gb)
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False, env=env)
         if done.returncode:
-            print(f"{point}: failed\n{done.stderr[-2000:]}")
+            print(f"{point}: failed (exit {done.returncode}; its phases are above)")
             continue
         res = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append(res)

@@ -10,7 +10,7 @@ allocated, so the plan below counts them term by term:
 - `inputs`: the uniform inputs, samples × variables;
 - `outputs`: per-sample index and rank (samples × units each, exact quantiles), or — when
   those do not fit — the per-unit accumulators of `aidi.analysis.robustness.summary`
-  (histograms of `summary.BINS` bins for rank and index, sums, extremes) and its pilot;
+  (histograms of `summary.BINS` bins for rank and index, sums, extremes);
 - `kernel`: one chunk of the batch kernel (`kernel_bytes`): the node-major block
   (nodes × chunk × units), the chunk's index, rank and requested node scores, and the tree
   pass's and the ranking's temporaries — once per worker thread evaluating at the same time;
@@ -33,6 +33,8 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from aidi.errors import UsageError
 
@@ -123,14 +125,14 @@ def design_bytes(design) -> int:
     return 9 * int(design.matrices.size)
 
 
-def stream_bytes(design, pilot: int) -> int:
-    """The streaming summary's fixed part: two histograms of `BINS` + 2 counts per unit, its
-    per-unit windows, extremes and sums, and the pilot's index and rank."""
-    from aidi.analysis.robustness.summary import BINS
+def stream_bytes(design, n_samples: int) -> int:
+    """The streaming summary: two histograms of `BINS` + 2 counts per unit (two or four bytes
+    each, by the number of samples), its per-unit windows, extremes and sums."""
+    from aidi.analysis.robustness.summary import BINS, count_dtype
 
     n_units = len(design.units)
-    return 2 * 4 * n_units * (BINS + 2) + STREAM_FIXED_PER_UNIT * n_units + \
-        16 * pilot * n_units
+    size = np.dtype(count_dtype(n_samples)).itemsize
+    return 2 * size * n_units * (BINS + 2) + STREAM_FIXED_PER_UNIT * n_units
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def plan_uncertainty(design, n_samples: int, *, chunk_size: int | None = None,
         raise UsageError("--save-samples needs every sample's outputs, which a streaming "
                          "summary does not keep; leave out --save-samples")
     pilot = 0 if keep_samples else pilot_size(n_samples)
-    acc = kept if keep_samples else stream_bytes(design, pilot)
+    acc = kept if keep_samples else stream_bytes(design, n_samples)
     cap = int((limit - sum(fixed.values()) - acc) // per_sample)
     chunk = _check_chunk(design, "uncertainty", n_samples, chunk_size, cap, fixed, acc,
                          per_sample, limit, keep_samples, _fits_samples(design, limit,
@@ -217,7 +219,7 @@ def _fits_samples(design, limit: int, keep: bool) -> int:
     n_units = len(design.units)
     per = 8 * (design.n_vars + 2) + (16 * n_units if keep else 0)
     rest = limit - OVERHEAD - design_bytes(design) - kernel_bytes(design, 1) - \
-        (0 if keep else stream_bytes(design, 128) + STREAM_PER_CELL * n_units)
+        (0 if keep else stream_bytes(design, 1 << 20) + STREAM_PER_CELL * n_units)
     return max(0, int(rest // per))
 
 

@@ -36,7 +36,12 @@ import pandas as pd
 
 from aidi.analysis.budget import SUMMARY_CELLS, MemoryPlan, plan_uncertainty
 from aidi.analysis.robustness.backends import chunk_rows, dask_workers, session
-from aidi.analysis.robustness.summary import QUANTILES, KeptOutputs, StreamingSummary
+from aidi.analysis.robustness.summary import (
+    QUANTILES,
+    Extremes,
+    KeptOutputs,
+    StreamingSummary,
+)
 from aidi.analysis.variants import (
     ChunkResult,
     UncertaintyConfig,
@@ -189,14 +194,12 @@ def run_uncertainty(result: BuildResult, n_samples: int = 1000, seed: int = 0,
 
 
 def _stream(design: VariantDesign, u: np.ndarray, plan: MemoryPlan, run) -> StreamingSummary:
-    """The streaming summary: the pilot's samples first (they set the windows), then the rest."""
-    n, p = len(u), plan.pilot
-    pilot = KeptOutputs(p, len(design.units))
-    run(chunk_rows(design, u, plan.chunk, rows=np.arange(p)), pilot.add)
-    stream = StreamingSummary(n, design.nominal_rank, pilot.index, pilot.rank)
-    stream.add(np.arange(p), ChunkResult(pilot.index, pilot.rank, pilot.failure))
-    del pilot
-    run(chunk_rows(design, u, plan.chunk, start=p), stream.add)
+    """The streaming summary: a pilot pass over the first samples finds each unit's range
+    (its windows), then every sample is folded into the histograms."""
+    pilot = Extremes(len(design.units))
+    run(chunk_rows(design, u, plan.chunk, rows=np.arange(plan.pilot)), pilot.add)
+    stream = StreamingSummary(len(u), design.nominal_rank, pilot)
+    run(chunk_rows(design, u, plan.chunk), stream.add)
     return stream
 
 

@@ -54,6 +54,8 @@ class SeriesPanels:
         last = rows.groupby(["series", "iso3", "year"], sort=True)["value"].last()
         self._wide = last.unstack("year") if len(last) else None
         self._rows = self._blocks()
+        self._values = self._wide.to_numpy(dtype=float) if self._wide is not None else None
+        self._units: tuple[list[str], pd.Index, np.ndarray] | None = None
 
     def _blocks(self) -> dict[str, slice]:
         """Row range of each series in the wide table (sorted by series, then unit)."""
@@ -66,15 +68,28 @@ class SeriesPanels:
         return {str(idx.levels[0][codes[a]]): slice(int(a), int(b))
                 for a, b in zip(starts, ends, strict=True)}
 
+    def _rows_of(self, units: list[str]) -> tuple[pd.Index, np.ndarray]:
+        """(the units as one shared Index, each wide-table row's position in it or −1): one
+        hash look-up per distinct unit for the whole build, then integer takes per series."""
+        if self._units is None or self._units[0] is not units:
+            index = pd.Index(units, name="iso3")
+            level = self._wide.index.levels[1]
+            pos = index.get_indexer(level.astype(str) if level.dtype != object else level)
+            self._units = (units, index, pos[np.asarray(self._wide.index.codes[1])])
+        return self._units[1], self._units[2]
+
     def panel(self, series: str, units: list[str]) -> pd.DataFrame:
         """Wide (units × years) table of one series; raises if the series is absent."""
         where = self._rows.get(series)
         if where is None:
             raise _missing(series)
-        block = self._wide.iloc[where].droplevel(0)
-        block = block.loc[:, block.notna().any(axis=0).to_numpy()]
-        block.index.name, block.columns.name = "iso3", "year"
-        return block.reindex(index=units)
+        index, pos = self._rows_of(units)
+        block, at = self._values[where], pos[where]
+        out = np.full((len(units), block.shape[1]), np.nan)
+        out[at[at >= 0]] = block[at >= 0]
+        keep = ~np.isnan(block).all(axis=0)  # years where the series has a value (any unit)
+        return pd.DataFrame(out[:, keep], index=index,
+                            columns=pd.Index(self._wide.columns[keep], name="year"))
 
 
 def _missing(series: str) -> MissingSeriesError:

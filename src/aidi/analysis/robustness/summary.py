@@ -10,8 +10,10 @@ Two accumulators share one interface (`add(rows, chunk)` per evaluated chunk):
 - `StreamingSummary` keeps, per unit, the count of valid samples, exact sums (rank and |rank −
   nominal rank| are whole numbers, so their sums are exact; the index sum is added in a fixed
   order, see below), the extremes, and two histograms of `BINS` bins — of the rank and of the
-  index — on a window per unit set from a pilot (the first `pilot_size(n)` samples: their
-  range, widened by `MARGIN` of it on each side), with one open bin below and one above.
+  index — on a window per unit set from a pilot (the range of the first `pilot_size(n)`
+  samples, found by a first pass that keeps only each unit's extremes (`Extremes`), widened
+  by `MARGIN` of it on each side), with one open bin below and one above. The pilot's samples
+  are evaluated again in the main pass: a few percent more work, no samples × units array.
 
 How exact the streaming quantiles are. A quantile is R's type 7 interpolation between two
 order statistics, each read from its bin:
@@ -54,6 +56,11 @@ def pilot_size(n_samples: int) -> int:
     return min(n_samples, PILOT)
 
 
+def count_dtype(n_samples: int) -> type:
+    """The smallest unsigned integer that counts every sample in one bin."""
+    return np.uint16 if n_samples < 1 << 16 else np.uint32
+
+
 class KeptOutputs:
     """Every sample's index, rank and failure code (and node scores with `n_nodes`)."""
 
@@ -73,6 +80,21 @@ class KeptOutputs:
             self.nodes[rows] = chunk.nodes
 
 
+class Extremes:
+    """The pilot pass's fold: each unit's smallest and largest rank and index (NaN = none)."""
+
+    def __init__(self, n_units: int) -> None:
+        self.low = {k: np.full(n_units, np.nan) for k in ("rank", "index")}
+        self.high = {k: np.full(n_units, np.nan) for k in ("rank", "index")}
+
+    def add(self, rows: np.ndarray, chunk) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit without a value
+            for key, x in (("rank", chunk.rank), ("index", chunk.index)):
+                np.fmin(self.low[key], np.nanmin(x, axis=0), out=self.low[key])
+                np.fmax(self.high[key], np.nanmax(x, axis=0), out=self.high[key])
+
+
 class Windows:
     """Per-unit histogram windows: bin k of unit u covers [lo_u + k·w_u, lo_u + (k+1)·w_u)."""
 
@@ -80,12 +102,11 @@ class Windows:
         self.lo, self.width = lo, width
 
     @classmethod
-    def from_pilot(cls, x: np.ndarray, integer: bool, n_units: int) -> Windows:
-        """Windows from the pilot's values (samples × units, NaN = no value): its range per
-        unit (the pilot's overall range where a unit has none) widened by `MARGIN`."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+    def from_pilot(cls, lo: np.ndarray, hi: np.ndarray, integer: bool,
+                   n_units: int) -> Windows:
+        """Windows from the pilot's extremes per unit (NaN = no value; the pilot's overall
+        range is used there) widened by `MARGIN`."""
+        lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
         if np.isnan(lo).all():
             g_lo, g_hi = (1.0, float(max(n_units, 1))) if integer else (0.0, 1.0)
         else:
@@ -106,8 +127,8 @@ class Windows:
 
     def bins(self, x: np.ndarray) -> np.ndarray:
         """Bin number per value: 0 below the window, 1..BINS inside, BINS + 1 above."""
-        with np.errstate(invalid="ignore"):
-            k = np.floor((x - self.lo) / self.width)
+        with np.errstate(invalid="ignore"):  # a missing value: any bin (it is not counted)
+            k = np.nan_to_num(np.floor((x - self.lo) / self.width), nan=-1.0)
         return (np.clip(k, -1, BINS) + 1).astype(np.intp)
 
 
@@ -117,16 +138,16 @@ class StreamingSummary:
 
     exact = False
 
-    def __init__(self, n_samples: int, nominal_rank: np.ndarray, pilot_index: np.ndarray,
-                 pilot_rank: np.ndarray) -> None:
+    def __init__(self, n_samples: int, nominal_rank: np.ndarray, pilot: Extremes) -> None:
         n_units = len(nominal_rank)
         self.n_units = n_units
         self.nominal_rank = np.asarray(nominal_rank, dtype=float)
         self.failure = np.zeros(n_samples, dtype=np.intp)
         self.missing_any = np.zeros(n_samples, dtype=bool)   # an economy without an index
-        self.windows = {"rank": Windows.from_pilot(pilot_rank, True, n_units),
-                        "index": Windows.from_pilot(pilot_index, False, n_units)}
-        self.counts = {k: np.zeros((n_units, BINS + 2), dtype=np.uint32) for k in self.windows}
+        self.windows = {k: Windows.from_pilot(pilot.low[k], pilot.high[k], k == "rank", n_units)
+                        for k in ("rank", "index")}
+        dtype = count_dtype(n_samples)
+        self.counts = {k: np.zeros((n_units, BINS + 2), dtype=dtype) for k in self.windows}
         self.low = {k: np.full(n_units, np.inf) for k in self.windows}
         self.high = {k: np.full(n_units, -np.inf) for k in self.windows}
         self.n_valid = np.zeros(n_units, dtype=np.int64)
