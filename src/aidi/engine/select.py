@@ -37,76 +37,16 @@ class SelectedColumn:
     denominator: pd.Series    # raw denominator (or multiplier) in that year (NaN if none)
 
 
-class SeriesPanels:
-    """Every wanted series as a wide (unit × year) table, from one pass over the observations.
-
-    `panel` used to filter the whole observation table once per series — units × indicators²
-    over a build; here one group-by over the rows of the wanted series builds all panels, and
-    each `panel(series, units)` is a slice of it. The result is what a `pivot_table` of that
-    series' rows gives (the last non-missing value per unit and year; years without any value
-    dropped), reindexed to `units`.
-    """
-
-    def __init__(self, observations: pd.DataFrame, series) -> None:
-        wanted = list(dict.fromkeys(series))
-        rows = observations.loc[observations["series"].isin(wanted),
-                                ["series", "iso3", "year", "value"]]
-        last = rows.groupby(["series", "iso3", "year"], sort=True)["value"].last()
-        self._wide = last.unstack("year") if len(last) else None
-        self._rows = self._blocks()
-        self._values = self._wide.to_numpy(dtype=float) if self._wide is not None else None
-        self._units: tuple[list[str], pd.Index, np.ndarray] | None = None
-
-    def _blocks(self) -> dict[str, slice]:
-        """Row range of each series in the wide table (sorted by series, then unit)."""
-        if self._wide is None:
-            return {}
-        idx = self._wide.index
-        codes = np.asarray(idx.codes[0])
-        bounds = np.flatnonzero(np.diff(codes)) + 1
-        starts, ends = np.r_[0, bounds], np.r_[bounds, len(codes)]
-        return {str(idx.levels[0][codes[a]]): slice(int(a), int(b))
-                for a, b in zip(starts, ends, strict=True)}
-
-    def _rows_of(self, units: list[str]) -> tuple[pd.Index, np.ndarray]:
-        """(the units as one shared Index, each wide-table row's position in it or −1): one
-        hash look-up per distinct unit for the whole build, then integer takes per series."""
-        if self._units is None or self._units[0] is not units:
-            index = pd.Index(units, name="iso3")
-            level = self._wide.index.levels[1]
-            pos = index.get_indexer(level.astype(str) if level.dtype != object else level)
-            self._units = (units, index, pos[np.asarray(self._wide.index.codes[1])])
-        return self._units[1], self._units[2]
-
-    def panel(self, series: str, units: list[str]) -> pd.DataFrame:
-        """Wide (units × years) table of one series; raises if the series is absent."""
-        where = self._rows.get(series)
-        if where is None:
-            raise _missing(series)
-        index, pos = self._rows_of(units)
-        block, at = self._values[where], pos[where]
-        out = np.full((len(units), block.shape[1]), np.nan)
-        out[at[at >= 0]] = block[at >= 0]
-        keep = ~np.isnan(block).all(axis=0)  # years where the series has a value (any unit)
-        return pd.DataFrame(out[:, keep], index=index,
-                            columns=pd.Index(self._wide.columns[keep], name="year"))
-
-
 def _missing(series: str) -> MissingSeriesError:
     return MissingSeriesError(
         f"series {series!r} is not in the data; check the spec's `series` field against "
         "`aidi data info --series` (or import it with `aidi data import`)")
 
 
-def panel(observations: pd.DataFrame | SeriesPanels, series: str,
-          units: list[str]) -> pd.DataFrame:
-    """Wide (units × years) table of one series; raises if the series is absent.
-
-    Given a `SeriesPanels`, a slice of it; given the observations, one filter of them (fine
-    for a few series — a whole build uses `SeriesPanels`).
-    """
-    if isinstance(observations, SeriesPanels):
-        return observations.panel(series, units)
+def panel(observations: pd.DataFrame, series: str, units: list[str]) -> pd.DataFrame:
+    """Wide (units × years) table of one series; raises if the series is absent (one filter
+    of the observations: fine for a few series; a whole build uses
+    `aidi.engine.select_many`)."""
     rows = observations[observations["series"] == series]
     if rows.empty:
         raise _missing(series)
@@ -114,8 +54,7 @@ def panel(observations: pd.DataFrame | SeriesPanels, series: str,
     return wide.reindex(index=units)
 
 
-def transformed_panel(observations: pd.DataFrame | SeriesPanels, series: str,
-                      transform: Transform,
+def transformed_panel(observations: pd.DataFrame, series: str, transform: Transform,
                       units: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """(transformed, numerator, denominator) panels, aligned by year."""
     num = panel(observations, series, units)
@@ -140,19 +79,6 @@ def transformed_panel(observations: pd.DataFrame | SeriesPanels, series: str,
     else:
         out = num.copy()
     return out * transform.scale, num, den
-
-
-def series_needed(transforms) -> list[str]:
-    """Every series the given (series, transform) pairs read: the series and its denominator
-    or multiplier."""
-    out = []
-    for series, t in transforms:
-        out.append(series)
-        if t.kind in ("per_capita", "share_of_gdp", "ratio"):
-            out.append(t.denominator or DEFAULT_DENOMINATORS[t.kind])
-        elif t.kind == "product":
-            out.append(t.multiplier)
-    return out
 
 
 def apply_year_rule(trans: pd.DataFrame, num: pd.DataFrame, den: pd.DataFrame | None,
