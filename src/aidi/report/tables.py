@@ -54,20 +54,24 @@ def scores_frame(result: BuildResult, observations: pd.DataFrame | None = None) 
 
 
 def indicators_frame(result: BuildResult) -> pd.DataFrame:
-    """Long table: every indicator cell with its raw value, year, imputation and normalised value."""
-    rows = []
+    """Long table: every indicator cell with its raw value, year, imputation and normalised value
+    (indicator after indicator, units in build order; whole columns at once)."""
     spec = result.spec
     parent = spec.parent_of()
-    for ind in spec.indicators():
-        for u in result.units:
-            rows.append({
-                "iso3": u, "indicator": ind.id, "dimension": parent.get(ind.id, ""),
-                "series": ind.series, "year": result.years.loc[u, ind.id],
-                "value": result.data.loc[u, ind.id],
-                "imputed": bool(result.imputed_mask.loc[u, ind.id]),
-                "value_used": result.treated.loc[u, ind.id],
-                "normalised": result.normalised.loc[u, ind.id], "weight": ind.weight})
-    return pd.DataFrame(rows)
+    inds = spec.indicators()
+    ids, units = [i.id for i in inds], list(result.units)
+    k = len(units)
+
+    def cells(frame: pd.DataFrame):
+        return frame.reindex(index=units, columns=ids).to_numpy().T.ravel()
+
+    return pd.DataFrame({
+        "iso3": units * len(ids), "indicator": [i for i in ids for _ in range(k)],
+        "dimension": [parent.get(i, "") for i in ids for _ in range(k)],
+        "series": [i.series for i in inds for _ in range(k)], "year": cells(result.years),
+        "value": cells(result.data), "imputed": cells(result.imputed_mask).astype(bool),
+        "value_used": cells(result.treated), "normalised": cells(result.normalised),
+        "weight": [i.weight for i in inds for _ in range(k)]})
 
 
 def with_intensity(scores: pd.DataFrame, intensity: BuildResult | None) -> pd.DataFrame:

@@ -413,6 +413,7 @@ class Store:
             raise _friendly(scratch, exc) from None
         try:
             scon.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+            scon.execute("SET preserve_insertion_order = false")  # lets large queries spill
             table, sha = fill(scon)
         finally:
             scon.close()

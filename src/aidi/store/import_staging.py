@@ -81,26 +81,39 @@ class Staging:
                    'unit ''' || i.unit || ''' differs from ''' || m.unit || ''' used by the '
                    || 'other rows of series ''' || i.series || '''' AS reason
             FROM {TABLE} i JOIN {SCHEMA}.unit_mode m USING (series) WHERE i.unit <> m.unit""")
+        # keys given twice first (a plain count, which spills to disk), then the row lists
+        # of those keys only
+        self.con.execute(f"""
+            CREATE TABLE {SCHEMA}.dup_keys AS
+            SELECT iso3, year, series, count(*) AS n FROM {TABLE} i
+            WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.rejected_rows r WHERE r.seq = i.seq)
+            GROUP BY iso3, year, series HAVING count(*) > 1""")
+        self.con.execute(f"""
+            CREATE TABLE {SCHEMA}.dup_rows AS
+            SELECT d.seq, d.row, d.iso3, d.year, d.series, k.n FROM {TABLE} d
+            JOIN {SCHEMA}.dup_keys k USING (iso3, year, series)
+            WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.rejected_rows r WHERE r.seq = d.seq)""")
         self.con.execute(f"""
             INSERT INTO {SCHEMA}.rejected_rows
             SELECT d.seq, 'duplicate', '(' || d.iso3 || ', ' || d.year || ', ' || d.series
                    || ') appears more than once (rows ' || array_to_string(list_slice(
-                   k.rows, 1, 6), ', ') || CASE WHEN k.n > 6 THEN ', …' ELSE '' END || ')'
-            FROM {TABLE} d JOIN (
-                SELECT iso3, year, series, count(*) AS n,
+                   k.rows, 1, 6), ', ') || CASE WHEN d.n > 6 THEN ', …' ELSE '' END || ')'
+            FROM {SCHEMA}.dup_rows d JOIN (
+                SELECT iso3, year, series,
                        list(coalesce(CAST(row AS VARCHAR), '?') ORDER BY seq) AS rows
-                FROM {TABLE} WHERE seq NOT IN (SELECT seq FROM {SCHEMA}.rejected_rows)
-                GROUP BY iso3, year, series HAVING count(*) > 1) k
-              USING (iso3, year, series)
-            WHERE d.seq NOT IN (SELECT seq FROM {SCHEMA}.rejected_rows)""")
+                FROM {SCHEMA}.dup_rows GROUP BY iso3, year, series) k
+              USING (iso3, year, series)""")
+        self.con.execute(f"DROP TABLE {SCHEMA}.dup_rows")
+        self.con.execute(f"DROP TABLE {SCHEMA}.dup_keys")
         out = self.con.execute(f"""
             SELECT ? AS source, i.row, i.year_column AS "column", i.country_raw AS country,
                    CAST(i.year AS VARCHAR) AS year, i.series, CAST(i.value AS VARCHAR) AS value,
                    r.rule, r.reason
             FROM {SCHEMA}.rejected_rows r JOIN {TABLE} i USING (seq) ORDER BY i.seq""",
                                [self.source]).df()
-        self.con.execute(f"DELETE FROM {TABLE} WHERE seq IN "
-                         f"(SELECT seq FROM {SCHEMA}.rejected_rows)")
+        if not out.empty:
+            self.con.execute(f"DELETE FROM {TABLE} WHERE seq IN "
+                             f"(SELECT seq FROM {SCHEMA}.rejected_rows)")
         self.con.execute(f"DROP TABLE {SCHEMA}.rejected_rows")
         self.con.execute(f"DROP TABLE {SCHEMA}.unit_mode")
         self.rows = int(self.con.execute(f"SELECT count(*) FROM {TABLE}").fetchall()[0][0])
