@@ -6,7 +6,7 @@ sensitivity vignette, beside COINr's recorded cost per replicate.
 The four factors, as aidi expresses them:
 
 - winsorisation limit — `winmax` 1–5 (the ASEM build's own is 5). aidi's variant model
-  (`aidi.analysis.variants`) has no such factor, so this benchmark builds one nominal ASEM
+  (`aidi.analysis.robustness`) has no such factor, so this benchmark builds one nominal ASEM
   build and one `VariantDesign` per limit, and a sample's first input picks the design that
   evaluates it (⌊u·5⌋ + 1). The five builds are timed and counted in the all-in cost;
 - normalisation — the spec's min–max onto [0, 100], min–max onto [1, 100], z-scores (mean 10,
@@ -74,7 +74,8 @@ def asem_designs() -> WinsorisedDesigns:
     """The five ASEM builds (COINr's example steps with winmax = 1…5) and their designs."""
     import yaml
 
-    from aidi.analysis.variants import UncertaintyConfig, build_design
+    from aidi.analysis.robustness.config import UncertaintyConfig
+    from aidi.analysis.robustness.design import build_design
     from aidi.engine.pipeline import build
     from aidi.sources.coinr import load_steps, read_coin
     from aidi.specs.loader import shipped_spec_path

@@ -34,7 +34,9 @@ def _best(fn, repeat: int) -> float:
 
 
 def measure(name: str, build, config, n: int, repeat: int, n_naive: int) -> None:
-    from aidi.analysis.variants import build_design, evaluate_samples, naive_evaluate
+    from aidi.analysis.robustness.backends import evaluate_samples
+    from aidi.analysis.robustness.design import build_design
+    from aidi.analysis.robustness.oracle import naive_evaluate
 
     design = build_design(build.result, config)
     u = np.random.default_rng(0).random((n, design.n_vars))
@@ -66,7 +68,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import aidi
-    from aidi.analysis.variants import UncertaintyConfig
+    from aidi.analysis.robustness.config import UncertaintyConfig
     from aidi.rawdata import find_raw_dir
 
     measure("AIDI 2024", aidi.build(), UncertaintyConfig(), args.samples, args.repeat,

@@ -186,9 +186,9 @@ def child(units: int, indicators: int, samples: int, sobol: int, dask: bool) -> 
 
     import aidi
     from aidi.analysis import budget
+    from aidi.analysis.robustness.design import build_design
     from aidi.analysis.sensitivity import salib_problem
     from aidi.analysis.sobol import saltelli_sample
-    from aidi.analysis.variants import build_design
 
     sys.path.insert(0, str(ROOT))
     from tests._synthetic_coin import write_coin
@@ -266,7 +266,7 @@ def builds_main(sizes: list[int], indicators: int) -> None:
 # ---- the kernel against the baseline ------------------------------------------------------------
 def kernel_ratio(name: str, build, config, n: int) -> None:
     from aidi.analysis.robustness.backends import evaluate_samples
-    from aidi.analysis.variants import build_design
+    from aidi.analysis.robustness.design import build_design
 
     design = build_design(build.result, config)
     u = np.random.default_rng(0).random((n, design.n_vars))
@@ -290,7 +290,7 @@ def kernel_ratio(name: str, build, config, n: int) -> None:
 
 def kernel_main(n: int, units: int, n_units_samples: int) -> None:
     import aidi
-    from aidi.analysis.variants import UncertaintyConfig
+    from aidi.analysis.robustness.config import UncertaintyConfig
 
     sys.path.insert(0, str(ROOT))
     from tests._synthetic_coin import synthetic_build

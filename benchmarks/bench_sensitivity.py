@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     if len(sizes) < 2 or any(s & (s - 1) for s in sizes):
         ap.error("--sizes needs at least two powers of 2")
 
+    from aidi.analysis.robustness.design import build_design
     from aidi.analysis.sensitivity import run_sensitivity, salib_problem
-    from aidi.analysis.variants import build_design
 
     label, result = _nominal(args.synthetic)
     design = build_design(result)

@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> None:
 
     import numpy as np
 
+    from aidi.analysis.robustness.design import build_design
+    from aidi.analysis.robustness.oracle import naive_evaluate
     from aidi.analysis.uncertainty import run_uncertainty
-    from aidi.analysis.variants import build_design, naive_evaluate
 
     t0 = time.perf_counter()
     label, spec, obs, result = _inputs(args.synthetic)

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 import aidi
-from aidi.analysis.variants import UncertaintyConfig, build_design, naive_evaluate
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
+from aidi.analysis.robustness.oracle import naive_evaluate
 
 TOL = 1e-12
 

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 import aidi
-from aidi.analysis.variants import OVERRIDABLE_IMPUTATION
+from aidi.analysis.robustness.choices import OVERRIDABLE_IMPUTATION
 from aidi.cli import app
 from aidi.errors import InputError
 from aidi.explorer import (

@@ -17,6 +17,15 @@ from hypothesis import strategies as st
 from SALib.analyze import sobol as salib_sobol
 from scipy.stats import qmc
 
+from aidi.analysis.robustness.choices import (
+    resolve_aggregation,
+    resolve_imputation,
+    resolve_normalisation,
+)
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
+from aidi.analysis.robustness.evaluate import GENMEAN_FAILURE
+from aidi.analysis.robustness.oracle import naive_evaluate
 from aidi.analysis.sensitivity import (
     convergence_sizes,
     convergence_summary,
@@ -25,15 +34,6 @@ from aidi.analysis.sensitivity import (
     sobol_convergence,
 )
 from aidi.analysis.sobol import saltelli_sample, sobol_indices
-from aidi.analysis.variants import (
-    GENMEAN_FAILURE,
-    UncertaintyConfig,
-    build_design,
-    naive_evaluate,
-    resolve_aggregation,
-    resolve_imputation,
-    resolve_normalisation,
-)
 from aidi.engine.pipeline import build, prepare
 from aidi.specs.loader import spec_from_dict
 from tests._robustness_data import synthetic_build, synthetic_spec_dict

@@ -21,7 +21,7 @@ from tests._reliability import assert_clean_error, cli
 @pytest.fixture(scope="module")
 def design():
     import aidi
-    from aidi.analysis.variants import build_design
+    from aidi.analysis.robustness.design import build_design
 
     b = aidi.build()
     return b.result, build_design(b.result, None)

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from aidi.analysis import budget
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
 from aidi.analysis.robustness.summary import BINS
 from aidi.analysis.sensitivity import run_sensitivity
 from aidi.analysis.uncertainty import run_uncertainty, summarise
-from aidi.analysis.variants import UncertaintyConfig, build_design
 from aidi.errors import AidiError, UsageError
 from tests._synthetic_coin import synthetic_build
 

@@ -14,6 +14,8 @@ import pytest
 from SALib.analyze import sobol as salib_analyze
 from SALib.test_functions import Ishigami
 
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
 from aidi.analysis.sensitivity import (
     parse_outputs,
     run_sensitivity,
@@ -21,7 +23,6 @@ from aidi.analysis.sensitivity import (
     sobol_analysis,
 )
 from aidi.analysis.uncertainty import run_uncertainty
-from aidi.analysis.variants import UncertaintyConfig, build_design
 from aidi.report.robustness import sensitivity_sentences
 from aidi.report.writers import write_sensitivity
 from tests._robustness_data import synthetic_build

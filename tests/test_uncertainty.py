@@ -9,15 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aidi.analysis.robustness.backends import evaluate_samples
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
+from aidi.analysis.robustness.evaluate import tree_pass
+from aidi.analysis.robustness.oracle import naive_evaluate, spec_variant
 from aidi.analysis.uncertainty import run_uncertainty
-from aidi.analysis.variants import (
-    UncertaintyConfig,
-    build_design,
-    evaluate_samples,
-    naive_evaluate,
-    spec_variant,
-    tree_pass,
-)
 from aidi.engine.pipeline import build
 from aidi.engine.tree import aggregate_tree
 from aidi.report.writers import write_uncertainty

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import aidi
 from aidi.analysis import flags
 from aidi.analysis.reproduction import compare, mad_spread
-from aidi.analysis.variants import UncertaintyConfig
+from aidi.analysis.robustness.config import UncertaintyConfig
 from aidi.report.tables import scores_frame
 from aidi.specs.loader import spec_from_dict
 

@@ -37,10 +37,10 @@ if TYPE_CHECKING:
     from aidi.analysis.audit import AuditResult
     from aidi.analysis.gap import Gap
     from aidi.analysis.lineage import Lineage
+    from aidi.analysis.robustness.config import UncertaintyConfig
     from aidi.analysis.scenarios import Scenario
     from aidi.analysis.sensitivity import SensitivityResult
     from aidi.analysis.uncertainty import UncertaintyResult
-    from aidi.analysis.variants import UncertaintyConfig
     from aidi.analysis.why_differ import WhyWeDiffer
 
 __all__ = ["Build", "Comparison", "Inputs", "build", "read_coin", "load_observations"]
@@ -454,8 +454,8 @@ class Build:
                     config: UncertaintyConfig | None = None, backend: str = "numpy",
                     **kwargs: Any) -> UncertaintyResult:
         """Monte-Carlo over the open choices (see `aidi.analysis.uncertainty`)."""
+        from aidi.analysis.robustness.design import build_design
         from aidi.analysis.uncertainty import run_uncertainty
-        from aidi.analysis.variants import build_design
 
         _positive("n_samples", n_samples)
         seed = _check_seed(seed)
@@ -469,8 +469,8 @@ class Build:
     def sensitivity(self, n_base: int = 1024, seed: int = 0,
                     config: UncertaintyConfig | None = None, **kwargs: Any) -> SensitivityResult:
         """Sobol indices of the open choices (see `aidi.analysis.sensitivity`)."""
+        from aidi.analysis.robustness.design import build_design
         from aidi.analysis.sensitivity import run_sensitivity
-        from aidi.analysis.variants import build_design
 
         _positive("n_base", n_base)
         seed = _check_seed(seed)

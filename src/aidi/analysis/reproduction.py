@@ -109,11 +109,12 @@ def mad_spread(result: BuildResult, n_samples: int = 500, seed: int = 0,
                config=None) -> MadSpread:
     """MAD to the printed figures for `n_samples` variants of the uncertainty design.
 
-    Uses `aidi.analysis.variants.build_design` (the same precomputed variants and factor
+    Uses `aidi.analysis.robustness.design.build_design` (the same precomputed variants and
     mapping as `aidi uncertainty`) and the design's own tree pass, keeping every node a
     published figure names (the pillars as well as the index), vectorised over samples.
     """
-    from aidi.analysis.variants import build_design, tree_pass
+    from aidi.analysis.robustness.design import build_design
+    from aidi.analysis.robustness.evaluate import tree_pass
 
     design = build_design(result, config)
     u = np.random.default_rng(seed).random((n_samples, design.n_vars))

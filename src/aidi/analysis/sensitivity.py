@@ -6,7 +6,7 @@ Saltelli/Sobol' design and estimators, as the OECD/JRC Handbook recommends and C
 `aidi.analysis.sobol` (same formulas as `SALib.analyze.sobol`, checked against it to 1e-12), so
 the analysis grows linearly in N and stays a small share of the run next to the model
 evaluations. The model is the same vectorised variant model as the uncertainty analysis
-(`aidi.analysis.variants`): every input is uniform on [0, 1), a discrete choice with L levels
+(`aidi.analysis.robustness`): every input is uniform on [0, 1), a discrete choice with L levels
 takes level ⌊u·L⌋, and the weights (one input per child weight) form one SALib *group*, so they
 count as a single factor.
 
@@ -42,13 +42,11 @@ import pandas as pd
 
 from aidi.analysis.budget import plan_sensitivity
 from aidi.analysis.robustness.backends import chunk_rows, dask_workers, session
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
+from aidi.analysis.robustness.evaluate import ChunkResult
+from aidi.analysis.robustness.variant_design import VariantDesign
 from aidi.analysis.sobol import factor_names, saltelli_sample, sobol_indices
-from aidi.analysis.variants import (
-    ChunkResult,
-    UncertaintyConfig,
-    VariantDesign,
-    build_design,
-)
 from aidi.engine.pipeline import BuildResult
 from aidi.errors import UsageError
 from aidi.progress import SOBOL, Progress, report

@@ -1,7 +1,7 @@
 """Uncertainty analysis: how much each economy's rank and index depend on the builder's choices.
 
 Monte Carlo over the choices the source leaves open (weights, normalisation, aggregation within
-pillars, imputation, leaving one indicator out — see `aidi.analysis.variants`), following the
+pillars, imputation, leaving one indicator out — see `aidi.analysis.robustness`), following the
 OECD/JRC Handbook and COINr's `get_sensitivity(SA_type = "UA")`, but with every sample computed
 as array operations on precomputed variants instead of a rebuild per sample.
 
@@ -36,18 +36,16 @@ import pandas as pd
 
 from aidi.analysis.budget import SUMMARY_CELLS, MemoryPlan, plan_uncertainty
 from aidi.analysis.robustness.backends import chunk_rows, dask_workers, session
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
+from aidi.analysis.robustness.evaluate import ChunkResult
 from aidi.analysis.robustness.summary import (
     QUANTILES,
     Extremes,
     KeptOutputs,
     StreamingSummary,
 )
-from aidi.analysis.variants import (
-    ChunkResult,
-    UncertaintyConfig,
-    VariantDesign,
-    build_design,
-)
+from aidi.analysis.robustness.variant_design import VariantDesign
 from aidi.engine.pipeline import BuildResult
 from aidi.errors import UsageError
 from aidi.progress import Progress

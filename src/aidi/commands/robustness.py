@@ -35,7 +35,7 @@ def _nominal(spec: str | None, edition: str | None, countries: str | None,
 def _config(no_weights: bool, weights: str, weight_spread: float, no_normalisation: bool,
             normalisations: str, no_aggregation: bool, aggregation_scope: str,
             no_imputation: bool, no_exclusion: bool, zeros: str):
-    from aidi.analysis.variants import UncertaintyConfig
+    from aidi.analysis.robustness.config import UncertaintyConfig
 
     def names(text: str) -> tuple[str, ...]:
         return tuple(s.strip() for s in text.split(",") if s.strip())
@@ -46,7 +46,7 @@ def _config(no_weights: bool, weights: str, weight_spread: float, no_normalisati
         raise typer.BadParameter("--aggregation-scope must be pillars or all")
     if zeros not in ("spec", "zero"):
         raise typer.BadParameter("--zeros must be spec or zero")
-    from aidi.analysis.variants import resolve_normalisation
+    from aidi.analysis.robustness.choices import resolve_normalisation
     from aidi.errors import UsageError
 
     if not 0 <= weight_spread < 1:
@@ -303,7 +303,7 @@ def _analysis_command(kind: str) -> Callable[..., None]:
 
             config = dataclasses.replace(config, weight_groups=weight_groups)
         started = time.perf_counter()
-        from aidi.analysis.variants import build_design
+        from aidi.analysis.robustness.design import build_design
         from aidi.output_set import output_set
         from aidi.report import filenames as fn
 

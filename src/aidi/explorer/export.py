@@ -14,7 +14,7 @@ of `aidi.engine.tree` / `aidi.engine.aggregate`, ported to JavaScript line by li
 **Rank bands.** The reader sets the weights (and the pillars' aggregation), so the band is the
 spread due to the *other* open choices: normalisation (the spec's, or every indicator by ratio
 / min–max / z-score), imputation (the spec's, mean or median) and leaving one indicator out —
-`BAND_CONFIG`, the factors of `aidi.analysis.variants` with weights and aggregation switched
+`BAND_CONFIG`, the factors of `aidi.analysis.robustness` with weights and aggregation switched
 off. `rank_bands(build, weights, n, seed)` draws `n` variants exactly as `Build.uncertainty`
 does (`default_rng(seed).random((n, n_vars))` decoded by the design), applies the reader's
 weights to every variant (a left-out indicator gets weight 0 in its parent, as in the design),
@@ -40,8 +40,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from aidi.analysis.robustness.choices import NORMALISATIONS
+from aidi.analysis.robustness.config import UncertaintyConfig
+from aidi.analysis.robustness.design import build_design
+from aidi.analysis.robustness.variant_design import VariantDesign, variant_levels
 from aidi.analysis.scenarios import Change, Scenario, load_scenario
-from aidi.analysis.variants import NORMALISATIONS, UncertaintyConfig, VariantDesign, build_design
 from aidi.countries import name_en, name_zh
 from aidi.engine import registry
 from aidi.engine.tree import aggregate_tree_marked, ranks
@@ -74,7 +77,7 @@ def pillar_ids(spec: IndexSpec) -> list[str]:
 def spec_for(spec: IndexSpec, normalisation: str = "spec",
              aggregation: str = "spec") -> IndexSpec:
     """The spec with every indicator normalised by `normalisation` (a name of
-    `aidi.analysis.variants.NORMALISATIONS`, or "spec") and the pillars aggregated by
+    `aidi.analysis.robustness.choices.NORMALISATIONS`, or "spec") and the pillars aggregated by
     `aggregation` ("spec" = unchanged) — the same rewrite the variant design uses."""
     if normalisation == "spec" and aggregation == "spec":
         return spec
@@ -129,11 +132,7 @@ def band_samples(design: VariantDesign, n_variants: int, seed: int) -> dict[str,
     imputation × winsorisation block, the normalisation level, the left-out indicator's column
     (−1 = none)."""
     u = np.random.default_rng(seed).random((n_variants, design.n_vars))
-    prep = design.level_index(u, "imputation") * len(design.winsorisation_levels) + \
-        design.level_index(u, "winsorisation")
-    exc = design.level_index(u, "exclusion")
-    cols = np.array([-1] + [design.indicator_ids.index(i) for i in design.exclusion_levels[1:]])
-    return {"prep": prep, "norm": design.level_index(u, "normalisation"), "exclude": cols[exc]}
+    return variant_levels(design, u)
 
 
 def _node_weights(design: VariantDesign, weights: Mapping[str, float] | None,

@@ -311,8 +311,8 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         audit_res = audit(result)
         unc = sens = None
         if robustness:
+            from aidi.analysis.robustness.design import build_design
             from aidi.analysis.uncertainty import run_uncertainty
-            from aidi.analysis.variants import build_design
 
             design = build_design(result, None)
             unc = run_uncertainty(result, n_samples, seed, design=design, progress=say)

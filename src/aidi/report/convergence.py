@@ -40,7 +40,7 @@ def convergence_factor_label(name: str, lang: str = "en") -> str:
 
 def _factor_key(name: str) -> tuple[int, str]:
     """Weights first (level by level), then the discrete choices in the variant model's order."""
-    from aidi.analysis.variants import FACTOR_ORDER
+    from aidi.analysis.robustness.config import FACTOR_ORDER
 
     base = name.split(".")[0]
     return (FACTOR_ORDER.index(base) if base in FACTOR_ORDER else len(FACTOR_ORDER), name)

@@ -116,8 +116,8 @@ def evaluate_samples(design, u: np.ndarray, backend: str = "numpy", scheduler: A
     (`nodes` as in `VariantDesign.evaluate`). `chunk_size=None` takes the memory plan's;
     `progress` hears `phase` with the samples evaluated so far."""
     from aidi.analysis.budget import plan_uncertainty
+    from aidi.analysis.robustness.evaluate import ChunkResult
     from aidi.analysis.robustness.summary import KeptOutputs
-    from aidi.analysis.variants import ChunkResult
 
     u = np.asarray(u, dtype=float)
     node_ids = design.node_columns(nodes)
