@@ -20,6 +20,12 @@ permutations, which still sum exactly.
 Scores are relative to the reference unit (reference = 1), as every output shows them.
 `Attribution.check` reports how far the re-evaluated end points are from the two builds' own
 scores (0 when the unit sets agree).
+
+Two specs on the same data (the source's index as published beside the validity-driven one)
+are a pair of builds like any other: every difference is a methodology or weights change,
+including the spec's calibration (its fitted method parameters, switched as a whole). Swapping
+A and B negates every part and every change's share (the sampled split draws the same
+permutations of the same changes in both directions, and antithetic pairs make it exact).
 """
 
 from __future__ import annotations
@@ -187,10 +193,14 @@ class _States:
         on = [c for k, c in enumerate(self.changes) if (mask >> k) & 1]
         switched = {f: {x for c in on for x in getattr(c, f)}
                     for f in ("cells", "indicators", "nodes", "settings", "weights")}
+        settings = switched["settings"]
         defaults = self.spec_a.defaults.model_copy(update={
-            f: getattr(self.spec_b.defaults, f) for f in switched["settings"]})
+            f: getattr(self.spec_b.defaults, f) for f in settings - {"calibration"}})
         root = self._node(self.spec_b.root, switched)
-        spec = self.spec_b.model_copy(update={"root": root, "defaults": defaults})
+        # the calibration sets method fields of every indicator it targets: one side's whole
+        calibration = (self.spec_b if "calibration" in settings else self.spec_a).calibration
+        spec = self.spec_b.model_copy(update={"root": root, "defaults": defaults,
+                                              "calibration": calibration})
         ids = [i.id for i in spec.indicators()]
         from_b = np.array([i in switched["cells"] for i in ids], dtype=bool)
         cols = [self.col.get(i, -1) for i in ids]
@@ -251,8 +261,12 @@ def _bits(members: Sequence[int]) -> int:
 
 
 def _inner(group: Sequence[int], base: int, value: Callable[[int], np.ndarray],
-           rng: np.random.Generator) -> tuple[np.ndarray, str]:
-    """Each change's share of switching `group` on top of `base` (sums to the group's total)."""
+           seed: int) -> tuple[np.ndarray, str]:
+    """Each change's share of switching `group` on top of `base` (sums to the group's total).
+    Sampled splits draw the same seeded permutations in every context (common random numbers):
+    the context of the reverse game is the complement of a forward one, and its antithetic
+    pairs are then the forward pairs reversed, so the reverse split is exactly the negative."""
+    rng = np.random.default_rng(seed)
     k = len(group)
     if k <= MAX_EXACT:
         subsets = [base | _bits([group[i] for i in range(k) if (m >> i) & 1])
@@ -275,7 +289,6 @@ def owen(groups: Sequence[Sequence[int]], value: Callable[[int], np.ndarray], *,
          split: bool = True, seed: int = 0) -> tuple[list[np.ndarray], dict[int, np.ndarray], str]:
     """(each group's part, each change's part when `split`, how groups were split): the Owen
     value of the game v over changes grouped into `groups`."""
-    rng = np.random.default_rng(seed)
     players = [list(g) for g in groups]
     m = len(players)
     w = shapley_weights(m) if m else np.zeros(0)
@@ -295,7 +308,7 @@ def owen(groups: Sequence[Sequence[int]], value: Callable[[int], np.ndarray], *,
                 if len(group) == 1:
                     share, kind = total[None], "shapley"
                 else:
-                    share, kind = _inner(group, base, value, rng)
+                    share, kind = _inner(group, base, value, seed)
                 how = "sampled" if kind == "sampled" else how
                 for i, k in enumerate(group):
                     per[k] = per.get(k, zero) + w[s] * share[i]
@@ -338,7 +351,10 @@ def attribute(a: Build, b: Build, *, changes: Sequence[Change] | None = None,
     info = b.inputs.unit_info.reindex(units) if b.inputs.unit_info is not None else None
     xa, xb = a.result.data.reindex(index=units), b.result.data.reindex(index=units)
     states = _States(spec_a, spec_b, xa, xb, changes, _Evaluator(units, info, ref), progress)
-    groups = [[k for k, c in enumerate(changes) if c.part == p] for p in PARTS]
+    # each part's changes in name order: the sampled split draws the same permutations of
+    # the same changes from A to B as from B to A, so swapping the builds negates every part
+    groups = [sorted((k for k, c in enumerate(changes) if c.part == p),
+                     key=lambda k: changes[k].name) for p in PARTS]
     present = [g for g in groups if g]
     parts, per, how = owen(present, states.value, split=split, seed=seed)
     full = _bits(range(len(changes)))

@@ -110,8 +110,8 @@ class Change:
 
     `cells`: indicators whose selected values come from B once switched; `indicators`: whose
     definitions (presence in the tree, per-indicator methods) come from B; `nodes`: aggregates
-    whose settings come from B; `settings`: spec defaults (`impute`, `treat`, `normalise`) from
-    B; `weights`: nodes whose weight comes from B."""
+    whose settings come from B; `settings`: spec defaults (`impute`, `treat`, `normalise`) and
+    the spec's `calibration` (its fitted method parameters) from B; `weights`: nodes whose weight comes from B."""
 
     name: str
     part: str
@@ -322,7 +322,20 @@ def _default_changes(spec_a: IndexSpec, spec_b: IndexSpec) -> list[Change]:
                           b=_short(getattr(db, f))),)
             out.append(Change(f"default:{f}", "methodology", "default", english(facts),
                               settings=(f,), facts=facts))
+    if spec_a.calibration != spec_b.calibration:
+        facts = (fact("default", field="calibration", a=_calibration(spec_a),
+                      b=_calibration(spec_b)),)
+        out.append(Change("calibration", "methodology", "default", english(facts),
+                          settings=("calibration",), facts=facts))
     return out
+
+
+def _calibration(spec: IndexSpec) -> str:
+    """A spec's calibration in a word: its procedure and fitted values, or "none"."""
+    cal = spec.calibration
+    if cal is None:
+        return "none"
+    return f"{cal.procedure} (" + ", ".join(f"{p.id} {p.value:g}" for p in cal.parameters) + ")"
 
 
 def _weight_change(spec_a: IndexSpec, spec_b: IndexSpec) -> Change | None:
