@@ -100,3 +100,7 @@ def test_shipped_spec_pair_both_directions():
     ab, ba = _parts(fwd), _parts(back)
     np.testing.assert_allclose(ab.to_numpy(float), -ba.reindex_like(ab).to_numpy(float),
                                atol=1e-12)
+    # the same total as the why-we-differ split (its players are coarser: dimensions)
+    why = b.why_we_differ().frame.set_index(["iso3", "node"])["difference"]
+    change = fwd.frame.set_index(["iso3", "node"])["change"].reindex(why.index)
+    np.testing.assert_allclose(change.to_numpy(float), why.to_numpy(float), atol=1e-12)

@@ -180,6 +180,30 @@ def test_edition_slider_spans_first_edition_to_latest(chromium, aidi_page):
     page.close()
 
 
+@pytest.mark.slow
+def test_over_time_comparable_breaks_backcast_and_reproduction(chromium, aidi_page):
+    """The shipped spec: chained series by default with the 2024 break (start-ups enter) in
+    its marker, backcast editions starred; the reproduction tab's 9 printed figures; the
+    switch to the source's index as published keeps the view."""
+    page = Tab(chromium, aidi_page.as_uri() + "#tab=time&economy=CHN")
+    st = page.state()
+    assert st["state"]["series"] == "chained" and st["specs"] == ["aidi-2024", "cicc-2024"]
+    marks = page.tab.evaluate("Array.from(document.querySelectorAll('#view .brkg title'), "
+                              "t => t.textContent)")
+    assert any(m.startswith("break in the series · 2024") for m in marks), marks
+    ticks = page.tab.evaluate("Array.from(document.querySelectorAll('#view text.axis.bc'), "
+                              "t => t.textContent)")
+    assert "2023*" in ticks and "2024*" not in ticks
+    assert "Backcast" in page.tab.inner_text("#view-note")
+    page.tab_to("repro")
+    assert "9 printed figures" in page.tab.inner_text("#view .mad")
+    page.tab.click("#spec-buttons [data-spec=cicc-2024]")
+    page.tab.wait_for_load_state()
+    st = page.settle()
+    assert st["spec"] == "cicc-2024" and st["state"]["tab"] == "repro"
+    page.close()
+
+
 def _visible_texts(page: Tab) -> list[str]:
     return page.tab.evaluate("""() => {
       const out = [];
@@ -201,7 +225,7 @@ def test_chinese_page_has_no_untranslated_text(chromium, aidi_page):
     proper = {"Python", "Natural", "Earth"}  # names: the language, the boundary data set
     page = Tab(chromium, aidi_page.as_uri() + "#lang=zh")
     found: dict[str, str] = {}
-    for tab in ("chart", "table", "map", "time", "profile"):
+    for tab in ("chart", "table", "map", "time", "profile", "repro"):
         page.tab_to(tab)
         for text in _visible_texts(page):
             for word in set(english_words(text)) - proper:

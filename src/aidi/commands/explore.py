@@ -31,6 +31,10 @@ def register(app: typer.Typer) -> None:
         with_timeline: bool = typer.Option(True, "--timeline/--no-timeline",
                                            help="build every edition for the \"over time\" "
                                                 "view and the map's edition slider"),
+        with_counterpart: bool = typer.Option(
+            True, "--counterpart/--no-counterpart",
+            help="put the spec's counterpart (e.g. the source's index as published) behind "
+                 "the page's spec switch"),
     ) -> None:
         """Write explorer.html: chart, table, map, over time and profiles in one offline page."""
         import aidi
@@ -49,14 +53,18 @@ def register(app: typer.Typer) -> None:
             b = aidi.build(spec, edition=edition, countries=countries, vintage=vintage,
                            progress=progress)
             tl = _timeline(b, countries, vintage, progress) if with_timeline else None
+            other = b.counterpart() if with_counterpart else None
+            others = [(other, _timeline(other, countries, vintage, progress)
+                       if with_timeline else None)] if other is not None else []
             report(progress, f"explorer page ({variants:,} rank-band variants, fonts)")
             path = txn.final(write_explorer(b, txn.stage, lang=lang, n_variants=variants,
                                             seed=seed, font_css=font_face_css, timeline=tl,
-                                            extra_strings=unit_strings()))
+                                            extra_strings=unit_strings(), others=others))
         size = path.stat().st_size / 1e6
         eds = f", editions {tl.editions[0]}–{tl.editions[-1]}" if tl and tl.editions else ""
+        also = f", with {others[0][0].spec.id} behind the spec switch" if others else ""
         console.print(f"wrote {path} ({size:.2f} MB, {len(b.units)} economies{eds}, "
-                      f"{variants} variants): open it in a browser — it works offline")
+                      f"{variants} variants{also}): open it in a browser — it works offline")
 
 
 def unit_strings() -> dict[str, dict[str, str]]:

@@ -472,7 +472,11 @@ def _specs(build: Build) -> dict[str, Any]:
 
 def _reproduction(build: Build) -> dict[str, Any] | None:
     """Every printed figure beside both specs, the exact split of their difference and the
-    reason for what remains (`aidi.analysis.why_differ`); None without a counterpart."""
+    reason for what remains (`aidi.analysis.why_differ`); None without a counterpart.
+
+    `printed` rows are the source's figures (`kind` "printed", or "implied" by them); `mad`
+    the mean absolute difference of each spec from the printed ones; `split` every economy's
+    split at the index and the pillars (the page's "why we differ" for any economy)."""
     if not build.spec.published or not build.spec.counterpart:
         return None
     why = build.why_we_differ()
@@ -480,12 +484,24 @@ def _reproduction(build: Build) -> dict[str, Any] | None:
         return None
     p = why.printed
 
-    def col(name: str) -> list[Any]:
+    def col(frame: pd.DataFrame, name: str) -> list[Any]:
         return [None if isinstance(v, float) and not np.isfinite(v) else v
-                for v in p[name].tolist()]
+                for v in frame[name].tolist()]
 
+    shown = p[p["kind"] == "printed"]
+    mad = {side: _num((shown[side] - shown["printed"]).abs().mean()) for side in ("a", "b")}
+    f = why.frame
+    names = {build.spec.id: build.spec.name}
+    other = build.counterpart()
+    if other is not None:
+        names[other.spec.id] = other.spec.name
     return {"a": why.spec_a, "b": why.spec_b, "players": list(why.players),
-            "iso3": col("iso3"), "node": col("node"), "kind": col("kind"),
-            "printed": col("printed"), "value_a": col("a"), "value_b": col("b"),
-            "parts": {pl: col(f"part:{pl}") for pl in why.players},
-            "reason": {"en": col("gap_reason"), "zh": col("gap_reason_zh")}}
+            "names": {k: _label(v) for k, v in names.items()},
+            "iso3": col(p, "iso3"), "node": col(p, "node"), "kind": col(p, "kind"),
+            "printed": col(p, "printed"), "value_a": col(p, "a"), "value_b": col(p, "b"),
+            "parts": {pl: col(p, f"part:{pl}") for pl in why.players},
+            "reason": {"en": col(p, "gap_reason"), "zh": col(p, "gap_reason_zh")},
+            "mad": {**mad, "n": len(shown)},
+            "split": {"iso3": col(f, "iso3"), "node": col(f, "node"),
+                      "a": [_num(v) for v in f["score_a"]], "b": [_num(v) for v in f["score_b"]],
+                      "parts": {pl: [_num(v) for v in f[f"part:{pl}"]] for pl in why.players}}}

@@ -4,6 +4,10 @@ No network request of any kind: scripts, styles and the payload are inline, Chin
 from an embedded font subset, and a Content-Security-Policy (`default-src 'none'`) makes the
 browser refuse any fetch the page might still try. It opens from `file://`.
 
+A spec with a counterpart (the source's index as published beside the validity-driven one)
+can carry the other spec's payload too (`others`): the page's spec switch reloads it with
+`#spec=<id>` in the link, so both indices are one file and one shareable state.
+
 The font subset is made by `aidi.report.webfont.font_face_css`; the explorer layer may not
 import the report layer (see `.importlinter`), so the caller passes that function in — the
 `aidi explore` command does.
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,11 +30,12 @@ if TYPE_CHECKING:
     from aidi.api import Build
 
 ASSETS = ("explorer.html", "explorer.css", "engine.js", "format.js", "gap.js", "charts.js",
-          "map.js", "export.js", "views.js", "app.js", "strings.json")
+          "map.js", "export.js", "repro.js", "views.js", "app.js", "strings.json")
 #: The scripts before the page's own (each defines one factory the page calls), in order.
-LIBRARIES = ("engine.js", "format.js", "gap.js", "charts.js", "map.js", "export.js", "views.js")
+LIBRARIES = ("engine.js", "format.js", "gap.js", "charts.js", "map.js", "export.js", "repro.js",
+             "views.js")
 FILE_NAME = "explorer.html"
-_PLACEHOLDER = re.compile(r"__(?:LANG|FONT|CSS|DATA|STRINGS|ENGINE|APP)__")
+_PLACEHOLDER = re.compile(r"__(?:LANG|FONT|CSS|DATA|MORE|STRINGS|ENGINE|APP)__")
 
 
 @cache
@@ -56,20 +61,27 @@ def _script_json(obj: Any) -> str:
 
 def render(payload: Mapping[str, Any], lang: str = "en",
            font_css: Callable[[str], str] | None = None,
-           extra_strings: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The page's HTML for a payload (`aidi.explorer.export.build_payload`).
+           extra_strings: Mapping[str, Mapping[str, str]] | None = None,
+           others: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The page's HTML for a payload (`aidi.explorer.export.build_payload`), with `others`
+    (payloads of other specs, e.g. the counterpart) behind the page's spec switch.
 
     `font_css(text)` returns an `@font-face` rule covering the characters of `text` (the
     page's Chinese labels and names); without it Chinese falls back to the system's fonts.
     """
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be en or zh, got {lang!r}")
+    more = {o["spec"]["id"]: {k: v for k, v in o.items() if k != "world"} for o in others
+            if o["spec"]["id"] != payload["spec"]["id"]}
     data, labels = _script_json(payload), _script_json(strings(extra_strings))
+    extra = _script_json(more)
     engine = "\n".join(asset(name) for name in LIBRARIES)
     app = asset("app.js")
-    font = font_css(data + labels + engine + app + asset("explorer.html")) if font_css else ""
+    font = font_css(data + extra + labels + engine + app + asset("explorer.html")) \
+        if font_css else ""
     parts = {"__LANG__": lang, "__FONT__": font, "__CSS__": asset("explorer.css"),
-             "__DATA__": data, "__STRINGS__": labels, "__ENGINE__": engine, "__APP__": app}
+             "__DATA__": data, "__MORE__": extra, "__STRINGS__": labels, "__ENGINE__": engine,
+             "__APP__": app}
     template = asset("explorer.html")
     missing = [k for k in parts if template.count(k) != 1]
     if missing:
@@ -82,9 +94,13 @@ def render(payload: Mapping[str, Any], lang: str = "en",
 def write_explorer(build: Build, out: Path | str, *, lang: str = "en", n_variants: int = 1000,
                    seed: int = 0, font_css: Callable[[str], str] | None = None,
                    timeline: Any = None,
-                   extra_strings: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+                   extra_strings: Mapping[str, Mapping[str, str]] | None = None,
+                   others: Sequence[tuple[Build, Any]] = ()) -> Path:
     """Write `explorer.html` for `build` into the folder `out` (atomically); return its path.
-    `timeline` (an `aidi.over_time.Timeline`) adds the "over time" view."""
+    `timeline` (an `aidi.over_time.Timeline`) adds the "over time" view; `others` (build,
+    timeline or None) pairs put other specs behind the page's spec switch."""
     payload = build_payload(build, n_variants=n_variants, seed=seed, timeline=timeline)
-    html = render(payload, lang, font_css, extra_strings)
+    more = [build_payload(b, n_variants=n_variants, seed=seed, timeline=t, world=False)
+            for b, t in others]
+    html = render(payload, lang, font_css, extra_strings, more)
     return write_text(html, out_path(ensure_out_dir(out), FILE_NAME))

@@ -4,7 +4,12 @@
 'use strict';
 
 (function () {
-  const P = JSON.parse(document.getElementById('aidi-data').textContent);
+  // the spec shown: the page's own, or another behind the spec switch (`#spec=<id>`)
+  const MAIN = JSON.parse(document.getElementById('aidi-data').textContent);
+  const MORE = JSON.parse(document.getElementById('aidi-more').textContent);
+  const specIn = hash => new URLSearchParams(hash.replace(/^#/, '')).get('spec');
+  const P = MORE[specIn(location.hash)] ? Object.assign({}, MORE[specIn(location.hash)], { world: MAIN.world }) : MAIN;
+  const SPECS = [MAIN].concat(Object.values(MORE)).map(p => p.spec.id);
   const STR = JSON.parse(document.getElementById('aidi-strings').textContent);
   const E = makeEngine(P);
   const NU = P.units.length, REF = P.units.indexOf(P.spec.reference);
@@ -18,12 +23,13 @@
   const TLX = TL ? TL.editions.map(e => E.flat(TL.data[e].normalised)) : [];
   const CURRENT_ED = TL ? Math.max(0, TL.editions.indexOf(TL.current)) : 0;
   const PRES = P.presentation || {};
+  const DEFAULT_SERIES = TL && TL.series && TL.series.chained ? 'chained' : 'published';
   const $ = id => document.getElementById(id);
 
   const state = { w: Object.assign({}, DEFAULT_W), norm: 'spec', agg: 'spec', sc: [],
     lang: document.documentElement.lang === 'zh' ? 'zh' : 'en', tab: 'chart', chart: 'ranking',
     sel: PRES.focus || P.units[0], ref: PRES.reference || P.spec.reference || P.units[0],
-    node: ROOT, ed: CURRENT_ED, pins: [], sortKey: ROOT, sortDir: -1 };
+    node: ROOT, ed: CURRENT_ED, pins: [], sortKey: ROOT, sortDir: -1, series: DEFAULT_SERIES };
   const F = makeFormat(STR, () => state.lang);
   const C = makeCharts(F), X = makeExport(F), G = makeGap(E.NODES, E.IND);
   const M = P.world ? makeMap(P.world, F) : null;
@@ -166,6 +172,8 @@
     if (state.node !== ROOT) q.set('node', state.node);
     if (TL && state.ed !== CURRENT_ED) q.set('edition', TL.editions[state.ed]);
     if (state.pins.length) q.set('pin', state.pins.join(','));
+    if (TL && state.series !== DEFAULT_SERIES) q.set('series', state.series);
+    if (P !== MAIN) q.set('spec', P.spec.id);
     const w = Object.keys(state.w).filter(k => state.w[k] !== DEFAULT_W[k]).map(k => k + ':' + state.w[k]);
     if (w.length) q.set('w', w.join(','));
     if (state.norm !== 'spec') q.set('norm', state.norm);
@@ -176,10 +184,13 @@
   }
   function decodeState(hash) {
     const q = new URLSearchParams(hash.replace(/^#/, ''));
-    const tabs = ['chart', 'table', 'map', 'time', 'profile'];
+    const tabs = ['chart', 'table', 'map', 'time', 'profile', 'repro'];
     state.tab = tabs.includes(q.get('tab')) ? q.get('tab') : (q.has('economy') ? 'profile' : 'chart');
     if (state.tab === 'map' && !M) state.tab = 'chart';
     if (state.tab === 'time' && !TL) state.tab = 'chart';
+    if (state.tab === 'repro' && !P.reproduction) state.tab = 'chart';
+    const series = TL && TL.series ? ['published'].concat(Object.keys(TL.series)) : ['published'];
+    state.series = series.includes(q.get('series')) ? q.get('series') : DEFAULT_SERIES;
     state.chart = q.get('chart') === 'quadrant' && PRES.quadrant ? 'quadrant' : 'ranking';
     state.w = Object.assign({}, DEFAULT_W);
     (q.get('w') || '').split(',').filter(Boolean).forEach(kv => {
@@ -269,9 +280,33 @@
     $('scenario-box').classList.toggle('off', !P.scenario.supported);
     $('sc-off').textContent = P.scenario.supported ? '' : noScenario();
     document.querySelectorAll('#lang button').forEach(b => b.classList.toggle('on', b.dataset.lang === state.lang));
+    buildSpecSwitch();
     if ($('selfcheck')) $('selfcheck').textContent = F.tf('selfcheck', { d: selfCheck.toExponential(1) });
     buildWeights();
     V.controls();
+  }
+
+  // the spec switch: one button per spec the page carries (the source as published first)
+  function specLabel(id) {
+    const R = P.reproduction;
+    if (R && (id === R.a || id === R.b)) return F.t(id === R.a ? 'spec_role_a' : 'spec_role_b');
+    const p = id === MAIN.spec.id ? MAIN : MORE[id];
+    return p.spec.name[state.lang] || p.spec.name.en;
+  }
+  function buildSpecSwitch() {
+    const R = P.reproduction;
+    const order = R ? [R.a, R.b].filter(id => SPECS.includes(id)).concat(SPECS.filter(id => id !== R.a && id !== R.b)) : SPECS;
+    $('spec-switch').hidden = SPECS.length < 2;
+    $('spec-buttons').innerHTML = order.map(id => '<button type="button" data-spec="' + F.esc(id) + '" class="' + (id === P.spec.id ? 'on' : '') +
+      '" aria-pressed="' + (id === P.spec.id) + '" title="' + F.esc(id) + '">' + F.esc(specLabel(id)) + ' <small>' + F.esc(id) + '</small></button>').join('');
+  }
+  function switchSpec(id) {  // the other spec's page: the same view, economy, edition and language
+    if (id === P.spec.id) return;
+    const q = new URLSearchParams(encodeState());
+    ['w', 'norm', 'agg', 'sc', 'spec'].forEach(k => q.delete(k));
+    if (id !== MAIN.spec.id) q.set('spec', id);
+    history.replaceState(null, '', '#' + q.toString());
+    location.reload();
   }
 
   function scenarioChange() {
@@ -298,7 +333,8 @@
   function publish(r) {
     const s = { units: P.units, error: r.error || null, selfCheck, selfCheckTimeline,
       state: JSON.parse(JSON.stringify(state)), hash: encodeState(), fixed: FIXED,
-      bands: bandsNow, bandsPending: true, editions: TL ? TL.editions : [], gap: window.aidiState ? window.aidiState.gap : null };
+      bands: bandsNow, bandsPending: true, editions: TL ? TL.editions : [], gap: window.aidiState ? window.aidiState.gap : null,
+      spec: P.spec.id, specs: SPECS };
     if (!r.error) {
       s.scores = {}; s.ranks = {}; s.relative = {};
       E.AGG.forEach(id => {
@@ -389,6 +425,7 @@
       $('link-out').hidden = false;
       $('link-out').select();
     });
+    $('spec-buttons').addEventListener('click', e => { const b = e.target.closest('button[data-spec]'); if (b) switchSpec(b.dataset.spec); });
     $('menu').addEventListener('click', () => drawer(!document.body.classList.contains('drawer-open')));
     $('drawer-close').addEventListener('click', () => drawer(false));
     $('scrim').addEventListener('click', () => drawer(false));
@@ -405,7 +442,10 @@
     V.wire();
     let raf = 0;
     window.addEventListener('resize', () => { cancelAnimationFrame(raf); raf = requestAnimationFrame(() => { if (current && !current.error) V.render(); }); });
-    window.addEventListener('hashchange', () => { decodeState(location.hash); buildControls(); update(); });
+    window.addEventListener('hashchange', () => {
+      if ((MORE[specIn(location.hash)] ? specIn(location.hash) : MAIN.spec.id) !== P.spec.id) { location.reload(); return; }
+      decodeState(location.hash); buildControls(); update();
+    });
   }
 
   decodeState(location.hash);

@@ -226,12 +226,15 @@ function makeCharts(F) {
   }
 
   // ---- over time: one line per economy, the highlighted ones in colour and labelled --------
-  // series: [{iso, name, values:[per edition], hi}], o: {editions:[labels], current (index)}
+  // series: [{iso, name, values:[per edition], hi}], o: {editions:[labels], current (index),
+  // breaks:[{i, title}] (a methodology break into edition i), backcast:[indices],
+  // legend:{brk, bc, now} (the key drawn under the axis, so an exported image carries it)}
   function lines(series, o) {
     const W = Math.max(300, Math.round(o.width)), H = Math.round(Math.min(460, Math.max(280, W * 0.6)));
-    const hiS = series.filter(s => s.hi);
+    const hiS = series.filter(s => s.hi), bc = new Set(o.backcast || []), breaks = o.breaks || [];
     const labW = Math.min(140, Math.max(60, ...hiS.map(s => F.textWidth(s.name, 11) + 10)));
-    const m = { l: 46, r: labW + 8, t: 14, b: 34 };
+    const key = o.legend ? legendKey(o.legend, W, breaks.length > 0, bc.size > 0, o.current >= 0) : { h: 0, svg: () => '' };
+    const m = { l: 46, r: labW + 8, t: breaks.length ? 22 : 14, b: 34 + key.h };
     const n = o.editions.length, vals = series.flatMap(s => s.values).filter(Number.isFinite);
     const lo = Math.min(0, ...vals), hi = vals.length ? Math.max(...vals) * 1.05 : 1;
     const sx = i => m.l + (n > 1 ? i / (n - 1) : 0.5) * (W - m.l - m.r);
@@ -239,9 +242,15 @@ function makeCharts(F) {
     let s = svgOpen(W, H, o.title, 'lines');
     niceTicks(lo, hi, 5).forEach(v => { s += '<line class="grid" x1="' + m.l + '" x2="' + (W - m.r) + '" y1="' + sy(v) + '" y2="' + sy(v) + '"/><text class="axis" x="' + (m.l - 4) + '" y="' + (sy(v) + 4) + '" text-anchor="end">' + F.tick(v) + '</text>'; });
     const every = Math.max(1, Math.ceil(n / Math.floor((W - m.l - m.r) / 44)));
-    o.editions.forEach((e, i) => { if (i % every === 0 || i === n - 1) s += '<text class="axis" x="' + sx(i) + '" y="' + (H - m.b + 15) + '" text-anchor="middle">' + esc(e) + '</text>'; });
+    o.editions.forEach((e, i) => { if (i % every === 0 || i === n - 1) s += '<text class="axis' + (bc.has(i) ? ' bc' : '') + '" x="' + sx(i) + '" y="' + (H - m.b + 15) + '" text-anchor="middle">' + esc(e + (bc.has(i) ? '*' : '')) + '</text>'; });
     if (o.current >= 0) s += '<line class="now" x1="' + sx(o.current) + '" x2="' + sx(o.current) + '" y1="' + m.t + '" y2="' + (H - m.b) + '"/>';
-    (o.breaks || []).forEach(i => { s += '<line class="brk" x1="' + sx(i - 0.5) + '" x2="' + sx(i - 0.5) + '" y1="' + m.t + '" y2="' + (H - m.b) + '"><title>' + esc(o.breakLabel || '') + '</title></line>'; });
+    breaks.forEach(b => {
+      const x = sx(b.i - 0.5).toFixed(1);
+      s += '<g class="hov brkg" data-break="' + b.i + '"><title>' + esc(b.title || '') + '</title><line class="brk" x1="' + x + '" x2="' + x + '" y1="' + m.t + '" y2="' + (H - m.b) + '"/>' +
+        '<line class="hit" x1="' + x + '" x2="' + x + '" y1="' + (m.t - 12) + '" y2="' + (H - m.b) + '"/>' +
+        '<path class="brkm" d="M' + x + ' ' + (m.t - 1) + 'l-6 -10h12z"/></g>';
+    });
+    s += key.svg(H - key.h - 4);
     const path = vs => {
       let d = '', pen = false;
       vs.forEach((v, i) => { if (Number.isFinite(v)) { d += (pen ? 'L' : 'M') + sx(i).toFixed(1) + ' ' + sy(v).toFixed(1); pen = true; } else pen = false; });
@@ -252,7 +261,11 @@ function makeCharts(F) {
     hiS.forEach((x, k) => {
       const c = HI[k % HI.length];
       s += '<path class="ln hi" data-unit="' + x.iso + '" style="stroke:' + c + '" d="' + path(x.values) + '"><title>' + esc(x.name) + '</title></path>';
-      x.values.forEach((v, i) => { if (Number.isFinite(v)) s += '<circle cx="' + sx(i).toFixed(1) + '" cy="' + sy(v).toFixed(1) + '" r="2.6" fill="' + c + '"><title>' + esc(x.name + ' · ' + o.editions[i] + ': ' + F.score(v)) + '</title></circle>'; });
+      x.values.forEach((v, i) => {
+        if (!Number.isFinite(v)) return;
+        const fill = bc.has(i) ? '#fff" stroke="' + c + '" stroke-width="1.4' : c;  // hollow: a backcast edition
+        s += '<circle cx="' + sx(i).toFixed(1) + '" cy="' + sy(v).toFixed(1) + '" r="' + (bc.has(i) ? 3 : 2.6) + '" fill="' + fill + '"><title>' + esc(x.name + ' · ' + o.editions[i] + (bc.has(i) ? '*' : '') + ': ' + F.score(v)) + '</title></circle>';
+      });
       let last = -1;
       x.values.forEach((v, i) => { if (Number.isFinite(v)) last = i; });
       if (last >= 0) ends.push({ y: sy(x.values[last]), x: sx(last), name: x.name, c });
@@ -271,6 +284,27 @@ function makeCharts(F) {
       s += '<text x="' + lx + '" y="' + (e.ly + 4).toFixed(1) + '" style="fill:' + e.c + '">' + esc(F.clip(e.name, 11, labW)) + '</text>';
     });
     return s + '</svg>';
+  }
+
+  // the over-time key (break, backcast, current edition — only those the chart draws), in as
+  // many rows as the width needs: {svg(yTop), h}
+  function legendKey(L, W, brk, bc, now) {
+    const items = [];
+    if (brk) items.push([x => '<line class="brk" x1="' + (x + 7) + '" x2="' + (x + 7) + '" y1="-7" y2="7"/>', L.brk]);
+    if (bc) items.push([x => '<circle cx="' + (x + 7) + '" cy="0" r="3" fill="#fff" stroke="#1d2733" stroke-width="1.4"/>', '* ' + L.bc]);
+    if (now) items.push([x => '<line class="now" x1="' + (x + 7) + '" x2="' + (x + 7) + '" y1="-7" y2="7"/>', L.now]);
+    const placed = [];
+    let x = 8, row = 0;
+    items.forEach(([mark, text]) => {
+      const w = 30 + F.textWidth(text, 11);
+      if (x > 8 && x + w > W) { x = 8; row += 1; }
+      placed.push({ x, row, mark, text });
+      x += w;
+    });
+    const h = items.length ? (row + 1) * 17 : 0;
+    const svg = y0 => '<g class="key">' + placed.map(p => '<g transform="translate(0 ' + (y0 + 8 + p.row * 17) + ')">' + p.mark(p.x) +
+      '<text x="' + (p.x + 18) + '" y="4">' + esc(p.text) + '</text></g>').join('') + '</g>';
+    return { svg, h };
   }
 
   // ---- a table as an image (the table view's PNG / SVG) -------------------------------------

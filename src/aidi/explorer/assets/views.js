@@ -7,6 +7,7 @@ function makeViews(ctx) {
   const { P, E, F, C, M, G, X, TL, state, ROOT } = ctx;
   const $ = id => document.getElementById(id);
   let last = null;
+  const RP = P.reproduction ? makeRepro(ctx) : null;
   const gapUI = { b: null, node: ROOT, result: null };
 
   // ---- shared pieces ---------------------------------------------------------------------------
@@ -129,20 +130,55 @@ function makeViews(ctx) {
   }
 
   // ---- over time tab ---------------------------------------------------------------------------
+  // The comparable series (chained, fixed set) are Python's, at the spec's weights and methods,
+  // for the index and the pillars; "as published" is every edition re-aggregated here.
+  const NaNs = row => row.map(v => (v === null ? NaN : v));
+  function comparable(node) {
+    const s = state.series !== 'published' && TL.series && TL.series[state.series];
+    return s && s[node] ? s[node] : null;
+  }
+  function eventText(ev) {
+    const name = ev.name === 'weights' ? '' : ev.name.startsWith('node:') ? ctx.nodeName(ev.name.slice(5)) :
+      ev.name.startsWith('default:') ? F.t('step_' + ev.name.slice(8)) : ev.name === 'calibration' ? F.t('calibration') : ctx.nodeName(ev.name);
+    return F.tf(F.has('ev_' + ev.kind) ? 'ev_' + ev.kind : 'ev_other', { name });
+  }
+  function breaksOf() {
+    return (TL.breaks || []).map(b => ({ i: TL.editions.indexOf(b.edition), edition: b.edition,
+      text: F.list(b.events.map(eventText)) })).filter(b => b.i > 0);
+  }
+  function timeNotes(cmp, node, breaks, backcast) {
+    const notes = [];
+    if (cmp) notes.push(F.tf('series_note_' + state.series, { anchor: edLabel(TL.editions.indexOf(TL.anchor)), n: (TL.fixed_indicators || []).length }));
+    else if (state.series !== 'published') notes.push(F.tf('series_nodeonly', { node: ctx.nodeName(node) }));
+    else notes.push(F.t('series_note_published'));
+    if (cmp && !ctx.isDefault()) notes.push(F.t('series_python'));
+    if (breaks.length) notes.push(F.tf('breaks_list', { list: breaks.map(b => F.tf('break_item', { edition: edLabel(b.i), events: b.text })).join(state.lang === 'zh' ? '；' : '; ') }));
+    const dates = Array.from(new Set(backcast.map(k => TL.backcast[TL.editions[k]].date).filter(Boolean)));
+    if (backcast.length) notes.push(F.tf('backcast_note', { date: dates.join(', ') || '–' }));
+    notes.push(F.t('time_note'), scaleNote());
+    if (!cmp) notes.push(ctx.isDefault() ? F.t('edition_published') : F.t('edition_recomputed'));
+    if (!cmp && (state.norm !== 'spec' || state.sc.length)) notes.push(F.t('edition_fixed'));
+    return F.sentences(notes);
+  }
   function timeView() {
-    const node = state.node, n = TL.editions.length;
-    const res = TL.editions.map((e, k) => ctx.edition(k));
+    const node = state.node, n = TL.editions.length, cmp = comparable(node);
+    const res = cmp ? null : TL.editions.map((e, k) => ctx.edition(k));
     const hi = [state.sel, state.ref].concat(state.pins).filter((u, i, a) => u && a.indexOf(u) === i);
     const series = P.units.map((iso, u) => ({ iso, name: ctx.unitName(iso), hi: hi.includes(iso),
-      values: res.map(r => (r && !r.error ? r.rel[node][u] : NaN)) }));
+      values: cmp ? NaNs(cmp.map(row => row[u])) : res.map(r => (r && !r.error ? r.rel[node][u] : NaN)) }));
     series.sort((a, b) => (a.hi ? hi.indexOf(a.iso) : -1) - (b.hi ? hi.indexOf(b.iso) : -1));
-    const title = F.tf('title_time', { node: ctx.nodeName(node), first: edLabel(0), last: edLabel(n - 1) });
-    const svg = C.lines(series.filter(s => s.values.some(finite)), { width: width(), title, editions: TL.editions.map((e, k) => edLabel(k)),
-      current: state.ed, breaks: [], breakLabel: F.t('break') });
-    const head = [F.t('col_code'), F.t('col_economy')].concat(TL.editions.map((e, k) => edLabel(k)));
-    const note = F.sentences([F.t('time_note'), scaleNote(), ctx.isDefault() ? F.t('edition_published') : F.t('edition_recomputed'),
-      state.norm !== 'spec' || state.sc.length ? F.t('edition_fixed') : '']);
-    return { id: 'over-time', node, title, svg, note, csv: { head, rows: series.map(s => [s.iso, s.name].concat(s.values)) } };
+    const shown = cmp ? state.series : 'published';
+    const title = F.tf('title_time', { node: ctx.nodeName(node), first: edLabel(0), last: edLabel(n - 1) }) + ' · ' + F.t('series_' + shown);
+    const breaks = breaksOf();
+    const backcast = TL.editions.map((e, k) => k).filter(k => TL.backcast && TL.backcast[TL.editions[k]]);
+    const look = { width: width(), title, editions: TL.editions.map((e, k) => edLabel(k)), current: state.ed,
+      breaks: breaks.map(b => ({ i: b.i, title: F.t('break') + ' · ' + edLabel(b.i) + ': ' + b.text })), backcast,
+      legend: { brk: F.t('legend_break'), bc: F.t('legend_backcast'), now: F.t('legend_current') } };
+    const svg = C.lines(series.filter(s => s.values.some(finite)), look);
+    const head = [F.t('col_code'), F.t('col_economy')].concat(TL.editions.map((e, k) => edLabel(k) + (backcast.includes(k) ? '*' : '')));
+    return { id: 'over-time', node, series: shown, title, svg, note: timeNotes(cmp, node, breaks, backcast),
+      header: [[F.t('h_series'), F.t('series_' + shown)]].concat(breaks.map(b => [F.t('break') + ' ' + edLabel(b.i), b.text])),
+      csv: { head, rows: series.map(s => [s.iso, s.name].concat(s.values)) } };
   }
 
   // ---- profile tab -----------------------------------------------------------------------------
@@ -242,12 +278,15 @@ function makeViews(ctx) {
     if (TL) { $('edition').max = String(TL.editions.length - 1); }
     document.querySelector('.tabs [data-tab=map]').hidden = !M;
     document.querySelector('.tabs [data-tab=time]').hidden = !TL;
+    document.querySelector('.tabs [data-tab=repro]').hidden = !RP;
     document.querySelector('.seg [data-chart=quadrant]').hidden = !P.presentation.quadrant;
+    document.querySelectorAll('#series [data-series]').forEach(b => { b.hidden = b.dataset.series !== 'published' && !(TL && TL.series && TL.series[b.dataset.series]); });
   }
   function syncBar() {
     document.querySelectorAll('.tabs button').forEach(b => { b.classList.toggle('on', b.dataset.tab === state.tab); b.setAttribute('aria-selected', String(b.dataset.tab === state.tab)); });
     document.querySelectorAll('.viewbar > *').forEach(el => { el.hidden = !el.classList.contains('for-' + state.tab); });
-    document.querySelectorAll('.seg button').forEach(b => b.classList.toggle('on', b.dataset.chart === state.chart));
+    document.querySelectorAll('.seg [data-chart]').forEach(b => b.classList.toggle('on', b.dataset.chart === state.chart));
+    document.querySelectorAll('#series [data-series]').forEach(b => { b.classList.toggle('on', b.dataset.series === state.series); b.setAttribute('aria-pressed', String(b.dataset.series === state.series)); });
     $('node').value = state.node; $('sel').value = state.sel; $('ref').value = state.ref;
     if (TL) { $('edition').value = String(state.ed); $('edition-out').textContent = edLabel(state.ed); }
   }
@@ -257,6 +296,7 @@ function makeViews(ctx) {
     if (state.tab === 'map' && M) return mapView();
     if (state.tab === 'time' && TL) return timeView();
     if (state.tab === 'profile') return profileView(r);
+    if (state.tab === 'repro' && RP) return RP.view(width());
     return state.chart === 'quadrant' && P.presentation.quadrant ? quadrantView(r) : rankingView(r);
   }
   function render() {
@@ -276,6 +316,7 @@ function makeViews(ctx) {
   function fileName(ext) {
     const parts = [P.spec.id, P.edition || P.spec.edition, last.id, last.node];
     if (last.ed && TL) parts.push('edition-' + TL.editions[state.ed]);
+    if (last.series) parts.push(last.series);
     if (!ctx.isDefault()) parts.push('custom');
     parts.push(state.lang);
     return parts.filter(Boolean).join('_').replace(/[^\w.-]+/g, '-') + '.' + ext;
@@ -284,6 +325,7 @@ function makeViews(ctx) {
     const header = [['aidi explorer', P.spec.name.en + ' (' + P.spec.id + ')'], [F.t('h_spec'), P.spec.id], [F.t('h_edition'), P.edition || P.spec.edition || ''],
       [F.t('h_view'), last.title]];
     if (last.ed && TL) header.push([F.t('h_edition_shown'), TL.editions[state.ed]]);
+    if (last.header) header.push(...last.header);
     return X.csv(header.concat(stateLines(), [[F.t('h_scale'), scaleText()], [F.t('h_link'), '#' + ctx.encodeState()]]), last.csv.head, last.csv.rows);
   }
   function image() {
@@ -295,7 +337,8 @@ function makeViews(ctx) {
       notes: [stateLines().map(([k, v]) => k + (state.lang === 'zh' ? '：' : ': ') + v).join(' · '), F.t('export_source')] });
   }
   function wire() {
-    document.querySelectorAll('.seg button').forEach(b => b.addEventListener('click', () => { state.chart = b.dataset.chart; ctx.update(); }));
+    document.querySelectorAll('.seg [data-chart]').forEach(b => b.addEventListener('click', () => { state.chart = b.dataset.chart; ctx.update(); }));
+    document.querySelectorAll('#series [data-series]').forEach(b => b.addEventListener('click', () => { state.series = b.dataset.series; ctx.update(); }));
     $('node').addEventListener('change', e => { state.node = e.target.value; ctx.update(); });
     $('edition').addEventListener('input', e => { state.ed = Number(e.target.value); ctx.update(); });
     $('pin').addEventListener('change', e => {
@@ -339,7 +382,7 @@ function makeViews(ctx) {
     });
     const tip = $('tip');
     $('view').addEventListener('mousemove', e => {
-      const p = e.target.closest('path.c');
+      const p = e.target.closest('path.c, .hov');
       if (!p) { tip.hidden = true; return; }
       tip.textContent = p.querySelector('title').textContent;
       tip.hidden = false;
