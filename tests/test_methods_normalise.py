@@ -118,6 +118,27 @@ def test_missing_values_stay_missing_and_are_ignored():
     np.testing.assert_allclose(run({"f_n": "n_prank"}, x), [0, np.nan, 0.5, 1])
 
 
+@pytest.mark.parametrize("spec", [{"method": "frontier"}, {"method": "minmax"},
+                                  {"method": "target", "target": 8}, {"f_n": "n_fracmax"},
+                                  {"f_n": "n_dist2ref", "f_n_para": {"iref": "C"}},
+                                  {"method": "ratio", "reference": "C"}])
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_an_indicator_nobody_reports_stays_missing_without_a_warning(spec, direction):
+    """A column with no value at all (no unit of the set reports it) normalises to a missing
+    column, said by the result rather than numpy's "All-NaN slice" RuntimeWarning; the other
+    columns are what they are alone."""
+    import warnings
+
+    s = Normalise.model_validate(spec)
+    x = np.column_stack([X[:, 0], np.full(4, np.nan)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = normalise_matrix(x, [s, s], np.array([direction, direction]), UNITS, ["x", "y"])
+    assert np.isnan(out[:, 1]).all()
+    np.testing.assert_array_equal(out[:, 0], normalise_matrix(X, [s], np.array([direction]),
+                                                              UNITS, ["x"])[:, 0])
+
+
 def test_batch_axes_give_the_per_sample_result():
     x = np.stack([X, X * 3 + 1])
     for spec in ({"f_n": "n_prank"}, {"f_n": "n_goalposts", "f_n_para": {"gposts": [0, 8, 1]}},

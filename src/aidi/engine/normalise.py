@@ -48,6 +48,19 @@ def ratio_to_reference(x: Array, ref: int, directions: Array | None = None) -> A
     return out
 
 
+def column_extreme(fn, x: Array, axis: int | tuple[int, ...] = -2,
+                   keepdims: bool = True) -> Array:
+    """`fn` (`np.nanmin` / `np.nanmax`) of each indicator over `axis` (the units); a column
+    with no value at all gives NaN, said explicitly rather than through numpy's "All-NaN
+    slice" warning — an indicator nobody in the unit set reports is a legitimate input (the
+    column stays missing and the coverage rules decide)."""
+    empty = np.isnan(x).all(axis=axis, keepdims=keepdims)
+    if not np.any(empty):
+        return fn(x, axis=axis, keepdims=keepdims)
+    full = np.isnan(x).all(axis=axis, keepdims=True)
+    return np.where(empty, np.nan, fn(np.where(full, 0.0, x), axis=axis, keepdims=keepdims))
+
+
 def min_max(x: Array, low: float = 0.0, high: float = 1.0,
             directions: Array | None = None) -> Array:
     """Linear map of each indicator onto [low, high] (worst → low, best → high).
@@ -56,8 +69,8 @@ def min_max(x: Array, low: float = 0.0, high: float = 1.0,
     is equally good, and a constant should not silently become all-missing.
     """
     x = orient(x, directions)
-    lo = np.nanmin(x, axis=-2, keepdims=True)
-    hi = np.nanmax(x, axis=-2, keepdims=True)
+    lo = column_extreme(np.nanmin, x)
+    hi = column_extreme(np.nanmax, x)
     span = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(span > 0, (x - lo) / span, 0.5)
@@ -148,7 +161,7 @@ def fraction_of_max(x: Array, directions: Array | None = None) -> Array:
     """
     o = orient(x, directions)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return o / np.nanmax(o, axis=-2, keepdims=True)
+        return o / column_extreme(np.nanmax, o)
 
 
 def distance_to_reference(x: Array, ref: int, directions: Array | None = None,
@@ -162,7 +175,7 @@ def distance_to_reference(x: Array, ref: int, directions: Array | None = None,
     as COINr's NaN is); an uncapped +Inf is refused by `normalise_matrix`.
     """
     o = orient(x, directions)
-    lo = np.nanmin(o, axis=-2, keepdims=True)
+    lo = column_extreme(np.nanmin, o)
     r = np.take(o, [ref], axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = 1.0 - (r - o) / (r - lo)
@@ -194,8 +207,7 @@ def ratio_to_frontier(x: Array, directions: Array | None = None) -> Array:
     """x / max(x): the best unit = 1 (direction −1: min(x) / x)."""
     x = np.asarray(x, dtype=float)
     d = _directions(x, directions)
-    best = np.where(d > 0, np.nanmax(x, axis=-2, keepdims=True),
-                    np.nanmin(x, axis=-2, keepdims=True))
+    best = np.where(d > 0, column_extreme(np.nanmax, x), column_extreme(np.nanmin, x))
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(d > 0, x / best, best / x)
     out[~np.isfinite(out)] = np.nan
@@ -213,8 +225,7 @@ def distance_to_target(x: Array, target: Array | float, directions: Array | None
     x = np.asarray(x, dtype=float)
     d = _directions(x, directions)
     t = np.broadcast_to(np.asarray(target, dtype=float), x.shape[-1:])
-    worst = np.where(d > 0, np.nanmin(x, axis=-2, keepdims=True),
-                     np.nanmax(x, axis=-2, keepdims=True))
+    worst = np.where(d > 0, column_extreme(np.nanmin, x), column_extreme(np.nanmax, x))
     with np.errstate(divide="ignore", invalid="ignore"):
         out = (x - worst) / (t - worst)
     out[~np.isfinite(out) & ~np.isnan(x)] = 1.0
@@ -270,7 +281,7 @@ def normalise_matrix(x: Array, settings: list, directions: Array, units: list[st
             lo, hi, sc = s.goalposts
             res = goalposts(sub, lo, hi, sc, d, s.trunc)
         elif s.method == "ratio":
-            neg = np.nanmin(sub, axis=tuple(range(sub.ndim - 1))) < 0
+            neg = column_extreme(np.nanmin, sub, tuple(range(sub.ndim - 1)), False) < 0
             if np.any(neg):
                 bad = [names[cols[k]] for k in np.flatnonzero(neg)]
                 raise InputError(f"ratio normalisation needs non-negative values; {bad} have "
