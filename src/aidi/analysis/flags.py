@@ -45,8 +45,12 @@ def _snapshot_markers() -> pd.DataFrame:
 
 
 def _markers(observations: pd.DataFrame) -> pd.DataFrame:
-    s = observations["series"].astype(str)
-    keep = s.str.endswith(ZERO_FILLED) | s.str.endswith(UPPER_BOUND)
+    """The reader's marker rows (`<series>.zero_filled`, `<series>.upper_bound`). The suffix
+    is tested once per distinct series name, not once per row: a build asks for the flags
+    several times and the observations run to hundreds of thousands of rows."""
+    series = observations["series"]
+    marked = [x for x in series.dropna().unique() if str(x).endswith((ZERO_FILLED, UPPER_BOUND))]
+    keep = series.isin(marked)
     return observations.loc[keep, ["iso3", "series", "year"]].astype(
         {"iso3": str, "series": str, "year": int})
 
@@ -58,13 +62,14 @@ def _marked(result: BuildResult, markers: pd.DataFrame, suffix: str) -> pd.DataF
     out = pd.DataFrame(False, index=units, columns=ids)
     if result.year_from is None or result.year_to is None or markers.empty:
         return out
+    by_series = dict(tuple(markers.groupby("series", sort=False)))
+    pos = {u: i for i, u in enumerate(units)}
     for ind in result.spec.indicators():
-        m = markers[markers["series"] == ind.series + suffix]
-        if m.empty:
+        m = by_series.get(ind.series + suffix)
+        if m is None:
             continue
         lo = result.year_from[ind.id].reindex(units).to_numpy(dtype=float)
         hi = result.year_to[ind.id].reindex(units).to_numpy(dtype=float)
-        pos = {u: i for i, u in enumerate(units)}
         m = m[m["iso3"].isin(pos)]
         rows = m["iso3"].map(pos).to_numpy(dtype=int)
         yr = m["year"].to_numpy(dtype=float)

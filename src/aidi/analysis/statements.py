@@ -35,6 +35,7 @@ class _View:
         self.rel = values.replace([np.inf, -np.inf], np.nan)
         self.rank = self.rel.rank(ascending=False, method="min")
         self.units = set(result.units)
+        self._series: dict[str, pd.DataFrame] = {}
 
     def has(self, *units: str | None) -> bool:
         return all(u in self.units for u in units if u)
@@ -44,12 +45,19 @@ class _View:
         latest before it (the same rule the indicators follow)."""
         if self.obs is None:
             return float("nan")
-        rule = self.result.spec.defaults.years
-        rows = self.obs[(self.obs["series"] == series) & (self.obs["iso3"] == unit)
-                        & (self.obs["year"] <= rule.end)]
+        rows = self._rows(series)
+        rows = rows[rows["iso3"] == unit]
         if rows.empty:
             return float("nan")
         return float(rows.sort_values("year")["value"].iloc[-1])
+
+    def _rows(self, series: str) -> pd.DataFrame:
+        """The observations of `series` up to the window's end, filtered once per series (a
+        comparison with the mean asks for every unit's value; the table is large)."""
+        if series not in self._series:
+            obs, end = self.obs, self.result.spec.defaults.years.end
+            self._series[series] = obs[(obs["series"] == series) & (obs["year"] <= end)]
+        return self._series[series]
 
 
 def check_statements(result: BuildResult,

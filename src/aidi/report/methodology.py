@@ -40,6 +40,11 @@ def indicator_table(spec: IndexSpec, observations: pd.DataFrame | None = None,
 
     parent = spec.parent_of()
     cat = catalogue.set_index("series") if catalogue is not None else None
+    if observations is not None and units:
+        # the indicators' rows of the build's units, cut from the whole table once
+        wanted = {ind.series for ind in spec.indicators()}
+        observations = observations[observations["series"].isin(wanted)
+                                    & observations["iso3"].isin(units)]
     rows = []
     for ind in spec.indicators():
         rule = spec.effective_years(ind)
