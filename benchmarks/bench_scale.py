@@ -27,7 +27,8 @@ reset before the phase through /proc/self/clear_refs):
   Saltelli design's evaluations.
 
 Ratios are what to read (the machine is shared: wall-clock varies, ratios in one process do
-not). `--kernel` prints the kernel's ratio to the grouped-matmul baseline alone (best of 3,
+not); each phase also reports the CPU seconds of this process (all its threads, so the Dask
+LocalCluster's workers count), steadier than wall time on a loaded machine. `--kernel` prints the kernel's ratio to the grouped-matmul baseline alone (best of 3,
 interleaved) on COINr's ASEM example and on 20,000 synthetic units. Nothing is typed in.
 """
 
@@ -76,10 +77,11 @@ def _phase(out: dict, name: str, fn):
     start = _status("VmRSS")
     print(f"[{time.strftime('%H:%M:%S')}] {name} (resident {start:.0f} MB)", file=sys.stderr,
           flush=True)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     res = fn()
     peak = _status("VmHWM")
-    out[name] = {"s": time.perf_counter() - t, "mb": peak, "grow": peak - start}
+    out[name] = {"s": time.perf_counter() - t, "cpu": time.process_time() - cpu, "mb": peak,
+                 "grow": peak - start}
     print(f"    {json.dumps({name: out[name]})}", file=sys.stderr, flush=True)
     return res
 
@@ -254,13 +256,14 @@ def builds_main(sizes: list[int], indicators: int) -> None:
         times[n] = res = one(n)
         gc.collect()
         print(f"{n:>8,} × {indicators}: read {res['read']['s']:7.2f} s, build "
-              f"{res['build']['s']:7.2f} s (peak +{res['build']['grow']:.0f} MB), NumPy "
-              f"baseline {res['build_baseline']['s']:6.2f} s", flush=True)
+              f"{res['build']['s']:7.2f} s (CPU {res['build']['cpu']:.2f} s, peak "
+              f"+{res['build']['grow']:.0f} MB), NumPy baseline "
+              f"{res['build_baseline']['s']:6.2f} s", flush=True)
     for a, b in zip(sizes, sizes[1:], strict=False):
-        ta, tb = times[a]["build"]["s"], times[b]["build"]["s"]
+        ta, tb = times[a]["build"], times[b]["build"]
         ra, rb = times[a]["read"]["s"], times[b]["read"]["s"]
-        print(f"{b:,} / {a:,} units ({b / a:.0f}× the cells): build {tb / ta:.1f}×, "
-              f"read {rb / ra:.1f}×")
+        print(f"{b:,} / {a:,} units ({b / a:.0f}× the cells): build {tb['s'] / ta['s']:.1f}× "
+              f"(CPU {tb['cpu'] / ta['cpu']:.1f}×), read {rb / ra:.1f}×")
 
 
 # ---- the kernel against the baseline ------------------------------------------------------------
@@ -311,9 +314,10 @@ def _fmt(res: dict, phase: str, base: str | None = None) -> str:
     if phase not in res:
         return res.get(f"{phase}_refused", "—")[:40]
     p = res[phase]
-    text = f"{p['s']:8.2f} s  peak {p['mb']:6.0f} MB (+{p['grow']:5.0f})"
+    text = f"{p['s']:8.2f} s (CPU {p['cpu']:8.2f} s)  peak {p['mb']:6.0f} MB (+{p['grow']:5.0f})"
     if base and base in res:
-        text += f"  ×{p['s'] / max(res[base]['s'], 1e-9):5.1f}"
+        text += f"  ×{p['s'] / max(res[base]['s'], 1e-9):5.1f} (CPU " \
+                f"×{p['cpu'] / max(res[base]['cpu'], 1e-9):5.1f})"
     return text
 
 
@@ -373,7 +377,8 @@ def main() -> None:
                    ((200, 50), (2000, 50)), ((2000, 50), (2000, 500))):
         if a in by and b in by:
             print(f"build {b[0]:,}×{b[1]} / {a[0]:,}×{a[1]}: "
-                  f"{by[b]['build']['s'] / by[a]['build']['s']:.1f}× time for "
+                  f"{by[b]['build']['s'] / by[a]['build']['s']:.1f}× time (CPU "
+                  f"{by[b]['build']['cpu'] / by[a]['build']['cpu']:.1f}×) for "
                   f"{b[0] * b[1] / (a[0] * a[1]):.0f}× the cells")
 
 
