@@ -14,9 +14,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 from aidi.commands.layout import print_table
-from aidi.commands.progress import QuietOpt, show_progress
+from aidi.commands.options import (
+    CoinDataOpt,
+    CoinMetaOpt,
+    CountriesOpt,
+    EditionOpt,
+    Lang,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    SpecOpt,
+    VintageOpt,
+)
+from aidi.commands.progress import show_progress
 
 console = Console()
 
@@ -205,14 +216,13 @@ def _print_why(why, result, lang: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("build")
     def build_cmd(
-        spec: str = typer.Option(None, "--spec", help="spec name (aidi-2024) or YAML path"),
-        out: Path = typer.Option(Path("aidi-out"), "--out", "-o", help="output folder"),
-        lang: str = typer.Option("en", "--lang", help="report language: en or zh"),
+        spec: SpecOpt = None,
+        out: OutOpt = Path("aidi-out"),
+        lang: LangOpt = Lang.en,
         focus: str = typer.Option(None, "--focus",
-                                  help="economy profiled against the reference (default CHN, "
-                                       "when built)"),
-        countries: str = typer.Option(None, "--countries",
-                                      help="TARGET_20 (default), G20, all, or ISO3 list"),
+                                  help="economy profiled against the reference (default: the "
+                                       "spec's presentation focus, when built)"),
+        countries: CountriesOpt = None,
         edition: EditionOpt = None,
         vintage: VintageOpt = None,
         coin_data: CoinDataOpt = None,
@@ -234,8 +244,6 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Build the index and write scores, the reproduction table, figures and report.html."""
-        if lang not in ("en", "zh"):
-            raise typer.BadParameter("--lang must be en or zh")
         if (coin_data is None) != (coin_meta is None):
             raise typer.BadParameter("--coin-data and --coin-meta go together")
         if min_availability is not None and not 0 <= min_availability <= 1:
@@ -244,21 +252,10 @@ def register(app: typer.Typer) -> None:
 
             raise UsageError(f"--min-availability must be between 0 and 1, got "
                              f"{min_availability}")
-        from aidi.specs.loader import is_coin_steps, resolve_spec_path
+        from aidi.specs.loader import is_coin_steps
 
         if coin_data is not None or (spec and is_coin_steps(spec)):
-            from aidi.commands.coinr_build import build_coin
-            from aidi.output_set import output_set
-
-            steps = resolve_spec_path(spec) if spec else None
-            with output_set(out, "build", meta={"command": "build", "spec": spec}) as txn, \
-                    show_progress(console, quiet, lang) as progress:
-                progress(f"COINr build ({steps.name if steps else 'iData/iMeta'})")
-                result = build_coin(coin_data, coin_meta, steps, txn.stage)
-            top = result.index.sort_values(ascending=False).head(5)
-            console.print(_t("cli.top_five", lang, units=", ".join(
-                f"{u} {v:.2f}" for u, v in top.items())))
-            console.print(_t("cli.wrote_coin", lang, n=len(result.units), out=str(out)))
+            _coin_build(spec, out, lang, coin_data, coin_meta, quiet)
             return
         run_build(spec, out, lang, focus, countries, edition,
                   min_availability=min_availability, robustness=robustness,
@@ -267,13 +264,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("calibrate")
     def calibrate_cmd(
-        spec: str = typer.Option(None, "--spec", help="spec name (cicc-2024) or YAML path"),
-        out: Path = typer.Option(None, "--out", "-o",
-                                 help="also write calibration_parameters.csv and "
-                                      "calibration_fit.csv here"),
+        spec: SpecOpt = None,
+        out: OutOpt = None,  # type: ignore[assignment]
         vintage: VintageOpt = None,
     ) -> None:
-        """Re-run the spec's calibration procedure: fitted values, in-/out-of-sample and leave-one-out errors."""  # noqa: E501
+        """Re-run the spec's calibration procedure: fitted values, in-/out-of-sample and leave-one-out errors.
+
+        With --out, calibration_parameters.csv and calibration_fit.csv are written there too.
+        """  # noqa: E501
         from aidi.commands.common import nominal_build
 
         b = nominal_build(spec, None, None, vintage=vintage)
@@ -285,6 +283,25 @@ def register(app: typer.Typer) -> None:
         with output_set(out, "calibration", meta={"command": "calibrate", "spec": spec}) as txn:
             cal = _calibrate(b.result, txn.stage)
         _print_calibration(cal)
+
+
+def _coin_build(spec: str | None, out: Path, lang: str, coin_data: Path | None,
+                coin_meta: Path | None, quiet: bool) -> None:
+    """`aidi build` of COINr tables or a COINr steps file: COINr's output shapes
+    (`aidi.commands.coinr_build`), written as one output set."""
+    from aidi.commands.coinr_build import build_coin
+    from aidi.output_set import output_set
+    from aidi.specs.loader import resolve_spec_path
+
+    steps = resolve_spec_path(spec) if spec else None
+    with output_set(out, "build", meta={"command": "build", "spec": spec}) as txn, \
+            show_progress(console, quiet, lang) as progress:
+        progress(f"COINr build ({steps.name if steps else 'iData/iMeta'})")
+        result = build_coin(coin_data, coin_meta, steps, txn.stage)
+    top = result.index.sort_values(ascending=False).head(5)
+    console.print(_t("cli.top_five", lang, units=", ".join(
+        f"{u} {v:.2f}" for u, v in top.items())))
+    console.print(_t("cli.wrote_coin", lang, n=len(result.units), out=str(out)))
 
 
 def _calibrate(result, out: Path | None = None, paths: dict | None = None):

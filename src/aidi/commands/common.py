@@ -1,43 +1,14 @@
-"""What every command shares: the option types and one way to get the nominal `Build`.
-
-Each command declares its options with these `Annotated` types, so `--spec`, `--edition`,
-`--countries`, `--coin-data/--coin-meta`, `--out` and `--lang` mean the same everywhere, and
-builds through `nominal_build` — the public API's `aidi.build` — so every command accepts every
-spec (shipped AIDI, the COINr ASEM steps file, or COINr tables given directly).
+"""One way for every command to get its nominal `Build`: `nominal_build`, the public API's
+`aidi.build`, so every command accepts every spec (shipped AIDI, the COINr ASEM steps file, or
+COINr tables given directly). The options commands share are in `aidi.commands.options`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from aidi.errors import UsageError
 from aidi.progress import LOADING, Progress, report
-
-SpecOpt = Annotated[str | None, typer.Option(
-    "--spec", help="spec: aidi-2024, asem (COINr's ASEM example), or a YAML path")]
-EditionOpt = Annotated[str | None, typer.Option(
-    "--edition", help="index edition (its data window): a year such as 2024 (default), or "
-                      "latest")]
-VintageOpt = Annotated[str | None, typer.Option(
-    "--vintage", help="state of the data: snapshot (shipped), latest, a vintage id (v3) or "
-                      "an edition pin; default: the edition's pin, else the store's newest")]
-CountriesOpt = Annotated[str | None, typer.Option(
-    "--countries", help="TARGET_20 (default), G20, all, or codes/names: USA,CHN,...")]
-CoinDataOpt = Annotated[Path | None, typer.Option("--coin-data", help="COINr iData CSV")]
-CoinMetaOpt = Annotated[Path | None, typer.Option("--coin-meta", help="COINr iMeta CSV")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder")]
-LangOpt = Annotated[str, typer.Option("--lang", help="language: en or zh")]
-QuietOpt = Annotated[bool, typer.Option(
-    "--quiet", "-q", help="no progress display (shown only on a terminal anyway)")]
-
-
-def check_lang(lang: str) -> str:
-    if lang not in ("en", "zh"):
-        raise UsageError(f"--lang must be en or zh, got {lang!r}")
-    return lang
 
 
 def nominal_build(spec: str | None = None, edition: str | None = None,

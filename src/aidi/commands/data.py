@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from aidi.commands.common import QuietOpt
+from aidi.commands.options import OutOpt, QuietOpt
 from aidi.progress import report
 
 data_app = typer.Typer(help="Build the snapshot, refresh from publishers, inspect and import data.",
@@ -28,11 +28,13 @@ def _default_raw_dir() -> Path | None:
 def snapshot(
     raw: Annotated[Path | None, typer.Option(
         "--raw", help="Raw-data root (default: ../shared/data/raw, else $AIDI_RAW_DIR).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Output folder (default: the package's aidi/store/snapshot/).")] = None,
+    out: OutOpt = None,  # type: ignore[assignment]
     quiet: QuietOpt = False,
 ) -> None:
-    """Build the snapshot (tidy observations, series catalogue, manifest) from raw files."""
+    """Build the snapshot (tidy observations, series catalogue, manifest) from raw files.
+
+    Written to the package's aidi/store/snapshot/ unless --out names another folder.
+    """
     from aidi.commands.progress import show_progress
     from aidi.sources.raw import RawDataMissing
     from aidi.store.snapshot import SnapshotError, build_snapshot

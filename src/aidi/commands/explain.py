@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
+from aidi.commands.options import (
+    CoinDataOpt,
+    CoinMetaOpt,
+    CountriesOpt,
+    EditionOpt,
+    Lang,
+    LangOpt,
+    SpecOpt,
+    VintageOpt,
+)
 from aidi.errors import AidiError
 
 console = Console()
@@ -41,18 +50,17 @@ def _build(spec: str | None, edition: str | None, countries: str | None, store: 
 def register(app: typer.Typer) -> None:
     @app.command("explain")
     def explain_cmd(
-        unit: str = typer.Argument(..., help="economy (ISO3), e.g. CHN"),
+        unit: str = typer.Argument(..., help="economy: an ISO3 code or a name; added to the "
+                                    "economies built when it is not among them"),
         node: str = typer.Argument(None, help="start at this node (e.g. compute); default: root"),
-        spec: str = typer.Option(None, "--spec", help="spec name (aidi-2024) or YAML path"),
+        spec: SpecOpt = None,
         edition: EditionOpt = None,
         vintage: VintageOpt = None,
-        countries: str = typer.Option(None, "--countries",
-                                      help="units built together: TARGET_20 (default), G20, all, "
-                                           "or an ISO3 list; UNIT is added if missing"),
+        countries: CountriesOpt = None,
         store: Path = typer.Option(None, "--store", help="store file (default: $AIDI_STORE)"),
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
-        lang: str = typer.Option("en", "--lang", help="en or zh"),
+        lang: LangOpt = Lang.en,
         csv: Path = typer.Option(None, "--csv", help="also write the lineage table to this CSV"),
     ) -> None:
         """Every number behind a score: raw values, sources, years, imputation, weights."""
@@ -60,8 +68,6 @@ def register(app: typer.Typer) -> None:
         from aidi.report.lineage_text import render_text
         from aidi.report.translations import t
 
-        if lang not in ("en", "zh"):
-            raise typer.BadParameter("--lang must be en or zh")
         if csv is not None:
             from aidi.io import check_writable
 

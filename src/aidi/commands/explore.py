@@ -7,8 +7,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from aidi.commands.common import EditionOpt, VintageOpt
-from aidi.commands.progress import QuietOpt, show_progress
+from aidi.commands.options import (
+    CountriesOpt,
+    EditionOpt,
+    Lang,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    SpecOpt,
+    VintageOpt,
+)
+from aidi.commands.progress import show_progress
 from aidi.progress import report
 
 console = Console()
@@ -17,13 +26,12 @@ console = Console()
 def register(app: typer.Typer) -> None:
     @app.command("explore")
     def explore_cmd(
-        spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
+        spec: SpecOpt = None,
         edition: EditionOpt = None,
         vintage: VintageOpt = None,
-        countries: str = typer.Option(None, "--countries",
-                                      help="TARGET_20 (default), G20, all, or USA,CHN,…"),
-        lang: str = typer.Option("en", "--lang", help="language the page opens in: en or zh"),
-        out: Path = typer.Option(Path("aidi-out"), "--out", "-o", help="output folder"),
+        countries: CountriesOpt = None,
+        lang: LangOpt = Lang.en,
+        out: OutOpt = Path("aidi-out"),
         variants: int = typer.Option(1000, "--variants",
                                      help="Monte-Carlo variants behind the rank bands"),
         seed: int = typer.Option(0, "--seed", help="seed of those variants"),
@@ -42,8 +50,6 @@ def register(app: typer.Typer) -> None:
         from aidi.explorer import write_explorer
         from aidi.report.webfont import font_face_css
 
-        if lang not in ("en", "zh"):
-            raise UsageError(f"--lang must be en or zh, got {lang!r}")
         if variants < 1:
             raise UsageError(f"--variants must be >= 1, got {variants}")
         from aidi.output_set import output_set

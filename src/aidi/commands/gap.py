@@ -6,18 +6,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import (
+from aidi.commands.layout import print_table
+from aidi.commands.options import (
     CoinDataOpt,
     CoinMetaOpt,
     CountriesOpt,
     EditionOpt,
+    Lang,
     LangOpt,
     QuietOpt,
     SpecOpt,
     VintageOpt,
-    check_lang,
 )
-from aidi.commands.layout import print_table
 
 console = Console()
 
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         countries: CountriesOpt = None,
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
-        lang: LangOpt = "en",
+        lang: LangOpt = Lang.en,
         quiet: QuietOpt = False,
     ) -> None:
         """Gap to overtake: the smallest factor on A's indicators that puts A strictly above B."""
@@ -59,7 +59,6 @@ def register(app: typer.Typer) -> None:
         from aidi.report.translations import t
         from aidi.report.writers import economy_names, node_labels
 
-        check_lang(lang)
         with show_progress(console, quiet, lang) as progress:
             bld = nominal_build(spec, edition, countries, coin_data, coin_meta,
                                 vintage=vintage, progress=progress)

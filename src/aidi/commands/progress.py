@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.text import Text
 
 from aidi import progress as phases
-from aidi.commands.common import QuietOpt
+from aidi.commands.options import QuietOpt
 
 __all__ = ["PhaseDisplay", "QuietOpt", "show_progress", "shows_progress"]
 

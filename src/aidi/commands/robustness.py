@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 from aidi.commands.layout import print_table
+from aidi.commands.options import CoinDataOpt, CoinMetaOpt, EditionOpt, VintageOpt
 from aidi.commands.progress import QuietOpt, show_progress
 from aidi.progress import WRITING, Progress, report
 

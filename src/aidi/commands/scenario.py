@@ -8,9 +8,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aidi.commands.common import CoinDataOpt, CoinMetaOpt, EditionOpt, LangOpt, VintageOpt
 from aidi.commands.layout import print_table
-from aidi.commands.progress import QuietOpt, show_progress
+from aidi.commands.options import (
+    CoinDataOpt,
+    CoinMetaOpt,
+    CountriesOpt,
+    EditionOpt,
+    Lang,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    SpecOpt,
+    VintageOpt,
+)
+from aidi.commands.progress import show_progress
 from aidi.progress import report
 
 console = Console()
@@ -21,27 +32,26 @@ def register(app: typer.Typer) -> None:
     def scenario_cmd(
         scenario: str = typer.Argument("us-japan-sharing",
                                        help="shipped scenario name or a scenario YAML file"),
-        spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
-        out: Path = typer.Option(Path("aidi-out"), "--out", "-o"),
+        spec: SpecOpt = None,
+        out: OutOpt = Path("aidi-out"),
         edition: EditionOpt = None,
         vintage: VintageOpt = None,
-        countries: str = typer.Option(None, "--countries"),
+        countries: CountriesOpt = None,
         coin_data: CoinDataOpt = None,
         coin_meta: CoinMetaOpt = None,
-        lang: LangOpt = "en",
+        lang: LangOpt = Lang.en,
         quiet: QuietOpt = False,
     ) -> None:
         """Rebuild the index under a scenario and show who moves."""
         from rich.markup import escape
 
         from aidi.analysis.scenarios import compare_scenario, load_scenario
-        from aidi.commands.common import check_lang, nominal_build
+        from aidi.commands.common import nominal_build
         from aidi.io import out_path, safe_name, write_csv
         from aidi.output_set import output_set
         from aidi.report.translations import t
         from aidi.report.writers import economy_names
 
-        check_lang(lang)
         sc = load_scenario(scenario)
         name = f"scenario_{safe_name(sc.id)}.csv"  # the id is user text: never a path
         # one set per scenario: running another scenario into the same folder keeps this one

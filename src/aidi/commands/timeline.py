@@ -6,7 +6,9 @@ import contextlib
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -14,8 +16,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from aidi.commands.common import QuietOpt
 from aidi.commands.layout import print_table
+from aidi.commands.options import (
+    CountriesOpt,
+    EditionOpt,
+    Lang,
+    LangOpt,
+    OutOpt,
+    QuietOpt,
+    SpecOpt,
+    VintageOpt,
+)
 from aidi.commands.progress import show_progress
 from aidi.errors import UsageError
 from aidi.progress import BUILDING, FIGURES, LOADING, WRITING, report
@@ -131,6 +142,10 @@ def _num(v: float) -> str:
     return "—" if pd.isna(v) else f"{float(v):.4g}"
 
 
+FocusOpt = Annotated[str | None, typer.Option(
+    "--focus", help="economy highlighted (default: the spec's presentation focus)")]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("timeline")
     def timeline_cmd(
@@ -138,13 +153,12 @@ def register(app: typer.Typer) -> None:
                                   "one the reference can be scored on)"),
         end: str = typer.Option("latest", "--to", help="last edition: a year, or latest "
                                 "(every year to the spec's own edition, then latest)"),
-        spec: str = typer.Option(None, "--spec", help="spec name or YAML path"),
-        countries: str = typer.Option(None, "--countries", help="TARGET_20, G20, all, list"),
-        vintage: str = typer.Option(None, "--vintage", help="state of the data: snapshot "
-                                    "(default), latest, v3, a pin"),
-        out: Path = typer.Option(Path("aidi-timeline"), "--out", "-o", help="output folder"),
-        focus: str = typer.Option("CHN", "--focus", help="economy highlighted in the charts"),
-        lang: str = typer.Option("en", "--lang", help="chart language: en or zh"),
+        spec: SpecOpt = None,
+        countries: CountriesOpt = None,
+        vintage: VintageOpt = None,
+        out: OutOpt = Path("aidi-timeline"),
+        focus: FocusOpt = None,
+        lang: LangOpt = Lang.en,
         charts: bool = typer.Option(True, "--charts/--no-charts"),
         series: str = typer.Option("chained", "--series", help="series the charts draw: "
                                    "chained (comparable, default), fixed, published"),
@@ -152,84 +166,146 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build every yearly edition and write timeline.csv (published and comparable series,
         break flags, who is ranked and why) and the trajectory charts."""
-        from aidi.analysis.comparable import SERIES
-        from aidi.output_set import output_set
-        from aidi.over_time import timeline
-        from aidi.report.timeline import write_timeline
-
-        if lang not in ("en", "zh"):
-            raise UsageError("--lang must be en or zh")
-        if series not in SERIES:
-            raise UsageError(f"--series must be one of {', '.join(SERIES)}")
-        with output_set(out, "timeline", meta={"command": "timeline"}) as txn, \
-                show_progress(console, quiet, lang) as progress:
-            report(progress, LOADING)
-            with _quiet():
-                tl = timeline(spec, start=start, end=end, countries=countries,
-                              vintage=vintage, progress=progress)
-            if not tl.editions:
-                raise UsageError(f"no edition could be built "
-                                 f"({'; '.join(tl.skipped.values())})")
-            report(progress, FIGURES if charts else WRITING)
-            paths = write_timeline(tl, txn.stage, lang=lang, focus=focus.upper(),
-                                   charts=charts, series=series)
-        _print_timeline(tl, focus.upper(), series)
-        console.print(f"first edition: {tl.first_edition}; wrote {len(paths)} outputs to "
-                      f"{escape(str(out))}", markup=True)
+        run_timeline(TimelineArgs(start, end, spec, countries, vintage, out, focus, lang,
+                                  charts, series, quiet))
 
     @app.command("diff")
     def diff_cmd(
         a: str = typer.Argument(..., help="edition year, latest, or a spec name/path"),
         b: str = typer.Argument(..., help="edition year, latest, or a spec name/path"),
-        spec: str = typer.Option(None, "--spec", help="spec of edition sides"),
-        edition: str = typer.Option(None, "--edition", help="edition of spec sides"),
+        spec: SpecOpt = None,
+        edition: EditionOpt = None,
         vintage_a: str = typer.Option(None, "--vintage-a", help="data state of A"),
         vintage_b: str = typer.Option(None, "--vintage-b", help="data state of B"),
-        countries: str = typer.Option(None, "--countries"),
-        focus: str = typer.Option("CHN", "--focus", help="economy drawn as a waterfall"),
+        countries: CountriesOpt = None,
+        focus: FocusOpt = None,
         node: str = typer.Option("index", "--node", help="node of the table and waterfall"),
         top: int = typer.Option(10, "--top", min=1, help="rows of the table"),
-        lang: str = typer.Option("en", "--lang"),
-        out: Path = typer.Option(Path("aidi-diff"), "--out", "-o"),
+        lang: LangOpt = Lang.en,
+        out: OutOpt = Path("aidi-diff"),
         quiet: QuietOpt = False,
     ) -> None:
         """Split every score change from A to B into data (by dimension), methodology (by
         event) and weights, exactly (Owen/Shapley); write attribution.csv,
         attribution_events.csv and a waterfall."""
-        from aidi.analysis.attribution import diff
-        from aidi.output_set import output_set
-        from aidi.report.attribution_report import write_attribution
+        run_diff(DiffArgs(a, b, spec, edition, vintage_a, vintage_b, countries, focus, node,
+                          top, lang, out, quiet))
 
-        with output_set(out, "diff", meta={"command": "diff"}) as txn, \
-                show_progress(console, quiet, lang) as progress, _quiet():
-            report(progress, f"{BUILDING} {a}")
-            ba, la = _side(a, spec, edition, vintage_a, countries)
-            report(progress, f"{BUILDING} {b}")
-            bb, lb = _side(b, spec, edition, vintage_b, countries)
-            if la == lb and (vintage_a or vintage_b):
-                la, lb = f"{la}@{vintage_a or 'snapshot'}", f"{lb}@{vintage_b or 'snapshot'}"
-            att = diff(ba, bb, label_a=la, label_b=lb, progress=progress)
-            bb.resolve_node(node)
-            report(progress, FIGURES)
-            from aidi.report.writers import node_labels
 
-            labels = {**node_labels(ba.spec, lang), **node_labels(bb.spec, lang)}
-            paths = txn.finals(write_attribution(att, txn.stage, focus=focus.upper(),
-                                                 node=node, lang=lang, labels=labels))
-        from aidi.report.translations import t
-        from aidi.report.writers import economy_names
+@dataclass(frozen=True)
+class TimelineArgs:
+    """`aidi timeline`'s options (see its --help)."""
 
-        names = economy_names(bb.units, lang)
-        print_moves(att, top, node, lang, names, labels)
-        if focus.upper() in set(att.frame["iso3"]):
-            print_changes(att, focus.upper(), node, lang, names, labels)
-        worst = float(att.frame["check"].abs().max())
-        for note in att.notes:
-            console.print(note, markup=False)
-        console.print(t("cli.diff.done", lang, worst=f"{worst:.1e}",
-                        files=("、" if lang == "zh" else ", ").join(p.name for p in
-                                                                     paths.values()),
-                        out=str(out)), markup=False)
+    start: int | None
+    end: str
+    spec: str | None
+    countries: str | None
+    vintage: str | None
+    out: Path
+    focus: str | None
+    lang: str
+    charts: bool
+    series: str
+    quiet: bool
+
+
+def _focus(focus: str | None, build) -> str | None:
+    """`--focus` as given (upper case), else the spec's presentation focus for `build`."""
+    if focus:
+        return focus.upper()
+    from aidi.specs.presentation import resolve_presentation
+
+    return resolve_presentation(build.spec, build.units, build.index.to_dict()).focus
+
+
+def run_timeline(o: TimelineArgs) -> None:
+    """Build the editions, write timeline.csv and the charts as one output set, print the
+    table and the notes under it."""
+    from aidi.analysis.comparable import SERIES
+    from aidi.output_set import output_set
+    from aidi.over_time import timeline
+    from aidi.report.timeline import write_timeline
+
+    if o.series not in SERIES:
+        raise UsageError(f"--series must be one of {', '.join(SERIES)}")
+    with output_set(o.out, "timeline", meta={"command": "timeline"}) as txn, \
+            show_progress(console, o.quiet, o.lang) as progress:
+        report(progress, LOADING)
+        with _quiet():
+            tl = timeline(o.spec, start=o.start, end=o.end, countries=o.countries,
+                          vintage=o.vintage, progress=progress)
+        if not tl.editions:
+            raise UsageError(f"no edition could be built "
+                             f"({'; '.join(tl.skipped.values())})")
+        focus = _focus(o.focus, tl.builds[tl.editions[-1]])
+        report(progress, FIGURES if o.charts else WRITING)
+        paths = write_timeline(tl, txn.stage, lang=o.lang, focus=focus, charts=o.charts,
+                               series=o.series)
+    _print_timeline(tl, focus, o.series)
+    console.print(f"first edition: {tl.first_edition}; wrote {len(paths)} outputs to "
+                  f"{escape(str(o.out))}", markup=True)
+
+
+@dataclass(frozen=True)
+class DiffArgs:
+    """`aidi diff`'s arguments and options (see its --help)."""
+
+    a: str
+    b: str
+    spec: str | None
+    edition: str | None
+    vintage_a: str | None
+    vintage_b: str | None
+    countries: str | None
+    focus: str | None
+    node: str
+    top: int
+    lang: str
+    out: Path
+    quiet: bool
+
+
+def run_diff(o: DiffArgs) -> None:
+    """Build both sides, split every change, write the attribution set, print the moves and
+    (for the focus) the changes behind its move."""
+    from aidi.analysis.attribution import diff
+    from aidi.output_set import output_set
+    from aidi.report.attribution_report import write_attribution
+    from aidi.report.writers import node_labels
+
+    with output_set(o.out, "diff", meta={"command": "diff"}) as txn, \
+            show_progress(console, o.quiet, o.lang) as progress, _quiet():
+        report(progress, f"{BUILDING} {o.a}")
+        ba, la = _side(o.a, o.spec, o.edition, o.vintage_a, o.countries)
+        report(progress, f"{BUILDING} {o.b}")
+        bb, lb = _side(o.b, o.spec, o.edition, o.vintage_b, o.countries)
+        if la == lb and (o.vintage_a or o.vintage_b):
+            la, lb = (f"{la}@{o.vintage_a or 'snapshot'}", f"{lb}@{o.vintage_b or 'snapshot'}")
+        att = diff(ba, bb, label_a=la, label_b=lb, progress=progress)
+        bb.resolve_node(o.node)
+        focus = _focus(o.focus, bb)
+        report(progress, FIGURES)
+        labels = {**node_labels(ba.spec, o.lang), **node_labels(bb.spec, o.lang)}
+        paths = txn.finals(write_attribution(att, txn.stage, focus=focus, node=o.node,
+                                             lang=o.lang, labels=labels))
+    _print_diff(att, bb, o, focus, labels, paths)
+
+
+def _print_diff(att, bb, o: DiffArgs, focus: str | None, labels, paths) -> None:
+    from aidi.report.translations import t
+    from aidi.report.writers import economy_names
+
+    names = economy_names(bb.units, o.lang)
+    print_moves(att, o.top, o.node, o.lang, names, labels)
+    if focus in set(att.frame["iso3"]):
+        print_changes(att, focus, o.node, o.lang, names, labels)
+    worst = float(att.frame["check"].abs().max())
+    for note in att.notes:
+        console.print(note, markup=False)
+    sep = "、" if o.lang == "zh" else ", "
+    console.print(t("cli.diff.done", o.lang, worst=f"{worst:.1e}",
+                    files=sep.join(p.name for p in paths.values()), out=str(o.out)),
+                  markup=False)
 
 
 def _print_timeline(tl, focus: str, series: str = "chained", n: int = 4) -> None:

@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from aidi.commands.layout import print_table
-from aidi.commands.progress import QuietOpt, show_progress
+from aidi.commands.options import Lang, LangOpt, OutOpt, QuietOpt
+from aidi.commands.progress import show_progress
 
 
 def _fmt(v: float, unit: str = "") -> str:
@@ -23,8 +24,8 @@ def _fmt(v: float, unit: str = "") -> str:
 
 
 def trends_command(
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("aidi-trends"),
-    lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
+    out: OutOpt = Path("aidi-trends"),
+    lang: LangOpt = Lang.en,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every bootstrap.")] = 0,
     bootstrap: Annotated[int, typer.Option("--bootstrap", help="Bootstrap replicates per fit.")
                          ] = 500,
@@ -39,8 +40,6 @@ def trends_command(
     from aidi.analysis.trends import trends
     from aidi.report.trends_report import tr, write_trends
 
-    if lang not in ("en", "zh"):
-        raise typer.BadParameter("--lang must be en or zh")
     if bootstrap < 10:
         raise typer.BadParameter("--bootstrap must be at least 10")
     from aidi.output_set import output_set
