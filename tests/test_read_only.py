@@ -55,12 +55,12 @@ def test_data_info_with_an_explicit_missing_store_creates_none(home: Path, tmp_p
 def test_reading_the_latest_data_creates_no_store(home: Path) -> None:
     """`--vintage latest` / `edition="latest"` without a store read the snapshot."""
     import aidi
-    from aidi.api import load_observations
+    from aidi.analysis.timeline import load_vintage
 
-    obs, origin = load_observations("latest")
+    obs, _, origin = load_vintage("latest")
     assert len(obs) > 1000 and "snapshot" in origin
     res = CliRunner().invoke(app, ["explain", "CHN", "compute", "--vintage", "latest"])
     assert res.exit_code == 0, res.output
     with pytest.raises(aidi.AidiError, match="needs the local store"):
-        load_observations("v3")
+        load_vintage("v3")
     assert _created(home) == []

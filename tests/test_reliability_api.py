@@ -48,14 +48,14 @@ def test_build_arguments(kwargs, fragments):
 
 
 @pytest.mark.parametrize(("call", "fragments"), [
-    (lambda b: b.with_weights([0.5]), ("weights must map node ids", "{'data': 0.5}")),
+    (lambda b: b.with_weights([0.5]), ("weights must be a mapping of node ids", "{'data': 0.5}")),
     (lambda b: b.uncertainty(n_samples=10, seed=-1), ("seed must be a whole number >= 0",)),
     (lambda b: b.sensitivity(n_base=8, seed=1.5), ("seed", "1.5")),
     (lambda b: b.compare("CHN"), ("other must be another aidi.Build", "'CHN'")),
     (lambda b: b.diff("CHN"), ("other must be another aidi.Build",)),
     (lambda b: b.with_units(5), ("units must be",)),
     (lambda b: b.with_changes(5), ("scenario must be a Scenario",)),
-    (lambda b: b.explain(5), ("unit must be a code or name",)),
+    (lambda b: b.explain(5), ("unit must be a unit code or name",)),
     (lambda b: b.explain("CHN", 3), ("node must be a node id", "'index'")),
 ])
 def test_build_methods(tiny, call, fragments):

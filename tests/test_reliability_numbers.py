@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from aidi.errors import InputError
+from aidi.errors import UsageError
 from aidi.sources.coinr import CoinTableError, read_coin
 from aidi.sources.validate import DataValidationError
 from aidi.specs.loader import SpecError, load_spec, spec_from_dict
@@ -111,7 +111,7 @@ def test_samples_zero_is_refused(tmp_path):
 def test_api_samples_zero_is_refused():
     import aidi
 
-    with pytest.raises(InputError):
+    with pytest.raises(UsageError, match="n_samples must be a whole number >= 1"):
         aidi.build().uncertainty(0)
 
 

@@ -15,7 +15,7 @@ No method writes files: writers in `aidi.report` take the result objects and a f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,26 +24,42 @@ import pandas as pd
 
 from aidi.engine.pipeline import BuildResult, resolve_units
 from aidi.engine.pipeline import build as run_pipeline
-from aidi.errors import AidiError, InputError, UnknownUnitError, UsageError
+from aidi.errors import InputError, UnknownUnitError, UsageError
+from aidi.inputs.build_inputs import Inputs, as_units, load_inputs, spec_from_source
+from aidi.params import (
+    ANYTHING,
+    BOOL,
+    COUNTRIES,
+    FRACTION,
+    PATH,
+    PROGRESS,
+    SEED,
+    TEXT,
+    InstanceOf,
+    Interval,
+    MappingOf,
+    Options,
+    TextList,
+    validate_params,
+)
 from aidi.progress import BUILDING, LOADING, Progress, report
 from aidi.sources.coinr import CoinInputs
 from aidi.sources.coinr import read_coin as _read_coin
-from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, resolve_spec_path
-from aidi.specs.loader import load_spec as load_spec_file
 from aidi.specs.schema import IndexSpec
 
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution, Change
-    from aidi.analysis.audit import AuditResult
+    from aidi.analysis.audit import AuditResult, AuditThresholds
     from aidi.analysis.gap import Gap
     from aidi.analysis.lineage import Lineage
     from aidi.analysis.robustness.config import UncertaintyConfig
+    from aidi.analysis.robustness.variant_design import VariantDesign
     from aidi.analysis.scenarios import Scenario
     from aidi.analysis.sensitivity import SensitivityResult
     from aidi.analysis.uncertainty import UncertaintyResult
     from aidi.analysis.why_differ import WhyWeDiffer
 
-__all__ = ["Build", "Comparison", "Inputs", "build", "read_coin", "load_observations"]
+__all__ = ["Build", "Comparison", "Inputs", "build", "load_inputs", "load_spec", "read_coin"]
 
 #: The edition whose data the shipped snapshot pins.
 DEFAULT_EDITION = "2024"
@@ -52,22 +68,54 @@ DEFAULT_EDITION = "2024"
 WIDE_BUILD_MIN_AVAILABILITY = 0.6
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What a build was made from: the spec, the tidy observations, the unit attributes
-    (groups, for COINr builds), the units asked for, and where the data came from."""
+# ---- what the public entry points accept (declared once: aidi.params) -------------------------
+SPEC_KINDS = (InstanceOf("a shipped spec name ('aidi-2024', 'asem') or a YAML path", (str, Path)),
+        InstanceOf("an IndexSpec", (IndexSpec,)),
+        InstanceOf("a dict of spec data", (Mapping,)))
+EDITION_KINDS = (InstanceOf("an edition: a year such as '2023' or 'latest'", (str,)),
+           Interval(int, 1900, 2100))
+DATA = (InstanceOf("tidy observations (a DataFrame: iso3, year, series, value, …) or "
+                   "aidi.read_coin(idata, imeta)", (pd.DataFrame, CoinInputs)),)
+FRAME = InstanceOf("a DataFrame", (pd.DataFrame,))
+NODE = InstanceOf("a node id of the build's spec (text, e.g. 'index')", (str,))
+UNIT = InstanceOf("a unit code or name such as 'CHN' or 'China'", (str,))
+OTHER_BUILD = InstanceOf("another aidi.Build (e.g. aidi.build(edition='2023'))",
+                         lazy=lambda: (Build,))
+SCENARIO = (InstanceOf("a Scenario", lazy=lambda: (_scenario_type(),)),
+            InstanceOf("a shipped scenario name or a YAML path", (str, Path)))
+CONFIG = InstanceOf("an aidi.analysis.robustness.config.UncertaintyConfig",
+                    lazy=lambda: (_robustness_types()[0],))
+DESIGN = InstanceOf("a VariantDesign (aidi.analysis.robustness.design.build_design)",
+                    lazy=lambda: (_robustness_types()[1],))
+BACKEND = Options(("numpy", "dask"))
+CHUNK = Interval(int, 1, None)
+OUTPUTS = (TEXT, TextList("output name", "['rank', 'index']"))
+THRESHOLDS = InstanceOf("an aidi.analysis.audit.AuditThresholds",
+                        lazy=lambda: (_audit_thresholds(),))
+CHANGES = InstanceOf("a list of aidi.analysis.attribution.Change", (list, tuple))
 
-    spec: IndexSpec
-    observations: pd.DataFrame
-    unit_info: pd.DataFrame | None = None
-    units: tuple[str, ...] | str | None = None
-    edition: str | None = None
-    origin: str = "snapshot"
-    #: "backcast on the <date> snapshot" when the edition is computed from a later state of
-    #: the data than the one it was published on (`aidi.analysis.timeline.backcast`)
-    backcast: str | None = None
+
+def _robustness_types() -> tuple[type, type]:
+    from aidi.analysis.robustness.config import UncertaintyConfig
+    from aidi.analysis.robustness.variant_design import VariantDesign
+
+    return UncertaintyConfig, VariantDesign
 
 
+def _scenario_type() -> type:
+    from aidi.analysis.scenarios import Scenario
+
+    return Scenario
+
+
+def _audit_thresholds() -> type:
+    from aidi.analysis.audit import AuditThresholds
+
+    return AuditThresholds
+
+
+@validate_params({"idata": [PATH, None], "imeta": [PATH, None],
+                  "steps": [PATH, InstanceOf("a dict of steps", (Mapping,)), None]})
 def read_coin(idata: str | Path | None, imeta: str | Path | None,
               steps: str | Path | Mapping[str, Any] | None = None) -> CoinInputs:
     """Read COINr's `iData`/`iMeta` tables (and optionally a steps file) for `aidi.build(data=…)`."""
@@ -75,186 +123,27 @@ def read_coin(idata: str | Path | None, imeta: str | Path | None,
                       None if imeta is None else Path(imeta), steps)
 
 
+@validate_params({"source": [PATH, None]})
 def load_spec(source: str | Path | None = None) -> IndexSpec:
     """A shipped spec by name (`aidi-2024`, `asem`) or a YAML file by path; a COINr steps file
     (`kind: coinr-steps`) gets its tree from the iMeta table it names."""
-    source = DEFAULT_SPEC if source is None else source
-    if is_coin_steps(source):
-        return _read_coin(None, None, resolve_spec_path(source)).spec
-    return load_spec_file(source)
+    return spec_from_source(source)
 
 
-def with_model_series(observations: pd.DataFrame) -> pd.DataFrame:
-    """Add the series computed by aidi's own models (the AI-exposure model) to the data.
-
-    Model outputs are series like any other (`model.exposure.scale`, ...), with a source that
-    names the model, so specs read them the same way and lineage can trace them.
-    """
-    from aidi.analysis.exposure_inputs import exposure_observations
-
-    if observations["series"].str.startswith("model.").any():
-        return observations
-    extra = exposure_observations(observations)
-    if extra is None or extra.empty:
-        return observations
-    return pd.concat([observations, extra], ignore_index=True)
-
-
-def load_observations(edition: str | None = None) -> tuple[pd.DataFrame, str]:
-    """(tidy observations with the model series, origin) for an edition.
-
-    `None` or "2024": the shipped snapshot's values, read through the local store when one
-    already exists (so a user's imported series are there too; the pinned edition's values
-    are identical to the snapshot's), otherwise straight from the snapshot — a default build
-    never creates anything outside its output folder. "snapshot" always reads the snapshot.
-    Any other edition ("latest", a vintage id) comes from the local store; reading never
-    creates one, so with no store "latest" is the snapshot and a vintage id is an error that
-    says how to create it (`aidi.analysis.timeline.load_vintage`).
-    """
-    from aidi.store.duckdb_store import Store, store_path
-    from aidi.store.snapshot import load_observations as load_snapshot
-
-    if edition in (None, DEFAULT_EDITION) and store_path().is_file():
-        with Store.open() as store:
-            obs, origin = store.observations(DEFAULT_EDITION), f"store:{DEFAULT_EDITION}"
-    elif edition in (None, DEFAULT_EDITION, "snapshot"):
-        obs, origin = load_snapshot(), "snapshot"
-    else:
-        from aidi.analysis.timeline import load_vintage
-
-        obs, _, origin = load_vintage(edition)
-    return with_model_series(obs), origin
-
-
-def load_inputs(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
-                countries: Sequence[str] | str | None = None,
-                data: pd.DataFrame | CoinInputs | None = None,
-                vintage: str | None = None) -> Inputs:
-    """The inputs `aidi.build` and every command use (see `build`)."""
-    spec = _check_spec(spec)
-    countries = _check_countries(countries)
-    if isinstance(data, CoinInputs):
-        spec_obj = data.spec if spec is None else _spec(spec, data)
-        return Inputs(spec_obj, data.observations, data.unit_info, _units(countries), edition,
-                      "coin")
-    if spec is not None and not isinstance(spec, IndexSpec) and is_coin_steps(spec):
-        coin = _read_coin(None, None, resolve_spec_path(spec))
-        obs = coin.observations if data is None else _tidy(data)
-        return Inputs(coin.spec, obs, coin.unit_info, _units(countries), edition,
-                      f"coin:{resolve_spec_path(spec).name}")
-    spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec or DEFAULT_SPEC)
-    if data is None:  # the edition's spec and data (aidi.analysis.timeline.edition_inputs)
-        from aidi.analysis.timeline import edition_inputs
-
-        ei = edition_inputs(spec_obj, edition, vintage, countries=countries)
-        return Inputs(ei.spec, ei.observations, None, _units(countries), edition, ei.origin,
-                      ei.backcast)
-    obs, origin = with_model_series(_tidy(data)), "user data"
-    return Inputs(spec_obj, obs, None, _units(countries), edition, origin)
-
-
-def _spec(spec: str | Path | IndexSpec, coin: CoinInputs) -> IndexSpec:
-    """The spec for COINr data: an explicit spec object or file, or the tables' own tree (a
-    steps file goes to `aidi.read_coin(idata, imeta, steps)` instead)."""
-    if isinstance(spec, IndexSpec):
-        return spec
-    if is_coin_steps(spec):
-        raise InputError(f"{spec}: a COINr steps file is read with the tables — use "
-                         "aidi.read_coin(idata, imeta, steps) and pass that as `data`")
-    return load_spec(spec)
-
-
-def _check_spec(spec: object) -> str | Path | IndexSpec | None:
-    """`spec` as `load_inputs` takes it: a name, a path, an `IndexSpec`, or a mapping of spec
-    data (validated as a YAML spec would be)."""
-    if spec is None or isinstance(spec, str | Path | IndexSpec):
-        return spec
-    if isinstance(spec, Mapping):
-        from aidi.specs.loader import spec_from_dict
-
-        return spec_from_dict(dict(spec), origin="<spec given as a dict>")
-    raise UsageError(f"spec must be a shipped spec name ('aidi-2024', 'asem'), a YAML path, "
-                     f"an IndexSpec or a dict of spec data, got {type(spec).__name__} "
-                     f"{spec!r}")
-
-
-def _check_countries(countries: object, name: str = "countries"
-                     ) -> Sequence[str] | str | None:
-    """A group name, `all`, a comma-separated string, or a non-empty list of codes/names."""
-    if countries is None or isinstance(countries, str):
-        return countries
-    if not isinstance(countries, Sequence | set | frozenset) or isinstance(countries, bytes):
-        raise UsageError(f"{name} must be a group name ('TARGET_20', 'G20'), 'all', or a "
-                         f"list of codes or names such as ['USA', 'CHN'], got "
-                         f"{type(countries).__name__} {countries!r}")
-    items = list(countries)
-    bad = [c for c in items if not isinstance(c, str)]
-    if bad:
-        raise UsageError(f"{name}: every entry must be a code or name (text), got {bad[0]!r}")
-    if not items:
-        raise UsageError(f"{name} is an empty list: give at least one code (['USA', "
-                         "'CHN']), a group name ('TARGET_20', 'G20') or 'all'")
-    return items
-
-
-def _check_fraction(name: str, value: object) -> float | None:
-    """None, or a number in [0, 1]."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer |
-                                                 np.floating) or not 0 <= value <= 1:
-        raise UsageError(f"{name} must be a number from 0 to 1 (a share, e.g. 0.5), got "
-                         f"{value!r}")
-    return float(value)
-
-
-def _check_seed(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise UsageError(f"seed must be a whole number >= 0 (the same seed gives the same "
-                         f"samples), got {value!r}")
-    return int(value)
-
-
-def _check_build(name: str, value: object) -> Build:
-    if not isinstance(value, Build):
-        raise UsageError(f"{name} must be another aidi.Build (e.g. aidi.build(edition='2023'))"
-                         f", got {type(value).__name__} {value!r}")
-    return value
-
-
-def _units(countries: Sequence[str] | str | None) -> tuple[str, ...] | str | None:
-    if countries is None or isinstance(countries, str):
-        return countries
-    return tuple(countries)
-
-
-TIDY_COLUMNS = ("iso3", "year", "series", "value")
-
-
-def _tidy(data: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("data must be a tidy DataFrame (iso3, year, series, value, …) or the "
-                         "result of aidi.read_coin(idata, imeta)")
-    missing = [c for c in TIDY_COLUMNS if c not in data.columns]
-    if missing:
-        raise InputError(f"data lacks the column(s) {missing}; tidy observations have "
-                         f"{list(TIDY_COLUMNS)} plus unit, source, file")
-    out = data.copy()
-    for col, default in (("unit", ""), ("source", "user data"), ("file", "")):
-        if col not in out.columns:
-            out[col] = default
-    return out
-
-
-def build(spec: str | Path | IndexSpec | None = None, *, edition: str | None = None,
+@validate_params({"spec": [*SPEC_KINDS, None], "edition": [*EDITION_KINDS, None],
+                  "countries": [*COUNTRIES, None], "data": [*DATA, None],
+                  "min_availability": [FRACTION, None], "vintage": [TEXT, None],
+                  "progress": [PROGRESS, None]})
+def build(spec: str | Path | IndexSpec | Mapping[str, Any] | None = None, *,
+          edition: str | int | None = None,
           countries: Sequence[str] | str | None = None,
           data: pd.DataFrame | CoinInputs | None = None,
           min_availability: float | None = None, vintage: str | None = None,
           progress: Progress | None = None) -> Build:
     """Build an index and return the immutable `Build`.
 
-    - `spec`: a shipped name (`"aidi-2024"`, `"asem"`), a YAML path, or an `IndexSpec`;
-      default: the AIDI 2024 spec (or the spec that comes with a COINr `data`).
+    - `spec`: a shipped name (`"aidi-2024"`, `"asem"`), a YAML path, an `IndexSpec` or a dict
+      of spec data; default: the AIDI 2024 spec (or the spec that comes with a COINr `data`).
     - `edition`: the index's year (`"2023"`: data window ending 2022; `"latest"`: each
       series' newest complete years; default: the spec as written, i.e. 2024).
     - `vintage`: the state of the data (`"snapshot"`, `"latest"`, `"v3"`, a pin; default: the
@@ -267,8 +156,8 @@ def build(spec: str | Path | IndexSpec | None = None, *, edition: str | None = N
     - `progress`: an `aidi.progress.Progress` callback; hears "loading data", "building".
     """
     report(progress, LOADING)
-    inputs = load_inputs(spec, edition=edition, countries=countries, data=data,
-                         vintage=vintage)
+    inputs = load_inputs(spec, edition=None if edition is None else str(edition),
+                         countries=countries, data=data, vintage=vintage)
     report(progress, BUILDING)
     return Build.from_inputs(inputs, min_availability=min_availability)
 
@@ -281,95 +170,141 @@ class Comparison:
 
     frame: pd.DataFrame
 
+    @validate_params({"node": [NODE, None], "k": [Interval(int, 1, None)]})
     def largest(self, node: str | None = None, k: int = 10) -> pd.DataFrame:
         f = self.frame if node is None else self.frame[self.frame["node"] == node]
         return f.reindex(f["score_change"].abs().sort_values(ascending=False).index).head(k)
 
 
-@dataclass(frozen=True)
 class Build:
     """One build: its inputs, every stage (`result`), and methods for what to ask of it.
 
-    Immutable: `with_weights`, `with_changes` and `with_spec` return new builds from the same
-    inputs, and the analyses return result objects of plain DataFrames.
+    Deep-frozen: made only by `aidi.build(...)` or `Build.from_inputs(inputs)`; attributes
+    cannot be set, and every frame it hands out (`scores`, `result.normalised`,
+    `inputs.observations`, …) is a copy-on-write copy over read-only arrays, so writing into
+    one raises or changes that copy only — never what a later question of the build answers.
+    `with_weights`, `with_changes` and `with_spec` return new builds from the same inputs; the
+    analyses return result objects of plain DataFrames, the caller's to keep.
     """
 
-    inputs: Inputs
-    result: BuildResult
-    origin: str = field(default="")
+    __slots__ = ("_inputs", "_result")
+    _inputs: Inputs
+    _result: BuildResult
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise UsageError("a Build is made by aidi.build(...) or aidi.Build.from_inputs(inputs)"
+                         ", which run the pipeline on its inputs")
+
+    @classmethod
+    def _made(cls, inputs: Inputs, result: BuildResult) -> Build:
+        """The one constructor: the inputs and result, their arrays made read-only."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "_inputs", _read_only_inputs(inputs))
+        object.__setattr__(obj, "_result", _read_only_result(result))
+        return obj
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"a Build is immutable (cannot set {name!r}): with_weights, "
+                                  "with_changes, with_spec and with_units make another")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"a Build is immutable (cannot delete {name!r})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (self._inputs, self._result))
+
+    def __repr__(self) -> str:
+        return (f"<aidi.Build {self.spec.id}: {len(self.units)} units, "
+                f"origin {self.origin!r}>")
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
+    @validate_params({"inputs": [InstanceOf("aidi.api.Inputs (aidi.api.load_inputs)",
+                                            (Inputs,))],
+                      "min_availability": [FRACTION, None], "data_override": [FRAME, None]})
     def from_inputs(cls, inputs: Inputs, *, min_availability: float | None = None,
                     data_override: pd.DataFrame | None = None) -> Build:
+        """Build `inputs` (`aidi.api.load_inputs`), optionally with another availability
+        screen or some indicator values replaced (`data_override`, units × indicators)."""
         spec = inputs.spec
-        min_availability = _check_fraction("min_availability", min_availability)
         units = _resolve_units(spec, inputs)
         if min_availability is None and isinstance(inputs.units, str) and \
                 inputs.units.strip().lower() == "all":
             min_availability = WIDE_BUILD_MIN_AVAILABILITY
         if min_availability is not None:
-            if not 0 <= min_availability <= 1:
-                raise InputError(f"min_availability must be in [0, 1], got {min_availability}")
             spec = spec.model_copy(update={"screen": spec.screen.model_copy(
                 update={"min_availability": float(min_availability)})})
-            inputs = _replace(inputs, spec=spec)
+            inputs = replace(inputs, spec=spec)
         result = run_pipeline(spec, inputs.observations, units=units,
                               unit_info=inputs.unit_info, data_override=data_override)
-        return cls(inputs, result, inputs.origin)
+        return cls._made(inputs, result)
 
     def _rebuild(self, spec: IndexSpec, data_override: pd.DataFrame | None = None) -> Build:
-        inputs = _replace(self.inputs, spec=spec, units=self.units)
+        inputs = replace(self._inputs, spec=spec, units=self.units)
         result = run_pipeline(spec, inputs.observations, units=list(self.candidate_units),
                               unit_info=inputs.unit_info, data_override=data_override)
-        return Build(inputs, result, self.origin)
+        return Build._made(inputs, result)
 
-    # ---- what was built -----------------------------------------------------------------------
+    # ---- what was built (copies: writing into them never changes the build) -----------------
+    @property
+    def inputs(self) -> Inputs:
+        """What the build was made from (its frames are copies)."""
+        return _copied(self._inputs)
+
+    @property
+    def result(self) -> BuildResult:
+        """Every stage of the pipeline (its frames are copies)."""
+        return _copied(self._result)
+
+    @property
+    def origin(self) -> str:
+        return self._inputs.origin
+
     @property
     def spec(self) -> IndexSpec:
-        return self.result.spec
+        return self._result.spec
 
     @property
     def observations(self) -> pd.DataFrame:
-        return self.inputs.observations
+        return self._inputs.observations.copy(deep=False)
 
     @property
     def units(self) -> tuple[str, ...]:
-        return self.result.units
+        return self._result.units
 
     @property
     def candidate_units(self) -> tuple[str, ...]:
         """Every unit asked for that passed the raw-data screen (what a rebuild starts from)."""
-        cand = self.result.candidates
+        cand = self._result.candidates
         return tuple(cand.index) if cand is not None else self.units
 
     @property
     def scores(self) -> pd.DataFrame:
         """Every aggregate node's score per unit (pillars and index relative to the reference
         where the spec standardises them)."""
-        return self.result.scores
+        return self._result.scores.copy(deep=False)
 
     @property
     def ranks(self) -> pd.DataFrame:
-        return self.result.ranks
+        return self._result.ranks.copy(deep=False)
 
     @property
     def index(self) -> pd.Series:
-        return self.result.index
+        return self._result.index.copy(deep=False)
 
     @property
     def contributions(self) -> pd.DataFrame:
-        return self.result.contributions
+        return self._result.contributions.copy(deep=False)
 
     @property
     def log(self) -> pd.DataFrame:
         """What each step did, one record per action (step, unit, indicator, code, method,
         before, after, detail)."""
-        return self.result.log_frame()
+        return self._result.log_frame()
 
     def relative(self) -> pd.DataFrame:
         """Every aggregate node divided by the reference unit's value (reference = 1)."""
-        return self.result.relative_scores()
+        return self._result.relative_scores().copy(deep=False)
 
     @property
     def provenance(self) -> pd.DataFrame:
@@ -378,9 +313,10 @@ class Build:
         method, treated and normalised value."""
         from aidi.analysis.lineage import cell_provenance
 
-        return cell_provenance(self.result, self.observations)
+        return cell_provenance(self._result, self._inputs.observations)
 
     # ---- questions ------------------------------------------------------------------------------
+    @validate_params({"unit": [UNIT], "node": [NODE, None]})
     def explain(self, unit: str, node: str | None = None) -> Lineage:
         """How `unit`'s score at `node` (default: the index) came to be, down to raw values."""
         from aidi.analysis.lineage import explain
@@ -388,27 +324,24 @@ class Build:
         code = self.resolve_unit(unit)
         if node is not None:
             self.resolve_node(node)
-        return explain(self.result, code, node, observations=self.observations)
+        return explain(self._result, code, node, observations=self._inputs.observations)
 
+    @validate_params({"unit": [UNIT]})
     def resolve_unit(self, unit: str) -> str:
         """A unit code of this build from a code or name (case-insensitive), or a clear error."""
         from aidi.countries import resolve_unit
 
-        if not isinstance(unit, str):
-            raise UsageError(f"unit must be a code or name such as 'CHN' or 'China', got "
-                             f"{type(unit).__name__} {unit!r}")
         try:
-            code = resolve_unit(unit, allowed=self.units + self.result.screened_out)
+            code = resolve_unit(unit, allowed=self.units + self._result.screened_out)
         except UnknownUnitError:
             raise
-        if code in self.result.screened_out:
+        if code in self._result.screened_out:
             raise UnknownUnitError(f"{code} was screened out of this build for lack of data")
         return code
 
+    @validate_params({"node": [NODE]})
     def resolve_node(self, node: str) -> str:
-        if not isinstance(node, str):
-            raise UsageError(f"node must be a node id of spec {self.spec.id} (e.g. "
-                             f"{self.spec.root.id!r}), got {type(node).__name__} {node!r}")
+        """`node` if it is a node id of this build's spec, else an error with the closest."""
         ids = [n.id for n in self.spec.iter_nodes()]
         if node not in ids:
             import difflib
@@ -419,80 +352,101 @@ class Build:
             raise InputError(f"no node {node!r} in spec {self.spec.id}{hint}")
         return node
 
+    @validate_params({"weights": [MappingOf("node ids to weights", "{'data': 0.5}")]})
     def with_weights(self, weights: Mapping[str, float]) -> Build:
         """The same build with some nodes' weights (within their parent) changed."""
         from aidi.specs.edit import with_weights
 
-        if not isinstance(weights, Mapping):
-            raise UsageError(f"weights must map node ids to weights, e.g. {{'data': 0.5}}, "
-                             f"got {type(weights).__name__} {weights!r}")
         for node_id in weights:
             self.resolve_node(node_id)
         return self._rebuild(with_weights(self.spec, weights))
 
+    @validate_params({"units": [*COUNTRIES]})
     def with_units(self, units: Sequence[str] | str) -> Build:
         """The same spec and data built for other units (codes, names or a group)."""
-        inputs = _replace(self.inputs, units=_units(_check_countries(units, "units")))
-        return Build.from_inputs(inputs)
+        return Build.from_inputs(replace(self._inputs, units=as_units(units)))
 
+    @validate_params({"spec": [InstanceOf("an IndexSpec", (IndexSpec,))]})
     def with_spec(self, spec: IndexSpec) -> Build:
         """The same inputs built with another spec (e.g. `spec.model_copy(update=...)`)."""
         return self._rebuild(spec)
 
+    @validate_params({"scenario": [*SCENARIO]})
     def with_changes(self, scenario: Scenario | str | Path) -> Build:
         """The build with a scenario's changes to indicator values (see `aidi.analysis.scenarios`)."""
-        from aidi.analysis.scenarios import Scenario, load_scenario, scenario_override
+        from aidi.analysis.scenarios import load_scenario, scenario_override
 
-        if not isinstance(scenario, Scenario | str | Path):
-            raise UsageError(f"scenario must be a Scenario, a shipped scenario name or a "
-                             f"YAML path, got {type(scenario).__name__} {scenario!r}")
-        sc = scenario if not isinstance(scenario, str | Path) else load_scenario(scenario)
+        sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
         sc = _resolve_scenario_units(sc, self)
-        return self._rebuild(self.spec, scenario_override(self.result, sc))
+        return self._rebuild(self.spec, scenario_override(self._result, sc))
 
+    @validate_params({"n_samples": [Interval(int, 1, None)], "seed": [SEED],
+                      "config": [CONFIG, None], "backend": [BACKEND], "scheduler": [ANYTHING],
+                      "chunk_size": [CHUNK, None], "design": [DESIGN, None],
+                      "keep_samples": [BOOL, None], "progress": [PROGRESS, None]})
     def uncertainty(self, n_samples: int = 1000, seed: int = 0,
-                    config: UncertaintyConfig | None = None, backend: str = "numpy",
-                    **kwargs: Any) -> UncertaintyResult:
-        """Monte-Carlo over the open choices (see `aidi.analysis.uncertainty`)."""
+                    config: UncertaintyConfig | None = None, backend: str = "numpy", *,
+                    scheduler: Any = None, chunk_size: int | None = None,
+                    design: VariantDesign | None = None, keep_samples: bool | None = None,
+                    progress: Progress | None = None) -> UncertaintyResult:
+        """Monte-Carlo over the open choices (see `aidi.analysis.uncertainty`): `backend`
+        "dask" runs on `scheduler` (an address or a Client; default a local cluster);
+        `chunk_size` and `keep_samples` (keep every sample's outputs) default to the memory
+        plan's, which refuses a run that does not fit before anything is allocated; `design`
+        reuses one already made (`aidi.analysis.robustness.design.build_design`)."""
         from aidi.analysis.robustness.design import build_design
         from aidi.analysis.uncertainty import run_uncertainty
 
-        _positive("n_samples", n_samples)
-        seed = _check_seed(seed)
-        design = kwargs.pop("design", None) or build_design(self.result, config)
-        if kwargs.pop("save_samples", False):  # writing every sample needs them kept
-            kwargs["keep_samples"] = True
-        # the run plans its memory first and refuses what does not fit (aidi.analysis.budget)
-        return run_uncertainty(self.result, n_samples=n_samples, seed=seed, config=config,
-                               backend=backend, design=design, **kwargs)
+        design = design or build_design(self._result, config)
+        return run_uncertainty(self._result, n_samples=n_samples, seed=seed, config=config,
+                               backend=backend, scheduler=scheduler, chunk_size=chunk_size,
+                               design=design, keep_samples=keep_samples, progress=progress)
 
+    @validate_params({"n_base": [Interval(int, 2, None)], "seed": [SEED],
+                      "config": [CONFIG, None], "backend": [BACKEND], "scheduler": [ANYTHING],
+                      "chunk_size": [CHUNK, None], "num_resamples": [Interval(int, 1, None)],
+                      "conf_level": [Interval(float, 0, 1, "neither")],
+                      "design": [DESIGN, None], "outputs": [*OUTPUTS, None],
+                      "progress": [PROGRESS, None]})
     def sensitivity(self, n_base: int = 1024, seed: int = 0,
-                    config: UncertaintyConfig | None = None, **kwargs: Any) -> SensitivityResult:
-        """Sobol indices of the open choices (see `aidi.analysis.sensitivity`)."""
+                    config: UncertaintyConfig | None = None, backend: str = "numpy", *,
+                    scheduler: Any = None, chunk_size: int | None = None,
+                    num_resamples: int = 100, conf_level: float = 0.95,
+                    design: VariantDesign | None = None,
+                    outputs: str | Sequence[str] | None = None,
+                    progress: Progress | None = None) -> SensitivityResult:
+        """Sobol indices of the open choices (see `aidi.analysis.sensitivity`): N·(D+2)
+        evaluations; `num_resamples` and `conf_level` set the bootstrap of the indices,
+        `outputs` the outputs analysed (default rank and index)."""
         from aidi.analysis.robustness.design import build_design
         from aidi.analysis.sensitivity import run_sensitivity
 
-        _positive("n_base", n_base)
-        seed = _check_seed(seed)
-        design = kwargs.pop("design", None) or build_design(self.result, config)
-        return run_sensitivity(self.result, n_base=n_base, seed=seed, config=config,
-                               design=design, **kwargs)
+        design = design or build_design(self._result, config)
+        return run_sensitivity(self._result, n_base=n_base, seed=seed, config=config,
+                               backend=backend, scheduler=scheduler, chunk_size=chunk_size,
+                               num_resamples=num_resamples, conf_level=conf_level,
+                               design=design, outputs=outputs, progress=progress)
 
-    def audit(self, **kwargs: Any) -> AuditResult:
-        """Statistical audit: correlations, Cronbach's alpha, PCA, outlier flags."""
+    @validate_params({"thresholds": [THRESHOLDS, None]})
+    def audit(self, thresholds: AuditThresholds | None = None) -> AuditResult:
+        """Statistical audit: correlations, Cronbach's alpha, PCA, outlier flags (`thresholds`
+        default to `aidi.analysis.audit.AuditThresholds()`)."""
         from aidi.analysis.audit import audit
 
-        return audit(self.result, **kwargs)
+        return audit(self._result, thresholds)
 
+    @validate_params({"a": [UNIT], "b": [UNIT], "node": [NODE, None]})
     def gap(self, a: str, b: str, node: str | None = None) -> Gap:
         """The smallest improvement of A's indicators under `node` (default: all) that puts
         A's index strictly above B's — a factor on a four-significant-digit grid (see
         `aidi.analysis.gap`); `.scenario` applies it with `with_changes`."""
         from aidi.analysis.gap import gap
 
-        return gap(self.result, self.resolve_unit(a), self.resolve_unit(b),
+        return gap(self._result, self.resolve_unit(a), self.resolve_unit(b),
                    self.resolve_node(node) if node else None)
 
+    @validate_params({"other": [OTHER_BUILD], "label_a": [TEXT], "label_b": [TEXT],
+                      "changes": [CHANGES, None]})
     def diff(self, other: Build, *, label_a: str = "A", label_b: str = "B",
              changes: Sequence[Change] | None = None) -> Attribution:
         """Why every score moved from this build to `other`: the change split exactly
@@ -501,7 +455,6 @@ class Build:
         regroups them (`aidi.analysis.attribution.merge_changes`)."""
         from aidi.analysis.attribution import attribute
 
-        _check_build("other", other)
         return attribute(self, other, label_a=label_a, label_b=label_b, changes=changes)
 
     def intensity(self) -> Build | None:
@@ -512,7 +465,7 @@ class Build:
 
         if not has_intensity(self.spec):
             return None
-        return Build.from_inputs(_replace(self.inputs, spec=intensity_spec(self.inputs.spec)))
+        return Build.from_inputs(replace(self._inputs, spec=intensity_spec(self._inputs.spec)))
 
     def counterpart(self) -> Build | None:
         """The spec's `counterpart` (e.g. the source's index as published beside the
@@ -521,14 +474,15 @@ class Build:
         if not name:
             return None
         spec = load_spec(name)
-        edition = self.inputs.edition
+        edition = self._inputs.edition
         if edition is None or str(edition).strip() in ("", DEFAULT_EDITION):
-            return Build.from_inputs(_replace(self.inputs, spec=spec))
+            return Build.from_inputs(replace(self._inputs, spec=spec))
         from aidi.analysis.timeline import edition_inputs
 
-        ei = edition_inputs(spec, edition, countries=self.inputs.units,
-                            observations=self.observations)
-        return Build.from_inputs(_replace(self.inputs, spec=ei.spec, observations=ei.observations))
+        ei = edition_inputs(spec, edition, countries=self._inputs.units,
+                            observations=self._inputs.observations)
+        return Build.from_inputs(replace(self._inputs, spec=ei.spec,
+                                         observations=ei.observations))
 
     def why_we_differ(self) -> WhyWeDiffer | None:
         """This index beside its `counterpart`: every printed figure in both, and each
@@ -543,15 +497,16 @@ class Build:
         explains = any(p.gap for p in other.spec.published)
         return why_we_differ(other, self) if explains else why_we_differ(self, other)
 
+    @validate_params({"other": [OTHER_BUILD]})
     def compare(self, other: Build) -> Comparison:
         """Score and rank differences by unit and node (`other` minus this build)."""
-        _check_build("other", other)
         a, b = self.relative(), other.relative()
         nodes = [n for n in a.columns if n in b.columns]
         units = [u for u in a.index if u in b.index]
+        ranks_a, ranks_b = self._result.ranks, other._result.ranks
         rows = []
         for node in nodes:
-            ra, rb = self.ranks[node].reindex(units), other.ranks[node].reindex(units)
+            ra, rb = ranks_a[node].reindex(units), ranks_b[node].reindex(units)
             sa, sb = a[node].reindex(units), b[node].reindex(units)
             rows.append(pd.DataFrame({
                 "iso3": units, "node": node, "score_a": sa.to_numpy(),
@@ -565,15 +520,41 @@ class Build:
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
-def _replace(inputs: Inputs, **changes: Any) -> Inputs:
-    from dataclasses import replace
+def _restore(inputs: Inputs, result: BuildResult) -> Build:
+    """Unpickle a Build (a worker process receives one)."""
+    return Build._made(inputs, result)
 
-    return replace(inputs, **changes)
+
+def _frozen_frame(frame: Any) -> None:
+    """Make the arrays under a DataFrame or Series read-only (in place, once, at construction):
+    with copy-on-write, a copy handed out copies before a write; without it, the write raises."""
+    if not isinstance(frame, pd.DataFrame | pd.Series):
+        return
+    for block in getattr(frame._mgr, "blocks", ()):
+        values = getattr(block, "values", None)
+        if isinstance(values, np.ndarray):
+            values.setflags(write=False)
 
 
-def _positive(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
+def _read_only_result(result: BuildResult) -> BuildResult:
+    for f in fields(result):
+        _frozen_frame(getattr(result, f.name))
+    for node in result.tree.nodes:
+        node.weights.setflags(write=False)
+    return result
+
+
+def _read_only_inputs(inputs: Inputs) -> Inputs:
+    _frozen_frame(inputs.observations)
+    _frozen_frame(inputs.unit_info)
+    return inputs
+
+
+def _copied(obj: Any) -> Any:
+    """`obj` (a frozen dataclass) with every DataFrame/Series field a copy-on-write copy."""
+    frames = {f.name: getattr(obj, f.name).copy(deep=False) for f in fields(obj)
+              if isinstance(getattr(obj, f.name), pd.DataFrame | pd.Series)}
+    return replace(obj, **frames)
 
 
 def _resolve_units(spec: IndexSpec, inputs: Inputs) -> list[str]:
@@ -594,7 +575,3 @@ def _resolve_scenario_units(sc: Scenario, b: Build) -> Scenario:
                 update={"to": resolve_unit(ch.close_gap.to, allowed=b.units)})
         changes.append(ch.model_copy(update=upd))
     return sc.model_copy(update={"changes": tuple(changes)})
-
-
-def is_aidi_error(exc: BaseException) -> bool:
-    return isinstance(exc, AidiError)

@@ -25,10 +25,12 @@ from aidi.analysis.timeline import (
     load_vintage,
     with_comparable,
 )
-from aidi.api import Build, Inputs, load_spec
+from aidi.api import EDITION_KINDS, SPEC_KINDS, Build, Inputs
 from aidi.errors import AidiError, UsageError
+from aidi.inputs.build_inputs import as_spec
+from aidi.params import COUNTRIES, PATH, PROGRESS, TEXT, InstanceOf, Interval, validate_params
 from aidi.progress import EDITION, Progress, report
-from aidi.specs.editions import LATEST, EditionNotes, base_year
+from aidi.specs.editions import LATEST, EditionNotes, base_year, parse_edition
 from aidi.specs.schema import IndexSpec
 
 __all__ = ["Timeline", "build_edition", "timeline"]
@@ -99,6 +101,11 @@ class Timeline:
         return diff(self.builds[a], self.builds[b], label_a=a, label_b=b)
 
 
+@validate_params({"spec": [*SPEC_KINDS, None], "start": [Interval(int, 1900, 2100), None],
+                  "end": [*EDITION_KINDS], "countries": [*COUNTRIES, None], "vintage": [TEXT, None],
+                  "observations": [InstanceOf("a DataFrame of tidy observations",
+                                              (pd.DataFrame,)), None],
+                  "store": [PATH, None], "progress": [PROGRESS, None]})
 def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = None,
              end: str | int = LATEST, countries: Sequence[str] | str | None = None,
              vintage: str | None = None, observations: pd.DataFrame | None = None,
@@ -106,10 +113,10 @@ def timeline(spec: str | Path | IndexSpec | None = None, *, start: int | None = 
     """Build every edition from `start` (default: the first one the reference can be scored
     on) to `end` (a year, or `latest` = every year up to the spec's base edition, then
     `latest`) on one vintage, and tabulate them; `progress` hears "edition 2024", …"""
-    spec_obj = spec if isinstance(spec, IndexSpec) else load_spec(spec)
+    spec_obj = as_spec(spec)
     base = base_year(spec_obj)
-    last_year = base if str(end).strip().lower() == LATEST else int(str(end))
-    with_latest = str(end).strip().lower() == LATEST
+    with_latest = parse_edition(end) == LATEST
+    last_year = base if with_latest else int(str(parse_edition(end)))
     if start is not None and start > last_year:
         raise UsageError(f"--from {start} is after --to {end}")
     if observations is None:

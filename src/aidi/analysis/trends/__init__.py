@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from aidi.analysis.trends import adoption, capacity, claims, compute, cost, investment
+from aidi.params import PATH, PROGRESS, SEED, Interval, Options, validate_params
 from aidi.progress import LOADING, Progress, report
 
 __all__ = ["TrendsResult", "trends"]
@@ -52,6 +53,9 @@ class TrendsResult:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
+@validate_params({"seed": [SEED], "n_boot": [Interval(int, 10, None)],
+                  "lang": [Options(("en", "zh"))], "data": [PATH, None],
+                  "progress": [PROGRESS, None]}, where="aidi.trends()")
 def trends(seed: int = 0, n_boot: int = 500, lang: str = "en",
            data: Path | str | None = None, progress: Progress | None = None) -> TrendsResult:
     """Run the trend analyses and check the source's claims.
@@ -62,10 +66,6 @@ def trends(seed: int = 0, n_boot: int = 500, lang: str = "en",
     """
     from aidi.store.trends_snapshot import load_trends
 
-    if lang not in ("en", "zh"):
-        raise ValueError(f"unknown language {lang!r}; choose en or zh")
-    if n_boot < 10:
-        raise ValueError("n_boot must be at least 10 for percentile intervals")
     report(progress, LOADING)
     t = load_trends(Path(data) if data is not None else None)
     models, hardware, series = t["models"], t["hardware"], t["series"]
