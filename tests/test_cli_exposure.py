@@ -3,9 +3,9 @@
 import pandas as pd
 from typer.testing import CliRunner
 
-from aidi.analysis.exposure import INDUSTRIES
 from aidi.cli import app
 from aidi.countries import TARGET_20
+from aidi.inputs.exposure_model import INDUSTRIES
 
 
 def test_exposure_command_writes_the_contract(tmp_path):

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aidi.analysis.exposure import (
+from aidi.analysis.exposure import compare_with_source
+from aidi.inputs.exposure_model import (
     INDUSTRIES,
     ExposureTableError,
     aggregate_exposure,
-    compare_with_source,
     exposure_long,
     exposure_model,
     exposure_series,

@@ -13,7 +13,7 @@ from aidi.analysis.lineage import explain, provenance, reconcile, to_frame
 from aidi.cli import app
 from aidi.countries import GROUPS
 from aidi.engine.pipeline import build
-from aidi.inputs.observations import with_model_series
+from aidi.inputs.model_series import with_model_series
 from aidi.report.lineage_text import render_text
 from aidi.store.duckdb_store import Store
 

@@ -55,7 +55,7 @@ def test_data_info_with_an_explicit_missing_store_creates_none(home: Path, tmp_p
 def test_reading_the_latest_data_creates_no_store(home: Path) -> None:
     """`--vintage latest` / `edition="latest"` without a store read the snapshot."""
     import aidi
-    from aidi.analysis.timeline import load_vintage
+    from aidi.inputs.vintages import load_vintage
 
     obs, _, origin = load_vintage("latest")
     assert len(obs) > 1000 and "snapshot" in origin

@@ -22,9 +22,9 @@ from aidi.analysis.attribution import (
     owen,
     shapley,
 )
-from aidi.analysis.timeline import edition_inputs
 from aidi.api import load_spec
 from aidi.errors import InputError, UsageError
+from aidi.inputs.editions import edition_inputs
 from aidi.over_time import build_edition, timeline
 from aidi.specs.editions import (
     complete_years,

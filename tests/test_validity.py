@@ -218,3 +218,21 @@ def test_mad_spread_is_the_nominal_mad_when_nothing_varies():
 
     en, zh = (t(spread.SENTENCE_KEY, lang, **spread.fmt()) for lang in ("en", "zh"))
     assert "in-sample" in en and "样本内" in zh and f"{hi:.3f}" in en and f"{lo:.3f}" in zh
+
+
+def test_flags_come_from_the_builds_own_observations(tmp_path):
+    """A build on data without the reader's zero-fill markers has no zero-filled cell, in the
+    flag frames and in the written scores table alike — the shipped snapshot's markers (the
+    data of a default build) are never read in their place."""
+    from aidi.report.writers import write_build_outputs
+
+    default = aidi.build()
+    obs = default.observations
+    marker = obs["series"].str.endswith(".zero_filled")
+    assert flags.flag_frames(default.result, obs)["zero_filled"].to_numpy().any()
+    own = aidi.build(data=obs[~marker])
+    assert not flags.flag_frames(own.result, own.observations)["zero_filled"].to_numpy().any()
+    written = write_build_outputs(own.result, tmp_path, observations=own.observations)
+    table = pd.read_csv(written["scores"])
+    assert not table["flags"].fillna("").str.contains("zero_filled").any()
+    assert "zero_filled" in scores_frame(default.result, obs)["flags"].str.cat()

@@ -477,7 +477,7 @@ class Build:
         edition = self._inputs.edition
         if edition is None or str(edition).strip() in ("", DEFAULT_EDITION):
             return Build.from_inputs(replace(self._inputs, spec=spec))
-        from aidi.analysis.timeline import edition_inputs
+        from aidi.inputs.editions import edition_inputs
 
         ei = edition_inputs(spec, edition, countries=self._inputs.units,
                             observations=self._inputs.observations)

@@ -1,7 +1,7 @@
 """The index over time, as builds: one `aidi.Build` per yearly edition (`aidi.timeline`).
 
 A layer over `aidi.api`: it makes builds, so it sits above the API, while the pure pieces —
-an edition's inputs and spec (`aidi.analysis.timeline.edition_inputs`), the per-cell status
+an edition's inputs and spec (`aidi.inputs.editions.edition_inputs`), the per-cell status
 and the timeline table — stay in the analysis layer, and the Shapley attribution of a change
 between two builds is `aidi.analysis.attribution.diff`.
 """
@@ -18,16 +18,15 @@ from aidi.analysis.attribution import Attribution, diff
 from aidi.analysis.comparable import SERIES, Comparable, comparable
 from aidi.analysis.timeline import (
     EARLIEST,
-    EditionInputs,
     _scored,
     _timeline_frame,
-    edition_inputs,
-    load_vintage,
     with_comparable,
 )
 from aidi.api import EDITION_KINDS, SPEC_KINDS, Build, Inputs
 from aidi.errors import AidiError, UsageError
 from aidi.inputs.build_inputs import as_spec
+from aidi.inputs.editions import EditionInputs, edition_inputs
+from aidi.inputs.vintages import load_vintage
 from aidi.params import COUNTRIES, PATH, PROGRESS, TEXT, InstanceOf, Interval, validate_params
 from aidi.progress import EDITION, Progress, report
 from aidi.specs.editions import LATEST, EditionNotes, base_year, parse_edition

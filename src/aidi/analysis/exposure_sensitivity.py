@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from aidi.analysis import exposure as ex
-from aidi.analysis.exposure_inputs import ExposureSettings, run_exposure
 from aidi.engine.pipeline import build
+from aidi.inputs import exposure_model as ex
+from aidi.inputs.model_series import ExposureSettings, run_exposure
 from aidi.specs.schema import IndexSpec
 
 

@@ -16,7 +16,8 @@ simply read from a publisher in the edition's window is flagged:
   statistical-capacity score in an edition whose window is 2022–2024), whether the year rule
   reached back for it (`carried_forward`) or an edition rule moved the window there (`latest`).
 
-Every flag is judged against the build's own edition window, never today's.
+Every flag is judged against the build's own edition window, never today's, and read from the
+build's own observations (`Build.observations`), never the shipped snapshot's.
 
 Coverage rules live in the spec (each aggregate's `dat_thresh`/`min_coverage`), so the engine
 already leaves a node missing when too few children are present; this module says *why* an
@@ -24,8 +25,6 @@ economy ends up without an index and lists it instead of ranking it.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -35,13 +34,6 @@ from aidi.sources.raw._fills import UPPER_BOUND, ZERO_FILLED
 
 FLAGS: tuple[str, ...] = ("imputed", "carried_forward", "stale", "zero_filled", "out_of_window")
 UNRANKED_COLUMNS = ["iso3", "reason"]
-
-
-@lru_cache(maxsize=1)
-def _snapshot_markers() -> pd.DataFrame:
-    from aidi.store.snapshot import load_observations
-
-    return _markers(load_observations())
 
 
 def _markers(observations: pd.DataFrame) -> pd.DataFrame:
@@ -108,14 +100,13 @@ def _stale(result: BuildResult) -> pd.DataFrame:
     return (result.year_to.reindex(units)[ids] < start).fillna(False).astype(bool)
 
 
-def flag_frames(result: BuildResult,
-                observations: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def flag_frames(result: BuildResult, observations: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """{flag: units × indicators bool frame} for every flag in `FLAGS`.
 
-    `observations` are the build's data (for the reader's markers); without them the embedded
-    snapshot's markers are used — the data of every default build.
+    `observations` are the build's own data (`Build.observations`): the reader's markers
+    (zero-filled, upper bound) are read from them, never from another state of the data.
     """
-    markers = _snapshot_markers() if observations is None else _markers(observations)
+    markers = _markers(observations)
     return {
         "imputed": _logged(result, "imputed") | _marked(result, markers, UPPER_BOUND),
         "carried_forward": _logged(result, "carried_forward"),
@@ -126,7 +117,7 @@ def flag_frames(result: BuildResult,
 
 
 def flag_counts(result: BuildResult,
-                observations: pd.DataFrame | None = None) -> dict[str, int]:
+                observations: pd.DataFrame) -> dict[str, int]:
     """How many cells carry each flag, with `cells` (units × indicators built), `missing` (no
     value after imputation) and `clean` (a value read in the window with no flag)."""
     frames = flag_frames(result, observations)
@@ -140,18 +131,8 @@ def flag_counts(result: BuildResult,
             "clean": int((~any_flag & ~missing.to_numpy()).sum())}
 
 
-def cell_flags(result: BuildResult, observations: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table, one row per flagged cell: iso3, indicator, flag."""
-    rows = []
-    for flag, frame in flag_frames(result, observations).items():
-        stacked = frame.stack()
-        for (unit, ind) in stacked[stacked].index:
-            rows.append({"iso3": unit, "indicator": ind, "flag": flag})
-    return pd.DataFrame(rows, columns=["iso3", "indicator", "flag"])
-
-
 def cell_flag_labels(result: BuildResult,
-                     observations: pd.DataFrame | None = None) -> pd.DataFrame:
+                     observations: pd.DataFrame) -> pd.DataFrame:
     """Units × indicators: the cell's flags joined by ';' ('' = read in the window)."""
     frames = flag_frames(result, observations)
     ids = list(result.tree.indicator_ids)
@@ -162,7 +143,7 @@ def cell_flag_labels(result: BuildResult,
     return pd.DataFrame(labels, index=list(result.units), columns=ids)
 
 
-def coverage(result: BuildResult, observations: pd.DataFrame | None = None) -> pd.Series:
+def coverage(result: BuildResult, observations: pd.DataFrame) -> pd.Series:
     """Per unit: the share of the spec's indicators with a value read from a publisher (not
     missing, not imputed or bounded). Zero-filled and out-of-window cells count as data but
     are flagged."""
@@ -172,7 +153,7 @@ def coverage(result: BuildResult, observations: pd.DataFrame | None = None) -> p
     return measured.mean(axis=1).rename("coverage")
 
 
-def flag_summary(result: BuildResult, observations: pd.DataFrame | None = None) -> pd.Series:
+def flag_summary(result: BuildResult, observations: pd.DataFrame) -> pd.Series:
     """Per unit: 'flag:n' for each flag the unit's cells carry, and why it is not ranked."""
     frames = flag_frames(result, observations)
     reasons = dict(unranked(result).itertuples(index=False, name=None))
@@ -225,7 +206,7 @@ def unranked(result: BuildResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=UNRANKED_COLUMNS)
 
 
-def ranked_and_unranked(result: BuildResult, observations: pd.DataFrame | None = None
+def ranked_and_unranked(result: BuildResult, observations: pd.DataFrame
                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ranked economies: iso3, index, rank, coverage, flags — by rank; the unranked list:
     iso3, reason). An economy without an index is never given a rank."""

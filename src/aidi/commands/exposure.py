@@ -37,7 +37,7 @@ VARIANTS = ("aiie", "lm_aiie", "ig_aiie")
 class ExposureRun:
     """What `aidi exposure` computed, for the tables it prints."""
 
-    result: object          # aidi.analysis.exposure.ExposureResult
+    result: object          # aidi.inputs.exposure_model.ExposureResult
     summary: pd.DataFrame
     comparison: pd.DataFrame
     sensitivity: pd.DataFrame | None
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Exposed share, exposure scale and diffusion per economy, by industry."""
-        from aidi.analysis.exposure_inputs import ExposureSettings
+        from aidi.inputs.model_series import ExposureSettings
 
         _check_choices(variant, share_method, diffusion)
         settings = ExposureSettings(variant="user" if exposure_table else variant,
@@ -90,8 +90,8 @@ def output_set_for(out: Path, variant: str):
 
 
 def _check_choices(variant: str, share_method: str, diffusion: str) -> None:
-    from aidi.analysis import exposure as ex
     from aidi.errors import UsageError
+    from aidi.inputs import exposure_model as ex
 
     for option, value, allowed in (
             ("--variant", variant, VARIANTS),
@@ -105,10 +105,11 @@ def _run(stage: Path, settings, spec: str | None, edition: str | None, vintage: 
          countries: str | None, sensitivity: bool, lang: str, progress) -> ExposureRun:
     """The exposure model on the spec's inputs, its tables and chart written to `stage`, and
     (with `sensitivity`) the index rebuilt with every exposure table."""
-    from aidi.analysis import exposure as ex
-    from aidi.analysis.exposure_inputs import ExposureSettings, run_exposure
+    from aidi.analysis.exposure import compare_with_source
     from aidi.api import load_inputs
     from aidi.engine.pipeline import resolve_units
+    from aidi.inputs import exposure_model as ex
+    from aidi.inputs.model_series import ExposureSettings, run_exposure
     from aidi.io import write_csv
     from aidi.report.exposure_chart import exposure_stacked_bar
 
@@ -121,7 +122,7 @@ def _run(stage: Path, settings, spec: str | None, edition: str | None, vintage: 
     summary, long = ex.exposure_summary(result), ex.exposure_long(result)
     write_csv(long, stage / "exposure.csv")
     write_csv(summary, stage / "exposure_summary.csv")
-    comparison = ex.compare_with_source(result)
+    comparison = compare_with_source(result)
     write_csv(comparison, stage / "exposure_vs_source.csv")
     report(progress, FIGURES)
     figs = exposure_stacked_bar(long, lang, stage / "fig_exposure_by_industry")

@@ -2,7 +2,7 @@
 industries by crosswalk-weighted means.
 
 These run both when the snapshot is built (`aidi.sources.raw.aioe` writes the industry
-exposure table) and in the exposure analysis (`aidi.analysis.exposure`), so they live below
+exposure table) and in the exposure model (`aidi.inputs.exposure_model`), so they live below
 both: pure functions over arrays and small frames, importing nothing of aidi's.
 """
 

@@ -102,7 +102,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def backcast_payload(tl: Timeline) -> dict[str, dict[str, str]]:
     """Per backcast edition: `{"date": "2026-12-04" (or ""), "text": the English sentence}`
-    (`aidi.analysis.timeline.backcast`); editions computed on their own vintage are absent."""
+    (`aidi.inputs.editions.backcast`); editions computed on their own vintage are absent."""
     out = {}
     for e in tl.editions:
         said = tl.builds[e].inputs.backcast

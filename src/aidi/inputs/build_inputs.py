@@ -11,7 +11,9 @@ from typing import Any
 import pandas as pd
 
 from aidi.errors import InputError
-from aidi.inputs.observations import tidy, with_model_series
+from aidi.inputs.editions import edition_inputs
+from aidi.inputs.model_series import with_model_series
+from aidi.inputs.observations import tidy
 from aidi.sources.coinr import CoinInputs, read_coin
 from aidi.specs.loader import DEFAULT_SPEC, is_coin_steps, resolve_spec_path
 from aidi.specs.loader import load_spec as load_spec_file
@@ -84,8 +86,6 @@ def load_inputs(spec: str | Path | IndexSpec | Mapping[str, Any] | None = None, 
                       f"coin:{resolve_spec_path(spec).name}")
     spec_obj = spec if isinstance(spec, IndexSpec) else spec_from_source(spec or DEFAULT_SPEC)
     if data is None:  # the edition's spec and data
-        from aidi.analysis.timeline import edition_inputs
-
         ei = edition_inputs(spec_obj, edition, vintage, countries=countries)
         return Inputs(ei.spec, ei.observations, None, units, edition, ei.origin, ei.backcast)
     return Inputs(spec_obj, with_model_series(tidy(data)), None, units, edition, "user data")

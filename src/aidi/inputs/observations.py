@@ -1,5 +1,5 @@
 """Tidy observations as a build reads them: the columns a user's frame must have, and the
-series aidi's own models (the AI-exposure model) add to any data before a build."""
+model series set apart (`aidi.inputs.model_series` computes them)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,7 @@ def tidy(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def with_model_series(observations: pd.DataFrame) -> pd.DataFrame:
-    """Add the series computed by aidi's own models (the AI-exposure model) to the data.
-
-    Model outputs are series like any other (`model.exposure.scale`, ...), with a source that
-    names the model, so specs read them the same way and lineage can trace them.
-    """
-    from aidi.analysis.exposure_inputs import exposure_observations
-
-    if observations["series"].str.startswith("model.").any():
-        return observations
-    extra = exposure_observations(observations)
-    if extra is None or extra.empty:
-        return observations
-    return pd.concat([observations, extra], ignore_index=True)
+def without_models(observations: pd.DataFrame) -> pd.DataFrame:
+    """The observations without model series (they are recomputed for each edition's window)."""
+    model = observations["series"].astype(str).str.startswith("model.")
+    return observations[~model].reset_index(drop=True) if model.any() else observations

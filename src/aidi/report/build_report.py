@@ -65,12 +65,13 @@ def _exposure(result, observations: pd.DataFrame):
     """The exposure model's outputs for the build's economies (specs that use it only)."""
     if not any(i.series.startswith("model.exposure.") for i in result.spec.indicators()):
         return None
-    from aidi.analysis import exposure as ex
-    from aidi.analysis.exposure_inputs import run_exposure
+    from aidi.analysis.exposure import compare_with_source
+    from aidi.inputs import exposure_model as ex
+    from aidi.inputs.model_series import run_exposure
 
     base = observations[~observations["series"].str.startswith("model.")]
     res = run_exposure(base, countries=list(result.units))
-    return res, ex.exposure_long(res), ex.exposure_summary(res), ex.compare_with_source(res)
+    return res, ex.exposure_long(res), ex.exposure_summary(res), compare_with_source(res)
 
 
 def _sensitivity_task(result, n_base: int, seed: int, lang: str, names, stem: Path | None,
@@ -236,7 +237,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     labels = node_labels(spec, lang)
     names = economy_names(result.units, lang)
     pillars = pillar_ids(spec)
-    scores = (scores if scores is not None else scores_frame(result)).copy()
+    scores = (scores if scores is not None else scores_frame(result, observations)).copy()
     scores["tier"] = tiers(scores.set_index("iso3")["index"]).reindex(scores["iso3"]).to_numpy()
     rep = compare(result) if spec.published else None
     checks = qualitative_checks(result, observations) if spec.statements else None

@@ -1,6 +1,6 @@
 """Sentences about what a build's cells rest on, for the console and the report: how many cells
 carry each data flag (`aidi.analysis.flags.flag_counts`) and whether the edition is a backcast
-(`aidi.analysis.timeline.backcast`), in English or Chinese."""
+(`aidi.inputs.editions.backcast`), in English or Chinese."""
 
 from __future__ import annotations
 

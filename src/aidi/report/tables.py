@@ -27,7 +27,7 @@ def aggregate_columns(result: BuildResult) -> list[str]:
     return sorted(aggs, key=lambda a: (levels[a], order[a]))
 
 
-def scores_frame(result: BuildResult, observations: pd.DataFrame | None = None) -> pd.DataFrame:
+def scores_frame(result: BuildResult, observations: pd.DataFrame) -> pd.DataFrame:
     """One row per unit: iso3, names, index, rank, then every aggregate, sorted by rank, then
     `coverage` (share of indicators read from a publisher) and `flags` (counts of imputed,
     carried-forward, zero-filled and out-of-window cells; why an unranked economy has no rank;

@@ -384,7 +384,7 @@ def charts_sheet(result: BuildResult, scores: pd.DataFrame, lang: str,
 
 
 def workbook_sheets(result: BuildResult, scores: pd.DataFrame, lang: str, *,
-                    observations: pd.DataFrame | None = None,
+                    observations: pd.DataFrame,
                     provenance: pd.DataFrame | None = None,
                     reproduction: pd.DataFrame | None = None,
                     uncertainty: pd.DataFrame | None = None,

@@ -44,7 +44,7 @@ def write_build_outputs(result, out: Path, scores: pd.DataFrame | None = None,
 
     out = Path(out)
     paths = {
-        "scores": write_csv(scores if scores is not None else scores_frame(result),
+        "scores": write_csv(scores if scores is not None else scores_frame(result, observations),
                             out / fn.SCORES_CSV),
         "indicators": write_csv(indicators_frame(result), out / fn.INDICATORS_CSV),
         "contributions": write_csv(result.contributions, out / fn.CONTRIBUTIONS_CSV),

@@ -318,7 +318,7 @@ def read_industry_exposure(
     """Exposure (0–1) of the 7 model industries for each AIIE variant.
 
     Each variant's NAICS-level scores are first turned into 0–1 shares with
-    :func:`aidi.analysis.exposure.exposure_to_share` (``method``, default min–max over that
+    :func:`aidi.engine.exposure_shares.exposure_to_share` (``method``, default min–max over that
     variant's ~250 NAICS industries) and then averaged into the model industries with
     :func:`crosswalk_weights` (``isic31_split``) and ``employment`` weights keyed by
     ``naics4`` (equal when None — see the module docstring). Columns: ``variant, industry, industry_name, exposure, n_naics, source, file``.

@@ -1,4 +1,4 @@
-"""Run the exposure model on a data edition: the bridge between the store and the model.
+"""The model series: the exposure model run on a data edition, its outputs as tidy series.
 
 The exposure model needs three inputs — the industry-exposure table (shipped in the snapshot as
 `industry_exposure.csv`, or a user's CSV), UN AMA value added by industry and GDP at PPP (both
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidi.analysis import exposure as ex
+from aidi.inputs import exposure_model as ex
 
 DEFAULT_VARIANT = "aiie"
 DEFAULT_YEARS = (2021, 2023)
@@ -80,3 +80,25 @@ def exposure_observations(observations: pd.DataFrame,
     result = run_exposure(observations, settings)
     series = ex.exposure_series(result)
     return series.dropna(subset=["value"])
+
+
+def with_model_series(observations: pd.DataFrame,
+                      years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The observations with the series aidi's own models compute (the AI-exposure model,
+    on the industry-structure window `years`; None = the model's default).
+
+    Model outputs are series like any other (`model.exposure.scale`, ...), with a source that
+    names the model, so specs read them the same way and lineage can trace them. Data that
+    already carry model series (a user's frame) keep them; data without value added in the
+    window simply get none.
+    """
+    if observations["series"].astype(str).str.startswith("model.").any():
+        return observations
+    settings = ExposureSettings() if years is None else ExposureSettings(years=years)
+    try:
+        extra = exposure_observations(observations, settings)
+    except ValueError:  # no value added in the window: the model series are simply absent
+        extra = None
+    if extra is None or extra.empty:
+        return observations
+    return pd.concat([observations, extra], ignore_index=True)
