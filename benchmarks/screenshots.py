@@ -26,6 +26,7 @@ VIEWS = (("ranking", "tab=chart", ("desktop", "phone")),
          ("quadrants", "tab=chart&chart=quadrant", ("desktop",)),
          ("map", "tab=map", ("desktop", "phone")),
          ("over-time", "tab=time", ("desktop", "phone")),
+         ("reproduction", "tab=repro", ("desktop", "phone")),
          ("profile", "economy=JPN", ("desktop", "phone")),
          ("table", "tab=table", ("desktop",)))
 

@@ -132,7 +132,7 @@ def test_over_time_switches_series_and_marks_breaks(chromium, pair):
                                        want[e].reindex(table.index).to_numpy(float), atol=1e-12)
     marks = page.tab.evaluate("Array.from(document.querySelectorAll('#view .brkg title'), t => t.textContent)")
     assert len(marks) == 1 and "2023" in marks[0] and "Alpha" in marks[0]
-    assert "Methodology breaks: 2023 (Alpha: stand-in series)" in page.tab.inner_text("#view-note")
+    assert "Methodology breaks: 2023 (Alpha: stand-in series switched)" in page.tab.inner_text("#view-note")
     page.close()
 
 
