@@ -317,6 +317,15 @@ def test_section_validation() -> None:
     assert Section(id="a", title_key="section.audit").heading("zh") == "统计审计"
 
 
+def test_lead_sections_follow_the_headline_ranking(scores: pd.DataFrame) -> None:
+    """"Why we differ" is the reader's next question after the ranking: it comes right after
+    it (and before every other section), in the contents and in the body."""
+    ctx = ReportContext(scores=scores, lead_sections=[Section(id="why", title="Why")],
+                        sections=[Section(id="later", title="Later")])
+    ids = re.findall(r'<section id="([\w-]+)"', render_report(ctx, "en"))
+    assert ids[:4] == ["summary", "ranking", "why", "later"], ids
+
+
 def test_section_ids_must_be_unique(scores: pd.DataFrame) -> None:
     ctx = ReportContext(scores=scores, sections=[Section(id="ranking", title="Again")])
     with pytest.raises(ValueError, match="ranking"):

@@ -124,7 +124,8 @@ class ReportContext:
     methodology: pd.DataFrame | str | None = None
     lineage: pd.DataFrame | None = None
     sections: Sequence[Section] = ()
-    #: sections shown right after the summary (e.g. why the index differs from the source's)
+    #: sections shown right after the headline ranking (e.g. why the index differs from the
+    #: source's: the first question a reader has on seeing two indices)
     lead_sections: Sequence[Section] = ()
     focus: str | None = "CHN"
     reference: str = "USA"
@@ -572,12 +573,12 @@ def _sections(ctx: ReportContext, lang: str) -> list[dict[str, object]]:
         Markup("<ul class=\"summary\">" + "".join(f"<li>{_html.escape(x)}</li>"
                                                    for x in _summary(ctx, lang, names))
                + "</ul>"))
-    for sec in ctx.lead_sections:
-        section(sec)
     add("ranking", t("section.ranking", lang), fig("index_bar", "section.ranking"),
         Markup(f'<p class="note">{_html.escape(t("ui.relative_note", lang))} '
                f'{_html.escape(t("ui.sort_hint", lang))}</p>'),
         _scroll(_scores_table(ctx, lang, names, nodes)))
+    for sec in ctx.lead_sections:  # the reader's next question after the ranking
+        section(sec)
     if figs.get("pillar_scatter"):
         add("pillars", ctx.section_titles.get("pillars") or t("section.pillars", lang),
             fig("pillar_scatter", "section.pillars"),

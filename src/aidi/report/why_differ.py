@@ -67,7 +67,7 @@ def printed_mads(w) -> dict[str, float]:
 
 def why_section(w, lang: str, labels: Mapping[str, str], default_spec: str,
                 names: Mapping[str, str] | None = None) -> Section:
-    """The section shown right after the summary: the figures with the split, then what
+    """The section shown right after the headline ranking: the figures with the split, then what
     remains between the literal reading and the print, in words."""
     mads = printed_mads(w)
     sentences = [t("why.intro", lang, a=w.spec_a, b=w.spec_b, n=len(w.players),
