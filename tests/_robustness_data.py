@@ -79,3 +79,10 @@ def synthetic_build(zeros: bool = True, missing: bool = True,
     spec = synthetic_spec()
     obs = synthetic_observations(seed, zeros, missing)
     return spec, obs, build(spec, obs)
+
+
+def synthetic_api_build(syn: tuple[IndexSpec, pd.DataFrame, BuildResult]):
+    """The synthetic build as the `aidi.Build` a command starts from (same spec and data)."""
+    from aidi.api import Build, Inputs
+
+    return Build.from_inputs(Inputs(syn[0], syn[1]))

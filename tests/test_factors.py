@@ -36,7 +36,7 @@ from aidi.analysis.sensitivity import (
 from aidi.analysis.sobol import saltelli_sample, sobol_indices
 from aidi.engine.pipeline import build, prepare
 from aidi.specs.loader import spec_from_dict
-from tests._robustness_data import synthetic_build, synthetic_spec_dict
+from tests._robustness_data import synthetic_api_build, synthetic_build, synthetic_spec_dict
 
 TOL = 1e-12
 
@@ -411,7 +411,7 @@ def test_cli_convergence_pillars_and_weight_levels(syn, tmp_path, monkeypatch):
     from aidi.cli import app
     from aidi.commands import robustness
 
-    monkeypatch.setattr(robustness, "_nominal", lambda *a: syn[2])
+    monkeypatch.setattr(robustness, "_nominal", lambda *a: synthetic_api_build(syn))
     r = CliRunner().invoke(app, ["sensitivity", "--samples", "32", "--out", str(tmp_path),
                                  "--convergence", "--outputs", "index,rank,pillars",
                                  "--weight-groups", "level", "--normalisations",

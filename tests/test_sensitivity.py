@@ -25,7 +25,7 @@ from aidi.analysis.sensitivity import (
 from aidi.analysis.uncertainty import run_uncertainty
 from aidi.report.robustness import sensitivity_sentences
 from aidi.report.writers import write_sensitivity
-from tests._robustness_data import synthetic_build
+from tests._robustness_data import synthetic_api_build, synthetic_build
 from tests.conftest import REPO
 
 
@@ -287,7 +287,7 @@ def test_cli_outputs_option(syn, tmp_path, monkeypatch):
     from aidi.cli import app
     from aidi.commands import robustness
 
-    monkeypatch.setattr(robustness, "_nominal", lambda *a: syn[2])
+    monkeypatch.setattr(robustness, "_nominal", lambda *a: synthetic_api_build(syn))
     runner = CliRunner()
     r = runner.invoke(app, ["sensitivity", "--samples", "64", "--out", str(tmp_path),
                             "--zeros", "zero", "--outputs", "index,mean_rank_shift",

@@ -19,7 +19,12 @@ from aidi.engine.pipeline import build
 from aidi.engine.tree import aggregate_tree
 from aidi.report.writers import write_uncertainty
 from aidi.specs.loader import spec_from_dict
-from tests._robustness_data import synthetic_build, synthetic_observations, synthetic_spec_dict
+from tests._robustness_data import (
+    synthetic_api_build,
+    synthetic_build,
+    synthetic_observations,
+    synthetic_spec_dict,
+)
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +245,7 @@ def test_cli_uncertainty_and_sensitivity(syn, tmp_path, monkeypatch):
     from aidi.cli import app
     from aidi.commands import robustness
 
-    monkeypatch.setattr(robustness, "_nominal", lambda *a: syn[2])
+    monkeypatch.setattr(robustness, "_nominal", lambda *a: synthetic_api_build(syn))
     runner = CliRunner()
     r = runner.invoke(app, ["uncertainty", "--samples", "300", "--out", str(tmp_path),
                             "--no-exclusion", "--backend", "dask", "--zeros", "spec"])

@@ -383,24 +383,29 @@ class Build:
     @validate_params({"n_samples": [Interval(int, 1, None)], "seed": [SEED],
                       "config": [CONFIG, None], "backend": [BACKEND], "scheduler": [ANYTHING],
                       "chunk_size": [CHUNK, None], "design": [DESIGN, None],
-                      "keep_samples": [BOOL, None], "progress": [PROGRESS, None]})
+                      "keep_samples": [BOOL, None], "progress": [PROGRESS, None],
+                      "save_samples": [BOOL]})
     def uncertainty(self, n_samples: int = 1000, seed: int = 0,
                     config: UncertaintyConfig | None = None, backend: str = "numpy", *,
                     scheduler: Any = None, chunk_size: int | None = None,
                     design: VariantDesign | None = None, keep_samples: bool | None = None,
-                    progress: Progress | None = None) -> UncertaintyResult:
+                    progress: Progress | None = None,
+                    save_samples: bool = False) -> UncertaintyResult:
         """Monte-Carlo over the open choices (see `aidi.analysis.uncertainty`): `backend`
         "dask" runs on `scheduler` (an address or a Client; default a local cluster);
         `chunk_size` and `keep_samples` (keep every sample's outputs) default to the memory
-        plan's, which refuses a run that does not fit before anything is allocated; `design`
-        reuses one already made (`aidi.analysis.robustness.design.build_design`)."""
+        plan's, which refuses a run that does not fit before anything is allocated
+        (`save_samples`: every sample is to be written — kept, and the written table counted
+        in the plan); `design` reuses one already made
+        (`aidi.analysis.robustness.design.build_design`)."""
         from aidi.analysis.robustness.design import build_design
         from aidi.analysis.uncertainty import run_uncertainty
 
         design = design or build_design(self._result, config)
         return run_uncertainty(self._result, n_samples=n_samples, seed=seed, config=config,
                                backend=backend, scheduler=scheduler, chunk_size=chunk_size,
-                               design=design, keep_samples=keep_samples, progress=progress)
+                               design=design, keep_samples=keep_samples, progress=progress,
+                               save_samples=save_samples)
 
     @validate_params({"n_base": [Interval(int, 2, None)], "seed": [SEED],
                       "config": [CONFIG, None], "backend": [BACKEND], "scheduler": [ANYTHING],

@@ -209,6 +209,10 @@ class SensitivityResult:
         """Share of the run not spent evaluating the model (sampling, estimation, tables)."""
         return 1.0 - self.timings.get("model", 0.0) / self.seconds if self.seconds else 0.0
 
+    def convergence(self, steps: int = 4) -> pd.DataFrame:
+        """The indices recomputed on nested prefixes of this run's design (`sobol_convergence`)."""
+        return sobol_convergence(self, steps)
+
     def failure_message(self) -> str:
         if self.n_failed == 0:
             return ""

@@ -163,14 +163,16 @@ def run_uncertainty(result: BuildResult, n_samples: int = 1000, seed: int = 0,
                     scheduler: Any = None, chunk_size: int | None = None,
                     design: VariantDesign | None = None,
                     keep_samples: bool | None = None,
-                    progress: Progress | None = None) -> UncertaintyResult:
+                    progress: Progress | None = None,
+                    save_samples: bool = False) -> UncertaintyResult:
     """Monte-Carlo uncertainty analysis of a nominal build (`progress`: samples evaluated).
 
     `backend="dask"` runs the chunks on a `dask.distributed` cluster (a LocalCluster by
     default, a scheduler address, or a `Client`; see `aidi.analysis.robustness.backends`);
     results are identical to NumPy. `chunk_size` (samples per kernel call) and `keep_samples`
     (keep every sample's outputs) default to the memory plan's (`aidi.analysis.budget`),
-    which refuses a run that does not fit before anything is allocated.
+    which refuses a run that does not fit before anything is allocated; `save_samples` (every
+    sample is to be written) keeps them and counts the written table in that plan.
     """
     if n_samples < 1:
         raise UsageError("n_samples must be >= 1")
@@ -178,7 +180,8 @@ def run_uncertainty(result: BuildResult, n_samples: int = 1000, seed: int = 0,
     design = design or build_design(result, config)
     workers = dask_workers(scheduler) if backend == "dask" else 1
     plan = plan_uncertainty(design, n_samples, chunk_size=chunk_size,
-                            keep_samples=keep_samples, workers=workers)
+                            keep_samples=keep_samples, save_samples=save_samples,
+                            workers=workers)
     u = np.random.default_rng(seed).random((n_samples, design.n_vars))
     with session(design, u, backend, scheduler, progress=progress) as run:
         if plan.keep_samples:
