@@ -98,8 +98,11 @@ def test_shipped_spec_pair_both_directions():
     assert chn["score_b"] == pytest.approx(b.relative().loc["CHN", "index"], abs=1e-12)
     assert round(chn["score_a"], 3) == 0.762 and round(chn["score_b"], 3) == 0.679
     ab, ba = _parts(fwd), _parts(back)
+    assert not ab.isna().any().any()  # a dimension's swap is one change: no mix empties it
     np.testing.assert_allclose(ab.to_numpy(float), -ba.reindex_like(ab).to_numpy(float),
                                atol=1e-12)
+    kinds = {c.name: c.part for c in fwd.changes}
+    assert {"definitions:algorithms", "calibration", "weights"} <= set(kinds)
     # the same total as the why-we-differ split (its players are coarser: dimensions)
     why = b.why_we_differ().frame.set_index(["iso3", "node"])["difference"]
     change = fwd.frame.set_index(["iso3", "node"])["change"].reindex(why.index)

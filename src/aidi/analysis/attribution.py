@@ -43,6 +43,7 @@ from aidi.analysis.attribution_changes import (
     PARTS,
     Change,
     Side,
+    by_dimension,
     check_cover,
     edition_year,
     find_changes,
@@ -337,8 +338,14 @@ def attribute(a: Build, b: Build, *, changes: Sequence[Change] | None = None,
     """Split every (unit, node) change from build `a` to build `b` into data, methodology and
     weights, and each part into its changes (default: `build_changes(a, b)`; any regrouping
     of them by `merge_changes`). `split=False` computes the three parts only (8 evaluations);
-    `progress` hears each mixed build evaluated."""
+    `progress` hears each mixed build evaluated.
+
+    Two different specs (a spec pair, not two editions of one spec) are split by default with
+    each dimension's indicator events merged (`by_dimension`), so no mix empties a dimension
+    and every change's share is defined."""
     atoms = build_changes(a, b)
+    if changes is None and a.spec.id != b.spec.id:
+        changes = by_dimension(atoms, {**dimension_of(a.spec), **dimension_of(b.spec)})
     changes = list(atoms if changes is None else changes)
     check_cover(changes, atoms)
     units = [u for u in a.units if u in set(b.units)]

@@ -368,6 +368,20 @@ def merge_changes(changes: Sequence[Change], groups: Mapping[str, Iterable[str]]
     return [*merged, *(c for c in changes if c.name not in taken)]
 
 
+def by_dimension(changes: Sequence[Change], dimension_of: Mapping[str, str]) -> list[Change]:
+    """The changes with every indicator event of a dimension merged into one methodology
+    change, `definitions:<dimension>`. Two specs often swap a dimension's indicators (one
+    leaves, another enters): switched one at a time, a mix can empty the dimension, leaving
+    its pillar without a score and the event's share undefined; switched together, the
+    dimension goes from A's definition to B's at once."""
+    groups: dict[str, list[str]] = {}
+    for c in changes:
+        dims = {dimension_of.get(i, i) for i in c.indicators}
+        if c.part == "methodology" and len(dims) == 1:
+            groups.setdefault(f"definitions:{dims.pop()}", []).append(c.name)
+    return merge_changes(changes, {k: v for k, v in groups.items()})
+
+
 def _known(name: str, by_name: Mapping[str, Change]) -> bool:
     if name not in by_name:
         raise InputError(f"no change named {name!r}; changes: {', '.join(by_name)}")

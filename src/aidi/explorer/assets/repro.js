@@ -57,7 +57,8 @@ function makeRepro(ctx) {
   }
   function printedTable() {
     const head = ['col_economy', 'col_measure', 'col_printed'].map(k => '<th>' + esc(F.t(k)) + '</th>').join('') +
-      '<th>' + esc(role(R.a)) + '<br><small>' + esc(R.a) + '</small></th><th>' + esc(role(R.b)) + '<br><small>' + esc(R.b) + '</small></th>' +
+      '<th title="' + esc(specName(R.a)) + '">' + esc(role(R.a)) + '<br><small>' + esc(R.a) + '</small></th>' +
+      '<th title="' + esc(specName(R.b)) + '">' + esc(role(R.b)) + '<br><small>' + esc(R.b) + '</small></th>' +
       '<th>' + esc(F.tf('col_a_minus_printed', { a: R.a })) + '</th>';
     const rows = R.iso3.map((u, k) => {
       const implied = R.kind[k] === 'implied';
@@ -103,7 +104,7 @@ function makeRepro(ctx) {
     const wfTitle = F.tf('title_why', { economy: ctx.unitName(u), node: nodeLabel(root), a: R.a, b: R.b });
     const svg = waterfall(steps, { width, title: wfTitle });
     const mad = F.tf('repro_mad', { n: R.mad.n, a: R.a, b: R.b, ma: F.score(R.mad.a), mb: F.score(R.mad.b) });
-    const html = '<p class="lead">' + esc(F.tf('repro_lead', { a: R.a, b: R.b, na: specName(R.a), nb: specName(R.b) })) + '</p>' +
+    const html = '<p class="lead">' + esc(F.tf('repro_lead', { a: R.a, b: R.b })) + '</p>' +
       '<h3>' + esc(F.t('repro_printed')) + '</h3><p class="mad">' + esc(mad) + '</p>' + printedTable() +
       '<p class="note">' + esc(F.t('repro_implied')) + '</p>' +
       '<h3>' + esc(wfTitle) + '</h3><p class="note">' + esc(F.t('repro_why_note')) + '</p>' + svg + splitTable(u) +
