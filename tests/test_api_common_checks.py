@@ -23,6 +23,7 @@ import pytest
 import aidi
 from aidi.api import Build, Comparison
 from aidi.errors import UsageError
+from aidi.over_time import Timeline
 from aidi.params import declared, invalid_values
 from aidi.specs.loader import spec_from_dict
 from tests.conftest import TINY_SPEC, tiny_observations
@@ -44,7 +45,7 @@ def _functions() -> dict[str, object]:
 
 def _methods() -> dict[str, object]:
     out = {}
-    for cls in (Build, Comparison):
+    for cls in (Build, Comparison, Timeline):
         for name, obj in vars(cls).items():
             if name.startswith("_") or isinstance(obj, property):
                 continue
@@ -100,7 +101,13 @@ def _valid_arguments(name: str, tiny: Build) -> dict[str, object]:
         "Build.gap": {"a": "CHN", "b": "USA"},
         "Build.diff": {"other": tiny},
         "Build.compare": {"other": tiny},
+        "Timeline.diff": {"a": "2024", "b": "2024"},
     }.get(name, {})
+
+
+def _timeline(tiny: Build) -> Timeline:
+    """A timeline of one edition (its methods are checked before they read anything)."""
+    return Timeline(("2024",), {"2024": tiny}, {}, pd.DataFrame(), None, "USA")
 
 
 def _cases() -> list[tuple[str, str, object]]:
@@ -131,6 +138,8 @@ def _call(name: str, tiny: Build, kwargs: dict[str, object]) -> object:
         return func(tiny, **kwargs)
     if name.startswith("Comparison."):
         return func(tiny.compare(tiny), **kwargs)
+    if name.startswith("Timeline."):
+        return func(_timeline(tiny), **kwargs)
     return func(**kwargs)
 
 
@@ -165,6 +174,8 @@ def test_an_invalid_value_is_a_usage_error_naming_the_parameter(tiny, name, para
     (lambda b: aidi.trends(lang="fr"), "lang"),
     (lambda b: aidi.trends(n_boot=5), "n_boot"),
     (lambda b: aidi.timeline(start="2019"), "start"),
+    (lambda b: _timeline(b).diff("2023", "2024"), "no edition '2023'"),
+    (lambda b: _timeline(b).table(series="smoothed"), "series"),
     (lambda b: aidi.load_spec(["aidi-2024"]), "source"),
 ])
 def test_the_red_team_list(tiny, call, param):

@@ -27,7 +27,16 @@ from aidi.errors import AidiError, UsageError
 from aidi.inputs.build_inputs import as_spec
 from aidi.inputs.editions import EditionInputs, edition_inputs
 from aidi.inputs.vintages import load_vintage
-from aidi.params import COUNTRIES, PATH, PROGRESS, TEXT, InstanceOf, Interval, validate_params
+from aidi.params import (
+    COUNTRIES,
+    PATH,
+    PROGRESS,
+    TEXT,
+    InstanceOf,
+    Interval,
+    Options,
+    validate_params,
+)
 from aidi.progress import EDITION, Progress, report
 from aidi.specs.editions import LATEST, EditionNotes, base_year, parse_edition
 from aidi.specs.schema import IndexSpec
@@ -77,6 +86,7 @@ class Timeline:
     spec: IndexSpec | None = None
     comparable: Comparable | None = None
 
+    @validate_params({"node": [TEXT], "series": [Options(SERIES)]})
     def table(self, node: str = "index", series: str = "published") -> pd.DataFrame:
         """iso3 × edition table of one node (or `rank`): `published` (each edition as
         built), `chained` or `fixed` (the comparable series, `aidi.analysis.comparable`)."""
@@ -96,7 +106,13 @@ class Timeline:
                             columns=f.columns)
         return pd.concat([f, gone], ignore_index=True) if len(gone) else f.reset_index(drop=True)
 
+    @validate_params({"a": [TEXT], "b": [TEXT]})
     def diff(self, a: str, b: str) -> Attribution:
+        """Why every score moved from edition `a` to edition `b` (`Build.diff`)."""
+        missing = [e for e in (a, b) if e not in self.builds]
+        if missing:
+            raise UsageError(f"Timeline.diff(): no edition {missing[0]!r} in this timeline; "
+                             f"editions: {', '.join(self.editions)}")
         return diff(self.builds[a], self.builds[b], label_a=a, label_b=b)
 
 
