@@ -41,9 +41,9 @@ def test_the_packaged_asem_tables_equal_the_raw_files() -> None:
 
 def test_spec_asem_commands_need_no_raw_folder(tmp_path, monkeypatch) -> None:
     """With no raw-data folder at all, `--spec asem` builds from the packaged tables."""
-    import aidi.sources.coinr as coinr
+    import aidi.sources.coinr_steps as coinr_steps
 
-    monkeypatch.setattr(coinr, "raw_roots", lambda: [])
+    monkeypatch.setattr(coinr_steps, "raw_roots", lambda: [])
     monkeypatch.setenv("AIDI_RAW_DIR", str(tmp_path / "nowhere"))
     res = CliRunner().invoke(app, ["build", "--spec", "asem", "--out", str(tmp_path / "b")])
     assert res.exit_code == 0, res.output

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aidi.errors import RawDataNotFound
-
 ENV_VAR = "AIDI_RAW_DIR"
 
 
@@ -34,16 +32,3 @@ def find_raw_dir() -> Path | None:
     return next((p for p in raw_dir_candidates() if p.is_dir()), None)
 
 
-def require_raw_dir(given: str | os.PathLike[str] | None = None) -> Path:
-    """`given` if it is a folder, else the resolved one; `RawDataNotFound` says where it looked."""
-    if given is not None:
-        path = Path(given)
-        if not path.is_dir():
-            raise RawDataNotFound(f"{path}: no such raw-data folder")
-        return path
-    found = find_raw_dir()
-    if found is None:
-        looked = ", ".join(str(p) for p in raw_dir_candidates())
-        raise RawDataNotFound(f"no raw-data folder found (looked in {looked}); pass --raw or "
-                              f"set {ENV_VAR}")
-    return found

@@ -160,12 +160,6 @@ class MemoryPlan:
                 f"{self.chunk:,} samples × {self.workers} worker(s); {how}")
 
 
-def _chunk_cap(design, avail: int, workers: int, n_out: int) -> int:
-    """Largest chunk whose kernel fits in `avail` bytes on every worker at once."""
-    per = kernel_bytes(design, 1, n_out)
-    return int(avail // (per * max(workers, 1))) if avail > 0 else 0
-
-
 def _default_chunk(design, n: int, cap: int) -> int:
     return max(1, min(n, cap, max(1, TARGET_CELLS // max(len(design.units), 1))))
 

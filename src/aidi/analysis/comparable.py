@@ -68,9 +68,6 @@ class Comparable:
     fixed_indicators: tuple[str, ...]
     anchor: str | None
 
-    def link_into(self, edition: str) -> Link | None:
-        return next((lk for lk in self.links if lk.edition_to == edition), None)
-
     def breaks(self) -> pd.DataFrame:
         """One row per link: from, to, break (bool), events, n_events."""
         return pd.DataFrame([{"edition_from": lk.edition_from, "edition": lk.edition_to,

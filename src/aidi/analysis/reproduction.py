@@ -25,9 +25,6 @@ class Reproduction:
     mean_abs_difference: float     # over printed figures only
     mean_abs_difference_all: float  # including implied figures (not the reference's 1s)
 
-    def largest_misses(self, n: int = 3) -> pd.DataFrame:
-        return self.table.sort_values("abs_difference", ascending=False).head(n)
-
 
 def compare(result: BuildResult) -> Reproduction:
     """Compare every `published` figure of the spec with the build's value for it."""

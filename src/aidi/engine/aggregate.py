@@ -291,12 +291,6 @@ def separable_mean(children: Sequence[Array], w: Array, method: str,
     return (out - offset if nonpositive == "offset" else out), wsum
 
 
-def data_availability(x: Array) -> Array:
-    """COINr's availability of a row: the share of children present (by count, not weight)."""
-    x = np.asarray(x, dtype=float)
-    return np.mean(~np.isnan(x), axis=-1)
-
-
 def aggregate(x: Array, w: Array, method: str = "arithmetic", nonpositive: NonPositive = "error",
               offset: float = 0.0, p: float | None = None, penalty: int = -1,
               standardise: bool = True) -> Array:

@@ -1,7 +1,7 @@
 """Imputers: fill missing cells of a (..., n_units, n_indicators) array, column by column.
 
-Each returns the filled array; `missing_mask(x)` tells the caller which cells were filled, which
-is what the build log records. The year-based fallback ("latest earlier year") lives in
+Each returns the filled array; the caller compares it with the input's missing cells to log
+which cells were filled. The year-based fallback ("latest earlier year") lives in
 `aidi.engine.select`, where the years are still known.
 """
 
@@ -12,10 +12,6 @@ import warnings
 import numpy as np
 
 Array = np.ndarray
-
-
-def missing_mask(x: Array) -> Array:
-    return np.isnan(np.asarray(x, dtype=float))
 
 
 def impute_none(x: Array) -> Array:

@@ -35,8 +35,6 @@ from aidi.specs.schema import IndexSpec
 
 Progress = Callable[[str], None]
 
-#: The steps of every build, single or batch, in order.
-STEPS = ("select", "denominate", "screen", "impute", "treat", "normalise", "aggregate", "rank")
 LOG_COLUMNS = ["step", "unit", "indicator", "code", "method", "before", "after", "detail"]
 
 
@@ -363,7 +361,7 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
           units: Sequence[str] | str | None = None, unit_info: pd.DataFrame | None = None,
           progress: Progress | None = None,
           data_override: pd.DataFrame | None = None) -> BuildResult:
-    """Run the whole build; see the module docstring for the steps (`STEPS`).
+    """Run the whole build; see the module docstring for the steps.
 
     `data_override` (units × indicators, NaN = keep) replaces selected indicator values before
     imputation — how scenarios ("what if Japan had the USA's compute?") are expressed; every

@@ -11,13 +11,6 @@ def availability(x: np.ndarray) -> np.ndarray:
     return (~np.isnan(x)).sum(axis=-1) / x.shape[-1]
 
 
-def screen_units(x: np.ndarray, min_availability: float) -> np.ndarray:
-    """Boolean mask of the units kept: availability ≥ `min_availability`."""
-    if not 0 <= min_availability <= 1:
-        raise ValueError("min_availability must be in [0, 1]")
-    return availability(x) >= min_availability - 1e-12
-
-
 def nonzero_share(x: np.ndarray) -> np.ndarray:
     """COINr's `Non_Zero`: 1 − zeros / values present, per unit (NaN for a unit with none)."""
     x = np.asarray(x, dtype=float)

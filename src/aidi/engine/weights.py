@@ -44,11 +44,6 @@ def equal_weights(n: int) -> Array:
     return np.full(n, 1.0 / n)
 
 
-def spec_weights(spec: IndexSpec, name: str = "Original") -> WeightSet:
-    """The spec's own weights as a named set (COINr's `.$Meta$Weights$Original`)."""
-    return WeightSet(name, {n.id: float(n.weight) for n in spec.iter_nodes()})
-
-
 def apply_weights(spec: IndexSpec, weights: WeightSet | Mapping[str, float]) -> IndexSpec:
     """A copy of `spec` whose nodes carry `weights` (ids not named keep theirs)."""
     w = weights.weights if isinstance(weights, WeightSet) else weights

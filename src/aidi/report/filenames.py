@@ -74,6 +74,3 @@ def fig_audit(lang: str) -> str:
     return f"fig_audit_correlations_{lang}"
 
 
-def figure_files(stem: str) -> list[str]:
-    """The file names of one figure (PNG and SVG)."""
-    return [stem + ext for ext in FIGURE_FORMATS]

@@ -23,7 +23,6 @@ import pandas as pd
 
 from aidi.sources.coinr import (
     CoinTableError,
-    _read_table,
     load_steps,
     observations_from_coin,
     parse_steps,
@@ -32,6 +31,7 @@ from aidi.sources.coinr import (
     spec_from_coin,
     unit_info_from_coin,
 )
+from aidi.sources.coinr_tables import _read_table
 from aidi.specs.schema import IndexSpec
 
 

@@ -113,7 +113,9 @@ def read_yaml_text(path: str | Path, what: str = "spec") -> tuple[Any, str]:
 
 
 @functools.lru_cache(maxsize=16)
-def _read_cached(path: str, mtime_ns: int, size: int, what: str) -> tuple[Any, str]:
+def _read_cached(path: str, _mtime_ns: int, _size: int, what: str) -> tuple[Any, str]:
+    """The file's parsed data and text; `_mtime_ns` and `_size` are only the cache key (a
+    changed file is read again)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import pandas as pd
-
 from aidi.sources.raw._fills import MARKER_SUFFIXES
 
 WINDOW = (2021, 2023)
@@ -146,9 +144,3 @@ def write_catalogue(out: Path, path: Path | None = None) -> Path:
     return write_text(render_catalogue(path), Path(out))
 
 
-def catalogue_frame(path: Path | None = None) -> pd.DataFrame:
-    """The series table as a DataFrame (for tests and notebooks)."""
-    from aidi.countries import TARGET_20
-    from aidi.store.snapshot import load_observations, series_coverage
-
-    return series_coverage(load_observations(path), TARGET_20, WINDOW)

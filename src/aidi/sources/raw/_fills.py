@@ -46,11 +46,3 @@ def marker_metadata(series: dict[str, dict[str, str]], suffix: str) -> dict[str,
             for s, meta in series.items()}
 
 
-def marked_series(observations: pd.DataFrame) -> dict[str, str]:
-    """{marker series id: the kind} for every marker series present in the observations."""
-    out: dict[str, str] = {}
-    for s in pd.unique(observations["series"].astype(str)):
-        for suffix in MARKER_SUFFIXES:
-            if s.endswith(suffix):
-                out[s] = suffix.strip(".")
-    return out
