@@ -178,14 +178,26 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
     th = thresholds or AuditThresholds()
     spec = result.spec
     values = result.values()
-    parent = spec.parent_of()
-    depth = spec.level_of()
     order = [n.id for n in iter_nodes(spec.root) if n.id in values.columns]
     kind = {n.id: "indicator" if isinstance(n, Indicator) else "aggregate"
             for n in iter_nodes(spec.root)}
-
     x = values.to_numpy(dtype=float)
     pos = {c: i for i, c in enumerate(values.columns)}
+    corr = _correlations(spec, x, pos, order, kind)
+    mat = _matrix(x, pos, order if len(order) <= MATRIX_MAX_NODES else
+                  [o for o in order if kind[o] == "aggregate"][:MATRIX_MAX_NODES])
+    shares = _contribution_shares(result)
+    dims_df = _dimensions(spec, values, corr)
+    inds_df = _indicators(result, corr, shares)
+    flags = _flags(spec, corr, dims_df, inds_df, shares, th)
+    return AuditResult(corr, mat, dims_df, inds_df, flags)
+
+
+def _correlations(spec, x: np.ndarray, pos: dict[str, int], order: list[str],
+                  kind: dict[str, str]) -> pd.DataFrame:
+    """Each node against its parent and ancestors, and siblings pairwise (up to
+    `SIBLINGS_MAX` children per node): Pearson, Spearman, pairs complete."""
+    parent, depth = spec.parent_of(), spec.level_of()
 
     def ancestors(node: str) -> list[str]:
         out = []
@@ -205,7 +217,7 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
     a_idx = np.array([pos[a] for a, _, _ in rows], dtype=np.intp)
     b_idx = np.array([pos[b] for _, b, _ in rows], dtype=np.intp)
     pe, sp, n = pair_correlations(x, a_idx, b_idx)
-    corr = pd.DataFrame({
+    return pd.DataFrame({
         "node": [a for a, _, _ in rows], "node_type": [kind[a] for a, _, _ in rows],
         "node_depth": [depth[a] for a, _, _ in rows], "other": [b for _, b, _ in rows],
         "other_type": [kind[b] for _, b, _ in rows],
@@ -213,10 +225,12 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
         "relation": [r for _, _, r in rows], "pearson": pe, "spearman": sp, "n": n},
         columns=["node", "node_type", "node_depth", "other", "other_type", "other_depth",
                  "relation", "pearson", "spearman", "n"])
-    mat = _matrix(x, pos, order if len(order) <= MATRIX_MAX_NODES else
-                  [o for o in order if kind[o] == "aggregate"][:MATRIX_MAX_NODES])
 
-    shares = _contribution_shares(result)
+
+def _dimensions(spec, values: pd.DataFrame, corr: pd.DataFrame) -> pd.DataFrame:
+    """One row per aggregate: its children's Cronbach's alpha, first principal component and
+    mean sibling correlation."""
+    parent, depth = spec.parent_of(), spec.level_of()
     sib = corr[corr["relation"] == "sibling"]
     sib_mean = pd.concat([sib[["node", "pearson"]],
                           sib[["other", "pearson"]].rename(columns={"other": "node"})]) \
@@ -225,25 +239,32 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
     for agg in spec.aggregates():
         kids = [c.id for c in agg.children]
         xa = values[kids].to_numpy(dtype=float)
-        share, load = pca_first(xa) if len(kids) >= 2 else (float("nan"), np.full(1, np.nan))
+        several = len(kids) >= 2
+        share, load = pca_first(xa) if several else (float("nan"), np.full(1, np.nan))
         dims.append({
             "node": agg.id, "depth": depth[agg.id], "parent": parent.get(agg.id, ""),
             "method": agg.aggregate.method, "n_children": len(kids),
             "n_units_complete": int(len(_complete(xa))),
-            "cronbach_alpha": cronbach_alpha(xa) if len(kids) >= 2 else float("nan"),
+            "cronbach_alpha": cronbach_alpha(xa) if several else float("nan"),
             "pca_first_share": share,
             "pca_first_loadings": "; ".join(f"{k}: {v:.3f}" for k, v in zip(kids, load,
                                                                             strict=False)
                                             if np.isfinite(v)),
             "mean_child_correlation": float(sib_mean.get(agg.id, float("nan")))
-            if len(kids) >= 2 else float("nan"),
+            if several else float("nan"),
         })
-    dims_df = pd.DataFrame(dims)
+    return pd.DataFrame(dims)
 
+
+def _indicators(result: BuildResult, corr: pd.DataFrame,
+                shares: dict[tuple[str, str], float]) -> pd.DataFrame:
+    """One row per indicator: coverage, skew and kurtosis before and after treatment, its
+    correlation with its parent and its mean share of the parent's score."""
+    parent = result.spec.parent_of()
     par = corr[corr["relation"] == "parent"].set_index("node")
     inds = []
     imputed, treated = result.imputed, result.treated
-    for ind in spec.indicators():
+    for ind in result.spec.indicators():
         xi = imputed[ind.id].to_numpy(dtype=float)
         t = treated[ind.id].to_numpy(dtype=float)
         p = parent.get(ind.id, "")
@@ -258,9 +279,7 @@ def audit(result: BuildResult, thresholds: AuditThresholds | None = None) -> Aud
             "rho_parent": float(par.at[ind.id, "spearman"]) if p else float("nan"),
             "mean_share_of_parent": shares.get((p, ind.id), float("nan")),
         })
-    inds_df = pd.DataFrame(inds)
-    flags = _flags(spec, corr, dims_df, inds_df, shares, th)
-    return AuditResult(corr, mat, dims_df, inds_df, flags)
+    return pd.DataFrame(inds)
 
 
 def _matrix(x: np.ndarray, pos: dict[str, int], order: list[str]) -> pd.DataFrame:

@@ -357,6 +357,38 @@ def _treat_log(records, imputed: np.ndarray, treated: np.ndarray, units: list[st
     return log
 
 
+def _screen_raw(spec: IndexSpec, sel, data: pd.DataFrame, carried: pd.DataFrame,
+                unit_list: list[str], log: list[LogEntry]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Screen units by availability on the raw values (aidi's default), before imputation;
+    (data, carried) of the units kept."""
+    screen = spec.screen
+    if not (screen.active and screen.on == "raw"):
+        return data, carried
+    # the screen counts measured values only: a reader-written bound or 0-fill is no data
+    measured = data.where(~sel.reader_filled.reindex(data.index).fillna(False).astype(bool))
+    keep = screen_mask(measured.to_numpy(dtype=float), unit_list, spec, log, "")
+    return data[keep], carried[keep]
+
+
+def _aggregate(spec: IndexSpec, normalised: np.ndarray, ids: list[str], unit_list: list[str],
+               log: list[LogEntry]):
+    """Up the tree: (tree, scores, ranks, contributions), with the reference and rank checks
+    and the unranked units logged."""
+    tree = compile_tree(spec, ids)
+    ref = unit_list.index(spec.reference) if spec.reference in unit_list else None
+    with guards.step_errors("aggregate", spec.id):
+        values = aggregate_tree(normalised, tree, ref, units=unit_list)
+    agg = values[:, len(ids):]
+    _check_reference_scale(values, tree, ref, spec)
+    _check_reference(agg, tree, ref, spec)
+    rank_arr = ranks(agg)
+    guards.check_ranks(agg, rank_arr, tree.aggregate_ids, unit_list, spec.id)
+    log.extend(_unranked(agg[:, -1], unit_list, tree.root))
+    scores = pd.DataFrame(agg, index=unit_list, columns=list(tree.aggregate_ids))
+    rank_df = pd.DataFrame(rank_arr, index=unit_list, columns=list(tree.aggregate_ids))
+    return tree, scores, rank_df, _contributions(values, tree, unit_list, ref)
+
+
 def build(spec: IndexSpec, observations: pd.DataFrame,
           units: Sequence[str] | str | None = None, unit_info: pd.DataFrame | None = None,
           progress: Progress | None = None,
@@ -385,14 +417,8 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     if data_override is not None:
         data = _apply_override(data, data_override, log)
 
-    # screen units by availability on the raw values (aidi's default)
-    screened_out: list[str] = []
-    screen = spec.screen
-    if screen.active and screen.on == "raw":
-        # the screen counts measured values only: a reader-written bound or 0-fill is no data
-        measured = data.where(~sel.reader_filled.reindex(data.index).fillna(False).astype(bool))
-        keep = screen_mask(measured.to_numpy(dtype=float), unit_list, spec, log, "")
-        data, carried_df = data[keep], carried_df[keep]
+    data, carried_df = _screen_raw(spec, sel, data, carried_df, unit_list, log)
+    if len(data) != len(unit_list):
         unit_list = list(data.index)
     candidates = data
     info = unit_info.reindex(unit_list) if unit_info is not None else None
@@ -409,19 +435,7 @@ def build(spec: IndexSpec, observations: pd.DataFrame,
     imputed_mask = pd.DataFrame(prep.imputed_mask, index=unit_list, columns=ids) | carried_df
 
     say("aggregating")
-    tree = compile_tree(spec, ids)
-    ref = unit_list.index(spec.reference) if spec.reference in unit_list else None
-    with guards.step_errors("aggregate", spec.id):
-        values = aggregate_tree(prep.normalised, tree, ref, units=unit_list)
-    agg = values[:, len(ids):]
-    _check_reference_scale(values, tree, ref, spec)
-    _check_reference(agg, tree, ref, spec)
-    rank_arr = ranks(agg)
-    guards.check_ranks(agg, rank_arr, tree.aggregate_ids, unit_list, spec.id)
-    log.extend(_unranked(agg[:, -1], unit_list, tree.root))
-    scores = pd.DataFrame(agg, index=unit_list, columns=list(tree.aggregate_ids))
-    rank_df = pd.DataFrame(rank_arr, index=unit_list, columns=list(tree.aggregate_ids))
-    contrib = _contributions(values, tree, unit_list, ref)
+    tree, scores, rank_df, contrib = _aggregate(spec, prep.normalised, ids, unit_list, log)
 
     def kept(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reindex(unit_list)

@@ -205,24 +205,8 @@ def validate_observations(frame: pd.DataFrame, source: str, *,
     rows = frame["row"] if "row" in frame.columns else pd.Series(frame.index + 1, index=frame.index)
     why = _Reasons(frame.index)
 
-    iso, label = _countries(frame)
-    unknown = iso.isna()
-    aggregate = unknown & per_value(label, lambda s: bool(s) and is_aggregate(s)).astype(bool)
-    why.flag(label == "", "country", "no country")
-    why.flag(aggregate, "aggregate", label,
-             lambda s: f"{s!r} is an aggregate (region or group), not a country")
-    why.flag(unknown, "country", label,
-             lambda s: f"unknown country {s!r} (use an ISO3 code or an English/Chinese name)")
-
-    year = pd.to_numeric(frame["year"], errors="coerce")
-    bad_year = year.isna() | (year != year.round())
-    why.flag(bad_year, "year", frame["year"],
-             lambda v: f"year {_as_text(v)!r} is not a whole number" if _as_text(v)
-             else "no year")
-    out_year = ~bad_year & ((year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1]))
-    why.flag(out_year, "year", frame["year"],
-             lambda v: f"year {_as_text(v)} outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}")
-
+    iso, label = _check_countries(why, frame)
+    year = _check_years(why, frame["year"])
     series = _text(frame["series"])
     why.flag(~per_value(series, lambda s: bool(SERIES_ID.match(s))).astype(bool), "series",
              series, lambda s: f"series id {s!r} must start with a letter or digit and use "
@@ -247,19 +231,54 @@ def validate_observations(frame: pd.DataFrame, source: str, *,
     if not across_rows:  # where each row came from, for the checks run later across rows
         accepted["row"] = rows[ok].to_numpy()
         accepted["country_label"] = label[ok].to_numpy()
-    rejected = pd.DataFrame({
-        "source": source, "row": rows[~ok].to_numpy(), "country": label[~ok].to_numpy(),
-        "year": _text(frame["year"][~ok]).to_numpy(), "series": series[~ok].to_numpy(),
-        "value": _text(frame["value"][~ok]).to_numpy(), "rule": why.rule[~ok].to_numpy(),
-        "reason": why.reason[~ok].to_numpy()}, columns=list(REJECTED_COLUMNS))
-    if "column" in frame.columns:  # wide user files: the year column of the cell
-        rejected.insert(2, "column", _text(frame["column"])[~ok].to_numpy())
-    report = ValidationReport(source, accepted, rejected)
+    report = ValidationReport(source, accepted,
+                              _rejected(frame, why, source, rows, label, series))
     if accepted.empty and across_rows:
         raise DataValidationError("nothing valid to store — " + report.summary())
     if strict:
         report.raise_if_rejected()
     return report
+
+
+def _check_countries(why: _Reasons, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(ISO3 code or NaN, the country as written) per row; unknown countries and aggregates
+    (regions, groups) flagged."""
+    iso, label = _countries(frame)
+    unknown = iso.isna()
+    aggregate = unknown & per_value(label, lambda s: bool(s) and is_aggregate(s)).astype(bool)
+    why.flag(label == "", "country", "no country")
+    why.flag(aggregate, "aggregate", label,
+             lambda s: f"{s!r} is an aggregate (region or group), not a country")
+    why.flag(unknown, "country", label,
+             lambda s: f"unknown country {s!r} (use an ISO3 code or an English/Chinese name)")
+    return iso, label
+
+
+def _check_years(why: _Reasons, years: pd.Series) -> pd.Series:
+    """The year as a number per row; not whole numbers and years out of range flagged."""
+    year = pd.to_numeric(years, errors="coerce")
+    bad_year = year.isna() | (year != year.round())
+    why.flag(bad_year, "year", years,
+             lambda v: f"year {_as_text(v)!r} is not a whole number" if _as_text(v)
+             else "no year")
+    out_year = ~bad_year & ((year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1]))
+    why.flag(out_year, "year", years,
+             lambda v: f"year {_as_text(v)} outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}")
+    return year
+
+
+def _rejected(frame: pd.DataFrame, why: _Reasons, source: str, rows: pd.Series,
+              label: pd.Series, series: pd.Series) -> pd.DataFrame:
+    """The rejected rows as written, each with the rule and the reason."""
+    bad = ~why.ok
+    rejected = pd.DataFrame({
+        "source": source, "row": rows[bad].to_numpy(), "country": label[bad].to_numpy(),
+        "year": _text(frame["year"][bad]).to_numpy(), "series": series[bad].to_numpy(),
+        "value": _text(frame["value"][bad]).to_numpy(), "rule": why.rule[bad].to_numpy(),
+        "reason": why.reason[bad].to_numpy()}, columns=list(REJECTED_COLUMNS))
+    if "column" in frame.columns:  # wide user files: the year column of the cell
+        rejected.insert(2, "column", _text(frame["column"])[bad].to_numpy())
+    return rejected
 
 
 def _check_units(why: _Reasons, series: pd.Series, unit: pd.Series,

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
+from aidi.specs.base import Label, _Frozen
+from aidi.specs.blocks import Editions, Presentation, PublishedValue
 from aidi.specs.calibration import Calibration
 from aidi.specs.coinr_syntax import coinr_aggregate, coinr_impute, coinr_normalise, coinr_treat
 from aidi.specs.intensity import IntensityForm
@@ -26,21 +28,6 @@ from aidi.specs.tree_walk import iter_nodes, iter_paths, map_tree, revalidated
 Transform_ = Literal["log", "log_ct", "log_ct_plus", "log_ct_orig", "log_gii", "boxcox"]
 
 NodeId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=64)]
-
-
-class _Frozen(BaseModel):
-    # no number of a spec may be ∞ or NaN: each would silently turn every score into one
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class Label(_Frozen):
-    """A name in English and Chinese (Chinese falls back to English)."""
-
-    en: str
-    zh: str | None = None
-
-    def get(self, lang: str = "en") -> str:
-        return self.zh if (lang == "zh" and self.zh) else self.en
 
 
 class YearRule(_Frozen):
@@ -442,52 +429,6 @@ class Screen(_Frozen):
         """Whether the screen can remove (or force) anything at all."""
         return bool(self.min_availability > 0 or self.unit_screen != "byNA"
                     or self.force_include or self.force_exclude)
-
-
-class PublishedValue(_Frozen):
-    """A figure printed in the source, to compare our build against (never used to compute)."""
-
-    unit: str
-    node: str
-    value: float
-    rank: int | None = None
-    note: str = ""
-    #: what remains between the source's index as we read it and this figure, and why
-    gap: Label | None = None
-
-
-class Editions(_Frozen):
-    """How yearly editions are made from this spec (`aidi.specs.editions`): `base` is the
-    edition year the year rules are written for (default: `edition`, when it is a year); a
-    year counts as complete for `latest` when at least `complete_share` of the units that
-    ever report a series report it that year."""
-
-    base: int | None = Field(None, ge=1900, le=2100)
-    complete_share: float = Field(0.8, gt=0, le=1)
-
-
-class Presentation(_Frozen):
-    """How outputs show this index by default — optional, every field with a default.
-
-    - `focus`: the economy profiled first (the explorer's selected economy, the report's
-      focus profile). Default: the top-ranked economy other than the reference.
-    - `reference`: the economy the profile compares against. Default: the spec's `reference`,
-      else the top-ranked economy other than the focus.
-    - `headline`: node ids shown as the headline columns (ranking bars, summary tables).
-      Default: the root and its aggregate children (the pillars).
-    - `quadrant`: two node ids, the x and y axes of the quadrant chart. Default: the root's
-      first two aggregate children (no quadrant chart when it has fewer).
-
-    A focus or reference that is not among the economies built falls back to the default
-    (`aidi.specs.presentation.resolve_presentation`), so one spec serves any `--countries`.
-    Spec authors (new YAMLs): add the block when the defaults are not what a reader expects;
-    issue 22 will extend it (more views, labels), keeping these four fields.
-    """
-
-    focus: str | None = None
-    reference: str | None = None
-    headline: tuple[str, ...] = ()
-    quadrant: tuple[str, str] | None = None
 
 
 class IndexSpec(_Frozen):

@@ -222,6 +222,67 @@ def _atomic_write(out_dir: Path, payload: dict[str, bytes]) -> None:
                 os.unlink(tmp)
 
 
+@dataclass
+class _Collected:
+    """What the readers gave: observation frames, series metadata, tables, the raw files
+    read, per-source counts and what was skipped."""
+
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    metadata: dict[str, dict[str, str]] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    inputs: set[str] = field(default_factory=set)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _collect(readers: Sequence[Reader], raw_dir: Path, progress: Progress | None) -> _Collected:
+    """Run every reader: its observations validated (one reader per series), its tables."""
+    c = _Collected()
+    for reader in track(readers, progress, "reading raw files"):
+        frame = _run_reader(reader, raw_dir)
+        if frame is None and reader.read is not None:
+            c.skipped[reader.name] = "raw data not found (optional source)"
+        if frame is not None:
+            _add_observations(c, reader, validate_observations(reader.name, frame))
+        _add_tables(c, reader, raw_dir)
+        if reader.read is not None or reader.tables:
+            c.inputs |= set(reader.extra_inputs)
+    return c
+
+
+def _add_observations(c: _Collected, reader: Reader, frame: pd.DataFrame) -> None:
+    for series in frame["series"].unique():
+        if series in c.owner:
+            raise SnapshotError(f"series {series!r} emitted by readers {c.owner[series]!r} "
+                                f"and {reader.name!r}")
+        c.owner[series] = reader.name
+    c.inputs |= _files(frame["file"])
+    frame = frame[frame["year"] >= MIN_YEAR]
+    c.metadata.update({k: dict(v) for k, v in reader.series.items()})
+    c.frames.append(frame)
+    c.sources[reader.name] = {"rows": len(frame), "series": int(frame["series"].nunique()),
+                              "countries": int(frame["iso3"].nunique())}
+
+
+def _add_tables(c: _Collected, reader: Reader, raw_dir: Path) -> None:
+    for name, make in reader.tables.items():
+        try:
+            table = make(raw_dir)
+        except RawDataMissing:
+            if not reader.optional:
+                raise
+            c.skipped[f"{reader.name}:{name}"] = "raw data not found (optional table)"
+            continue
+        if not isinstance(table, pd.DataFrame) or table.empty:
+            raise SnapshotError(f"reader {reader.name!r}: table {name!r} is empty")
+        if name in c.tables:
+            raise SnapshotError(f"table {name!r} registered twice")
+        c.tables[name] = table
+        if "file" in table.columns:
+            c.inputs |= _files(table["file"])
+
+
 def build_snapshot(
     raw_dir: Path,
     out_dir: Path | None = None,
@@ -243,48 +304,8 @@ def build_snapshot(
     out_dir = Path(out_dir) if out_dir is not None else snapshot_dir()
     readers = list(readers) if readers is not None else registered_readers()
 
-    frames: list[pd.DataFrame] = []
-    metadata: dict[str, dict[str, str]] = {}
-    owner: dict[str, str] = {}
-    sources: dict[str, dict[str, Any]] = {}
-    skipped: dict[str, str] = {}
-    inputs: set[str] = set()
-    tables: dict[str, pd.DataFrame] = {}
-    for reader in track(readers, progress, "reading raw files"):
-        frame = _run_reader(reader, raw_dir)
-        if frame is None and reader.read is not None:
-            skipped[reader.name] = "raw data not found (optional source)"
-        if frame is not None:
-            frame = validate_observations(reader.name, frame)
-            for series in frame["series"].unique():
-                if series in owner:
-                    raise SnapshotError(f"series {series!r} emitted by readers {owner[series]!r} "
-                                        f"and {reader.name!r}")
-                owner[series] = reader.name
-            inputs |= _files(frame["file"])
-            frame = frame[frame["year"] >= MIN_YEAR]
-            metadata.update({k: dict(v) for k, v in reader.series.items()})
-            frames.append(frame)
-            sources[reader.name] = {"rows": len(frame), "series": int(frame["series"].nunique()),
-                                    "countries": int(frame["iso3"].nunique())}
-        for name, make in reader.tables.items():
-            try:
-                table = make(raw_dir)
-            except RawDataMissing:
-                if not reader.optional:
-                    raise
-                skipped[f"{reader.name}:{name}"] = "raw data not found (optional table)"
-                continue
-            if not isinstance(table, pd.DataFrame) or table.empty:
-                raise SnapshotError(f"reader {reader.name!r}: table {name!r} is empty")
-            if name in tables:
-                raise SnapshotError(f"table {name!r} registered twice")
-            tables[name] = table
-            if "file" in table.columns:
-                inputs |= _files(table["file"])
-        if reader.read is not None or reader.tables:
-            inputs |= set(reader.extra_inputs)
-
+    c = _collect(readers, raw_dir, progress)
+    frames, metadata, tables, inputs = c.frames, c.metadata, c.tables, c.inputs
     report(progress, WRITING)
     obs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     obs = obs.sort_values(["series", "iso3", "year"], kind="mergesort").reset_index(drop=True)
@@ -308,8 +329,8 @@ def build_snapshot(
         inputs={p: _hash_file(raw_dir / p) for p in sorted(inputs)},
         outputs={name: _sha256(data) for name, data in payload.items()},
         rows=rows,
-        sources=sources,
-        skipped=skipped,
+        sources=c.sources,
+        skipped=c.skipped,
         path=str(out_dir),
     )
     payload[MANIFEST] = (json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
