@@ -39,7 +39,8 @@ def test_scatter_labels_overlap_nothing(nominal):
     from aidi.report.tables import scores_frame
 
     scores = scores_frame(nominal.result, nominal.observations)
-    fig = charts.draw_pillar_scatter(scores, "en")
+    fig = charts.draw_pillar_scatter(scores, "en", (("technology_activity", "TA"),
+                                                    ("market_friendliness", "MF")))
     ax = fig.axes[0]
     labels = _boxes(fig, Annotation)
     assert len(labels) == scores["index"].notna().sum()  # every economy labelled

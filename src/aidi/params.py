@@ -173,7 +173,7 @@ class TextList(Constraint):
         return f"a list of {self.label}s such as {self.example}"
 
     def invalid(self) -> tuple[object, ...]:
-        return ([], ["USA", 3])
+        return ([], ["ABC", 3])
 
 
 @dataclass(frozen=True)

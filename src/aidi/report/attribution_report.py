@@ -19,7 +19,7 @@ import pandas as pd
 
 from aidi.analysis.attribution_changes import Change, Fact, SeriesRef
 from aidi.io import safe_name, write_csv
-from aidi.report.charts import PALETTE, _drawing, _footer, _Text, broken_axis
+from aidi.report.chart_base import PALETTE, _drawing, _footer, _Text, broken_axis
 from aidi.report.timeline import TEXTS, _save, _say
 from aidi.report.translations import has, t
 from aidi.specs.schema import YearRule
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution
 
 
-def write_attribution(att: Attribution, out: Path, *, focus: str | None = "CHN",
+def write_attribution(att: Attribution, out: Path, *, focus: str | None = None,
                       node: str = "index", lang: str = "en",
                       labels: Mapping[str, str] | None = None) -> dict[str, Path]:
     """attribution.csv (every unit × node), attribution_events.csv (what each change did
@@ -155,7 +155,7 @@ def _waterfall_bars(ax: plt.Axes, start: float, end: float, steps: Sequence[floa
                     ha="center", fontsize=8)
     level = start
     for i, v in enumerate(steps, start=1):
-        colour = PALETTE["market_friendliness"] if v >= 0 else PALETTE["technology_activity"]
+        colour = PALETTE["accent2"] if v >= 0 else PALETTE["accent"]
         ax.bar(i, v, bottom=level, color=colour if abs(v) > 0 else PALETTE["muted"], width=0.6)
         ax.plot([i - 1.3, i + 0.3], [level, level], color="#999999", linewidth=0.6)
         ax.annotate(f"{v:+.3f}".replace("-", "\u2212") if abs(v) >= 5e-4 else "0.000",

@@ -220,6 +220,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
     from aidi.report.tables import pillar_ids, scores_frame
     from aidi.report.webfont import font_face_css, is_cached
     from aidi.report.writers import economy_names, node_labels
+    from aidi.specs.presentation import resolve_presentation
 
     formats = (".png", ".svg") if png else (".svg",)
     # matplotlib (and the fontTools it loads) only when there is something to draw
@@ -492,6 +493,7 @@ def write_build_report(result, observations: pd.DataFrame, out: Path, *,
         methodology=method, sections=tuple(sections), lead_sections=lead, focus=focus,
         lineage=lineage,
         reference=reference, node_labels={n: {lang: v} for n, v in labels.items()},
+        quadrant=resolve_presentation(spec, result.units, result.index.to_dict()).quadrant,
         score_columns=["index", *pillars],
         summary=summary_text, appendix=tuple(appendix), downloads=tuple(downloads),
         note=t("ui.relative_note_for", lang, reference=names.get(reference, reference))

@@ -19,11 +19,8 @@ says so in its footer, instead of drawing empty boxes.
 
 from __future__ import annotations
 
-import logging
 import math
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -37,230 +34,37 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
+from aidi.report.chart_base import (  # noqa: E402
+    _MARKERS,
+    PALETTE,
+    PILLAR_COLORS,
+    _drawing,
+    _fmt,
+    _footer,
+    _names,
+    _ranked,
+    _Text,
+    _title,
+    _top_legend,
+    broken_axis,
+    year_ticks,
+)
 from aidi.report.economies import economy_name, quadrants  # noqa: E402,F401
 from aidi.report.economies import numeric_column as _num  # noqa: E402
-from aidi.report.fonts import chart_fonts, find_cjk_font, renderable  # noqa: E402
-from aidi.report.translations import has, t  # noqa: E402
+from aidi.specs.schema import IndexSpec, Node  # noqa: E402
 
-__all__ = ["PALETTE", "PILLAR_COLORS", "TA_DIMS", "MF_DIMS", "QUADRANTS", "FOCUS_DIMS",
+__all__ = ["PALETTE", "PILLAR_COLORS", "QUADRANTS", "broken_axis", "year_ticks", "profile_nodes",
            "index_bar", "draw_index_bar", "pillar_scatter", "draw_pillar_scatter",
            "focus_profile", "draw_item_profile", "reproduction_chart", "draw_reproduction",
            "draw_all", "quadrants", "economy_name"]
 
-#: One palette for every chart (colour-blind-safe Okabe–Ito hues where colours carry meaning).
-PALETTE: dict[str, str] = {
-    "index": "#1f4e79",
-    "technology_activity": "#d55e00",
-    "market_friendliness": "#009e73",
-    "reference": "#7f7f7f",
-    "published": "#222222",
-    "ours": "#1f4e79",
-    "muted": "#9a9a9a",
-    "grid": "#e6e6e6",
-    "note": "#6b6b6b",
-}
-
-#: Dimensions under each pillar (used to colour bars by pillar).
-TA_DIMS: tuple[str, ...] = ("technology_activity", "compute", "algorithms", "data", "finance")
-MF_DIMS: tuple[str, ...] = ("market_friendliness", "exposure_scale", "diffusion", "policy")
-
 #: Quadrant ids (translation keys `quadrant.<id>`) and their colours.
 QUADRANTS: dict[str, str] = {
     "balanced": PALETTE["index"],
-    "rd_led": PALETTE["technology_activity"],
-    "application_led": PALETTE["market_friendliness"],
+    "rd_led": PALETTE["accent"],
+    "application_led": PALETTE["accent2"],
     "catching_up": PALETTE["muted"],
 }
-
-_DPI = 150
-
-#: Colours and markers of the root's children (pillars), in spec order.
-PILLAR_COLORS: tuple[str, ...] = (PALETTE["technology_activity"], PALETTE["market_friendliness"],
-                                  "#cc79a7", "#e69f00", "#56b4e9")
-_MARKERS = ("D", "o", "s", "^", "v")
-
-
-class _Text:
-    """Texts for one chart: the requested language if it can be drawn, else English."""
-
-    def __init__(self, lang: str) -> None:
-        if lang not in ("en", "zh"):
-            raise ValueError(f"unknown language {lang!r}; choose en or zh")
-        self.requested = lang
-        self.cjk = lang == "zh" and find_cjk_font() is not None
-        self.lang = "zh" if self.cjk else "en"
-        self.fallback = lang == "zh" and not self.cjk
-
-    def __call__(self, key: str, **fmt: object) -> str:
-        return t(key, self.lang, **fmt)
-
-    def economy(self, iso3: str, name_en: object = None, name_zh: object = None) -> str:
-        """An economy's name in the chart language; the ISO3 code when Chinese cannot be drawn."""
-        if self.requested == "zh":
-            zh = name_zh if isinstance(name_zh, str) and name_zh else economy_name(iso3, "zh")
-            return zh if self.cjk and renderable(zh) else iso3
-        en = name_en if isinstance(name_en, str) and name_en else economy_name(iso3, "en")
-        return en
-
-    def node(self, node: str, given: str | None = None) -> str:
-        """A dimension's label: `given` if drawable, else the translation, else the id."""
-        if given and renderable(given):
-            return given
-        if has(f"node.{node}"):
-            return self(f"node.{node}")
-        return node
-
-    def rc(self) -> dict[str, object]:
-        return {
-            # An explicit family list (not the generic "sans-serif") is what makes matplotlib
-            # fall back glyph by glyph from DejaVu Sans to the CJK font.
-            "font.family": chart_fonts(),
-            "svg.hashsalt": "aidi",
-            "svg.fonttype": "path",
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.edgecolor": "#444444",
-            "axes.titlesize": 13,
-            # CJK fonts usually come in one weight: a bold title would mix bold Latin with
-            # regular Chinese, so Chinese titles stay regular.
-            "axes.titleweight": "normal" if self.cjk else "bold",
-            "axes.titlelocation": "left",
-            "axes.titlepad": 12,
-            "axes.labelsize": 10,
-            "axes.labelcolor": "#333333",
-            "xtick.labelsize": 9,
-            "ytick.labelsize": 9.5,
-            "xtick.color": "#444444",
-            "ytick.color": "#333333",
-            "legend.frameon": False,
-            "legend.fontsize": 9,
-        }
-
-
-@contextmanager
-def _drawing(text: _Text) -> Iterator[None]:
-    """The chart style, and no "failed to find font weight bold" log lines: CJK fonts come in
-    one weight and matplotlib logs that for every bold label it falls back through."""
-    log = logging.getLogger("matplotlib.font_manager")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        with plt.rc_context(text.rc()):
-            yield
-    finally:
-        log.setLevel(level)
-
-
-def _names(scores: pd.DataFrame, text: _Text) -> list[str]:
-    cols = {c: scores[c] if c in scores else pd.Series([None] * len(scores), index=scores.index)
-            for c in ("name_en", "name_zh")}
-    return [text.economy(str(i), e, z)
-            for i, e, z in zip(scores["iso3"], cols["name_en"], cols["name_zh"], strict=True)]
-
-
-def _fmt(value: float, digits: int = 3) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _footer(fig: Figure, text: _Text, extra: Iterable[str] = ()) -> None:
-    """Source note (and the font fallback notice) in the bottom-left corner."""
-    note = text("chart.source_note")
-    if not renderable(note):
-        note = text("chart.source_note_latin")
-    lines = [*extra, note]
-    if text.fallback:
-        lines.append(t("chart.font_fallback", "en"))
-    width = fig.get_figwidth() * 72 / (7.5 * 0.56)  # Latin characters across the figure
-    wrapped = [part for line in lines for part in _wrap(line, int(width * 0.96))]
-    fig.text(0.01, 0.008, "\n".join(wrapped), ha="left", va="bottom", fontsize=7.5,
-             color=PALETTE["note"], linespacing=1.4)
-
-
-def _wrap(line: str, width: int) -> list[str]:
-    """A note broken into lines of at most `width` Latin-character widths (a CJK character
-    counts two), at spaces in Latin text and anywhere in Chinese."""
-    out, cur, used = [], "", 0
-    tokens = re.findall(r"\S+\s*|\s+", line) if not re.search(r"[\u4e00-\u9fff]", line) \
-        else list(line)
-    for tok in tokens:
-        w = sum(2 if ord(c) > 0x2E7F else 1 for c in tok)
-        if used + w > width and cur:
-            out.append(cur.rstrip())
-            cur, used = "", 0
-        cur += tok
-        used += w
-    if cur.strip():
-        out.append(cur.rstrip())
-    return out or [line]
-
-
-def year_ticks(fig: Figure) -> None:
-    """Whole-year ticks ("2012", never "2012.5") on every axis whose x range is years."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    for ax in fig.axes:
-        lo, hi = ax.get_xlim()
-        if ax.get_xscale() == "linear" and lo >= 1900 and hi <= 2100:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins="auto"))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}"))
-
-
-def broken_axis(ax: plt.Axes, bars_at: Sequence[float] = ()) -> None:
-    """Mark a value axis that does not start at 0: a double slash on the axis near its
-    bottom, and on each bar (at x in `bars_at`) that the axis cuts — the bars' values are
-    printed, so the cut hides nothing."""
-    lo = ax.get_ylim()[0]
-    if lo <= 0:
-        return
-    style = {"color": "#444444", "lw": 1.0, "clip_on": False, "zorder": 6}
-    for dx in (-0.006, 0.006):
-        ax.plot([dx - 0.008, dx + 0.008], [0.012, 0.032], transform=ax.transAxes, **style)
-    span = ax.get_ylim()[1] - lo
-    for x in bars_at:
-        for dy in (0.015, 0.035):
-            ax.plot([x - 0.32, x + 0.32], [lo + dy * span, lo + (dy + 0.015) * span],
-                    color="white", lw=2.2, zorder=6, solid_capstyle="butt")
-
-
-def _top_legend(ax: plt.Axes, **kwargs: object) -> None:
-    """A one-row legend between the title and the plot, where it can never hide a bar or a
-    marker whatever the data (call before layout; `_title` aligns it)."""
-    handles, labels = ax.get_legend_handles_labels()
-    if "handles" in kwargs:
-        handles = list(kwargs.pop("handles"))  # type: ignore[arg-type]
-        labels = [h.get_label() for h in handles]
-    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles),
-              borderaxespad=0.2, handletextpad=0.4, columnspacing=1.6, **kwargs)
-
-
-def _title(ax: plt.Axes, title: str) -> None:
-    """Put the title (and a top legend) flush with the figure's left margin, after layout, so
-    charts with long economy names keep the same title position as the others."""
-    pos = ax.get_position()
-    x = -(pos.x0 - 0.012) / pos.width
-    ax.set_title(title, loc="left", x=x, pad=28 if ax.get_legend() else 12)
-    legend = ax.get_legend()
-    if legend is not None:
-        legend.set_bbox_to_anchor((x - 0.008, 1.0), transform=ax.transAxes)
-
-
-def _save(fig: Figure, stem: Path) -> list[Path]:
-    """Write `stem`.png and `stem`.svg (no timestamps, so reruns give identical SVG)."""
-    stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
-    fig.savefig(png, dpi=_DPI, metadata={"Software": None})
-    with plt.rc_context({"svg.fonttype": "path"}):  # glyphs as paths: the SVG needs no font
-        fig.savefig(svg, metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    return [png, svg]
-
-
-def _ranked(scores: pd.DataFrame) -> pd.DataFrame:
-    key = "rank" if "rank" in scores and scores["rank"].notna().any() else "index"
-    asc = key == "rank"
-    return scores.sort_values(key, ascending=asc, na_position="last").reset_index(drop=True)
-
 
 # --- figure 1.14 ---------------------------------------------------------------------------------
 
@@ -270,11 +74,6 @@ def index_bar(scores: pd.DataFrame, lang: str, stem: Path,
     from aidi.report.figures import save_figure
 
     return save_figure(draw_index_bar(scores, lang, pillars), stem)
-
-
-def _default_pillars(scores: pd.DataFrame, text: _Text) -> list[tuple[str, str]]:
-    return [(c, text(f"legend.{c}")) for c in ("technology_activity", "market_friendliness")
-            if c in scores]
 
 
 def draw_index_bar(scores: pd.DataFrame, lang: str,
@@ -290,7 +89,7 @@ def draw_index_bar(scores: pd.DataFrame, lang: str,
     data = _ranked(scores)
     n = len(data)
     names = _names(data, text)
-    pillars = list(pillars) if pillars is not None else _default_pillars(data, text)
+    pillars = list(pillars or ())
     idx = _num(data, "index")
     pvals = [_num(data, c) for c, _ in pillars]
     finite = np.concatenate([v[np.isfinite(v)] for v in (idx, *pvals)] + [np.array([1.0])])
@@ -408,8 +207,10 @@ def draw_pillar_scatter(scores: pd.DataFrame, lang: str,
     rest) and the index is a geometric mean: equal-index lines are then straight.
     """
     text = _Text(lang)
-    (xc, xlabel), (yc, ylabel) = axes or (("technology_activity", ""),
-                                          ("market_friendliness", ""))
+    if axes is None:
+        raise ValueError("draw_pillar_scatter needs its two axes: ((x column, label), "
+                         "(y column, label)) — the spec's presentation quadrant")
+    (xc, xlabel), (yc, ylabel) = axes
     ok = np.isfinite(_num(scores, xc)) & np.isfinite(_num(scores, yc))
     data = scores[ok].reset_index(drop=True)
     xs, ys = _num(data, xc), _num(data, yc)
@@ -504,10 +305,23 @@ def _quadrant_names(ax: plt.Axes, text: _Text) -> None:
 
 # --- figure 1.15a ---------------------------------------------------------------------------------
 
-def focus_profile(scores: pd.DataFrame, focus: str, reference: str, dims: Sequence[str],
-                  labels: Mapping[str, str] | None, lang: str, stem: Path) -> list[Path]:
-    """One economy against the reference = 1 over the aggregate columns `dims` of `scores`
-    (see `draw_item_profile`; the report draws every indicator too, `items_profile`)."""
+def profile_nodes(spec: IndexSpec) -> list[tuple[str, int, int]]:
+    """The profile's bars from the spec: the root, each pillar (its aggregate children) and
+    their aggregate children, depth first, as (node, pillar number or -1, level)."""
+    out = [(spec.root.id, -1, 0)]
+    pillars = [c for c in spec.root.children if isinstance(c, Node)]
+    for k, pillar in enumerate(pillars):
+        out.append((pillar.id, k, 1))
+        out += [(c.id, k, 2) for c in pillar.children if isinstance(c, Node)]
+    return out
+
+
+def focus_profile(scores: pd.DataFrame, focus: str, reference: str, spec: IndexSpec,
+                  labels: Mapping[str, str] | None, lang: str, stem: Path,
+                  dims: Sequence[str] | None = None) -> list[Path]:
+    """One economy against the reference = 1 over the spec's aggregates down to the pillars'
+    dimensions (`profile_nodes`; only `dims` when given) — see `draw_item_profile`; the
+    report draws every indicator too, `items_profile`."""
     from aidi.report.figures import save_figure
 
     text = _Text(lang)
@@ -515,22 +329,23 @@ def focus_profile(scores: pd.DataFrame, focus: str, reference: str, dims: Sequen
     for code in (focus, reference):
         if code not in table.index:
             raise KeyError(f"economy {code!r} is not in the scores table")
-    dims = [d for d in dims if d in table.columns]
+    nodes = [n for n in profile_nodes(spec) if n[0] in table.columns
+             and (dims is None or n[0] in dims)]
+    dims = [n[0] for n in nodes]
     if not dims:
         raise ValueError("none of the requested dimensions is a column of the scores table")
     num = table[dims].apply(pd.to_numeric, errors="coerce")
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = (num.loc[focus] / num.loc[reference]).to_numpy(dtype=float)
     labels = labels or {}
-    group = [0 if d in TA_DIMS else 1 if d in MF_DIMS else -1 for d in dims]
-    level = [0 if d == "index" else 1 if d in ("technology_activity", "market_friendliness")
-             else 2 for d in dims]
+    group, level = [n[1] for n in nodes], [n[2] for n in nodes]
     items = pd.DataFrame({"label": [text.node(d, labels.get(d)) for d in dims], "value": rel,
                           "group": group, "level": level, "kind": "aggregate"})
     row, ref_row = table.loc[focus], table.loc[reference]
     return save_figure(draw_item_profile(
         items, text.economy(focus, row.get("name_en"), row.get("name_zh")),
-        text.economy(reference, ref_row.get("name_en"), ref_row.get("name_zh")), lang), stem)
+        text.economy(reference, ref_row.get("name_en"), ref_row.get("name_zh")), lang,
+        [text.node(c, labels.get(c)) for c in dims if level[dims.index(c)] == 1]), stem)
 
 
 def _ratio_ticks(ax: plt.Axes, lo: float, hi: float) -> None:
@@ -547,64 +362,34 @@ def _ratio_ticks(ax: plt.Axes, lo: float, hi: float) -> None:
 def draw_item_profile(items: pd.DataFrame, focus_name: str, ref_name: str, lang: str,
                       group_labels: Sequence[str] | None = None) -> Figure:
     """One economy against the reference = 1, item by item, as horizontal bars with a
-    reference line at 1 (the source's figure 1.15a, China vs the USA).
+    reference line at 1 (the source's figure 1.15a).
 
     `items` has one row per bar, top to bottom: `label` (in `lang`), `value` (relative to the
     reference), `group` (which pillar: colours the bar; −1 for the index), `level` (depth in
     the tree: indents the label) and `kind` ("aggregate" bars are dark and bold, "indicator"
     bars lighter). The axis is logarithmic around the reference's 1 when every value is
     positive, so every bar is to scale whatever its size (no clipping), and each value is
-    printed beside its bar.
+    printed beside its bar. `group_labels` name the groups in the legend.
     """
-    from matplotlib.colors import to_rgba
-
     text = _Text(lang)
     rel = pd.to_numeric(items["value"], errors="coerce").to_numpy(dtype=float)
     groups = items["group"].to_numpy(dtype=int)
     levels = items["level"].to_numpy(dtype=int)
     aggregate = (items["kind"] == "aggregate").to_numpy()
-    base = [PALETTE["index"] if g < 0 else PILLAR_COLORS[g % len(PILLAR_COLORS)] for g in groups]
-    colors = [c if agg else to_rgba(c, 0.45) for c, agg in zip(base, aggregate, strict=True)]
-    ylabels = [("    " * max(int(lv) - 1, 0)) + str(lbl)
-               for lbl, lv in zip(items["label"], levels, strict=True)]
     finite = rel[np.isfinite(rel)]
     # Ratios to the reference span orders of magnitude (0.1 … 7×): a log axis centred on 1
     # shows every bar to scale — nothing clipped — with bars growing left or right of the
     # reference; without positive values it falls back to a linear axis from 0.
     log = bool(len(finite)) and bool((finite > 0).all())
     n = len(items)
-    y = np.arange(n)
     with _drawing(text):
         fig, ax = plt.subplots(figsize=(9.2, 0.3 * n + 2.2))
-        if log:
-            lo = min(0.5, float(finite.min())) / 1.6
-            hi = max(2.0, float(finite.max())) * 1.6
-            ax.set_xscale("log")
-            start = np.ones(n)
-            width = np.where(np.isfinite(rel), rel, 1.0) - 1.0
-            bars = ax.barh(y, width, left=start, height=0.62, color=colors, zorder=2)
-            ax.set_xlim(lo, hi)
-        else:
-            hi = max(1.15, float(finite.max()) * 1.12 if len(finite) else 1.15)
-            bars = ax.barh(y, np.nan_to_num(rel), height=0.62, color=colors, zorder=2)
-            ax.set_xlim(min(0.0, float(finite.min()) * 1.1) if len(finite) else 0.0, hi)
-        for bar, agg in zip(bars, aggregate, strict=True):
-            if agg:
-                bar.set_edgecolor("#222222")
-                bar.set_linewidth(0.7)
-        ax.axvline(1.0, color=PALETTE["reference"], lw=1.2, ls="--", zorder=3)
-        for yi, v in zip(y, rel, strict=True):
-            if not np.isfinite(v):
-                ax.text(1.0, yi, " —", va="center", ha="left", fontsize=8, color="#333333")
-                continue
-            right = v >= 1 or not log
-            ax.text(v * (1.04 if log and right else 0.96 if log else 1.0) +
-                    (0 if log else hi * 0.01), yi, _fmt(v, 2) + ("×" if log else ""),
-                    va="center", ha="left" if right else "right", fontsize=8,
-                    color="#333333", zorder=4)
+        lo, hi = _profile_bars(ax, rel, groups, aggregate, log)
         if log:
             _ratio_ticks(ax, lo, hi)
-        ax.set_yticks(y, ylabels)
+        ylabels = [("    " * max(int(lv) - 1, 0)) + str(lbl)
+                   for lbl, lv in zip(items["label"], levels, strict=True)]
+        ax.set_yticks(np.arange(n), ylabels)
         for tick, agg, lv in zip(ax.get_yticklabels(), aggregate, levels, strict=True):
             if agg and lv <= 1 and not text.cjk:
                 tick.set_fontweight("bold")
@@ -618,21 +403,65 @@ def draw_item_profile(items: pd.DataFrame, focus_name: str, ref_name: str, lang:
         ax.spines["left"].set_visible(False)
         title = text("chart.focus.title", focus=focus_name, reference=ref_name)
         ax.set_title(title, pad=28)
-        names = list(group_labels) if group_labels is not None else \
-            [text(f"legend.{k}") for k in ("technology_activity", "market_friendliness")]
-        handles = [Line2D([], [], marker="s", ls="", ms=8, color=PALETTE["index"],
-                          label=text("legend.index"))]
-        handles += [Line2D([], [], marker="s", ls="", ms=8,
-                           color=PILLAR_COLORS[k % len(PILLAR_COLORS)], label=name)
-                    for k, name in enumerate(names) if (groups == k).any()]
-        if (~aggregate).any():
-            handles.append(Line2D([], [], marker="s", ls="", ms=8, color=to_rgba("#777777", 0.45),
-                                  label=text("legend.indicator")))
-        _top_legend(ax, handles=handles)
+        _top_legend(ax, handles=_profile_legend(text, groups, aggregate, group_labels))
         fig.tight_layout(rect=(0, 0.05, 1, 1))
         _title(ax, title)
         _footer(fig, text)
         return fig
+
+
+def _profile_bars(ax: plt.Axes, rel: np.ndarray, groups: np.ndarray, aggregate: np.ndarray,
+                  log: bool) -> tuple[float, float]:
+    """The bars (from 1 on a log axis, from 0 on a linear one), outlined when aggregates,
+    the reference line and each value beside its bar; returns the x range."""
+    from matplotlib.colors import to_rgba
+
+    base = [PALETTE["index"] if g < 0 else PILLAR_COLORS[g % len(PILLAR_COLORS)] for g in groups]
+    colors = [c if agg else to_rgba(c, 0.45) for c, agg in zip(base, aggregate, strict=True)]
+    finite = rel[np.isfinite(rel)]
+    y = np.arange(len(rel))
+    if log:
+        lo = min(0.5, float(finite.min())) / 1.6
+        hi = max(2.0, float(finite.max())) * 1.6
+        ax.set_xscale("log")
+        width = np.where(np.isfinite(rel), rel, 1.0) - 1.0
+        bars = ax.barh(y, width, left=np.ones(len(rel)), height=0.62, color=colors, zorder=2)
+    else:
+        hi = max(1.15, float(finite.max()) * 1.12 if len(finite) else 1.15)
+        bars = ax.barh(y, np.nan_to_num(rel), height=0.62, color=colors, zorder=2)
+        lo = min(0.0, float(finite.min()) * 1.1) if len(finite) else 0.0
+    ax.set_xlim(lo, hi)
+    for bar, agg in zip(bars, aggregate, strict=True):
+        if agg:
+            bar.set_edgecolor("#222222")
+            bar.set_linewidth(0.7)
+    ax.axvline(1.0, color=PALETTE["reference"], lw=1.2, ls="--", zorder=3)
+    for yi, v in zip(y, rel, strict=True):
+        if not np.isfinite(v):
+            ax.text(1.0, yi, " —", va="center", ha="left", fontsize=8, color="#333333")
+            continue
+        right = v >= 1 or not log
+        ax.text(v * (1.04 if log and right else 0.96 if log else 1.0) +
+                (0 if log else hi * 0.01), yi, _fmt(v, 2) + ("×" if log else ""),
+                va="center", ha="left" if right else "right", fontsize=8,
+                color="#333333", zorder=4)
+    return lo, hi
+
+
+def _profile_legend(text: _Text, groups: np.ndarray, aggregate: np.ndarray,
+                    group_labels: Sequence[str] | None) -> list[Line2D]:
+    """Index, each group drawn (named by `group_labels`), and indicators when drawn."""
+    from matplotlib.colors import to_rgba
+
+    handles = [Line2D([], [], marker="s", ls="", ms=8, color=PALETTE["index"],
+                      label=text("legend.index"))]
+    handles += [Line2D([], [], marker="s", ls="", ms=8,
+                       color=PILLAR_COLORS[k % len(PILLAR_COLORS)], label=name)
+                for k, name in enumerate(group_labels or ()) if (groups == k).any()]
+    if (~aggregate).any():
+        handles.append(Line2D([], [], marker="s", ls="", ms=8, color=to_rgba("#777777", 0.45),
+                              label=text("legend.indicator")))
+    return handles
 
 
 # --- reproduction ---------------------------------------------------------------------------------
@@ -723,30 +552,33 @@ def draw_reproduction(repro: pd.DataFrame, lang: str,
 
 # --- all four at once -----------------------------------------------------------------------------
 
-#: Dimensions of the focus profile, in the order of the source's figure 1.15a.
-FOCUS_DIMS: tuple[str, ...] = ("index", "technology_activity", "compute", "algorithms", "data",
-                               "finance", "market_friendliness", "exposure_scale", "diffusion",
-                               "policy")
-
-
-def draw_all(scores: pd.DataFrame, lang: str, outdir: Path, *,
-             repro: pd.DataFrame | None = None, focus: str | None = "CHN",
-             reference: str = "USA", dims: Sequence[str] = FOCUS_DIMS,
-             labels: Mapping[str, str] | None = None) -> dict[str, list[Path]]:
+def draw_all(scores: pd.DataFrame, spec: IndexSpec, lang: str, outdir: Path, *,
+             repro: pd.DataFrame | None = None, labels: Mapping[str, str] | None = None
+             ) -> dict[str, list[Path]]:
     """Draw every standard chart into `outdir` and return name → paths, with the names
-    `ReportContext.figures` expects: index_bar, pillar_scatter, focus_profile (if `focus` is
-    in `scores`), reproduction (if `repro` has rows). (`aidi build` uses
-    `aidi.report.build_report`, which draws in parallel and at indicator level.)"""
+    `ReportContext.figures` expects: index_bar, pillar_scatter (with a quadrant),
+    focus_profile (when the focus and the reference are built), reproduction (if `repro` has
+    rows). Pillars, quadrant axes, focus and reference come from the spec's presentation
+    (`aidi.specs.presentation`). (`aidi build` uses `aidi.report.build_report`, which draws in
+    parallel and at indicator level.)"""
     from aidi.report import filenames as fn
+    from aidi.specs.presentation import resolve_presentation
 
+    text, labels = _Text(lang), labels or {}
+    index = dict(zip(scores["iso3"], pd.to_numeric(scores["index"], errors="coerce"),
+                     strict=True))
+    p = resolve_presentation(spec, list(scores["iso3"]), index)
+    pillars = [(c.id, text.node(c.id, labels.get(c.id))) for c in spec.root.children
+               if isinstance(c, Node) and c.id in scores]
     outdir = Path(outdir)
-    figs = {"index_bar": index_bar(scores, lang, outdir / fn.fig_index_bar(lang)),
-            "pillar_scatter": pillar_scatter(scores, lang,
-                                             outdir / fn.fig_pillar_scatter(lang))}
-    have = set(scores["iso3"])
-    if focus and focus in have and reference in have:
-        figs["focus_profile"] = focus_profile(scores, focus, reference, dims, labels, lang,
-                                              outdir / fn.fig_focus_profile(focus, lang))
+    figs = {"index_bar": index_bar(scores, lang, outdir / fn.fig_index_bar(lang), pillars)}
+    if p.quadrant and all(c in scores for c in p.quadrant):
+        axes = tuple((c, text.node(c, labels.get(c))) for c in p.quadrant)
+        figs["pillar_scatter"] = pillar_scatter(scores, lang,
+                                                outdir / fn.fig_pillar_scatter(lang), axes)
+    if p.focus and p.reference:
+        figs["focus_profile"] = focus_profile(scores, p.focus, p.reference, spec, labels, lang,
+                                              outdir / fn.fig_focus_profile(p.focus, lang))
     if repro is not None and len(repro):
         figs["reproduction"] = reproduction_chart(repro, lang, outdir / fn.fig_reproduction(lang))
     return figs

@@ -25,9 +25,9 @@ def numeric_column(scores: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(scores[col], errors="coerce").to_numpy(dtype=float)
 
 
-def quadrants(scores: pd.DataFrame, x: str = "technology_activity",
-              y: str = "market_friendliness") -> pd.Series:
-    """Each economy's quadrant id relative to the medians of both pillars (ties count as above).
+def quadrants(scores: pd.DataFrame, x: str, y: str) -> pd.Series:
+    """Each economy's quadrant id relative to the medians of the columns `x` and `y` (the
+    spec's presentation quadrant, its two pillars; ties count as above).
 
     Medians rather than the reference's 1: with USA = 1 nearly every economy lies below 1 on
     both pillars, so lines at 1 would say nothing; medians split the group into R&D-led,

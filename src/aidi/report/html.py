@@ -26,6 +26,16 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from aidi.report.html_format import (
+    _fmt_int,
+    _fmt_num,
+    _fmt_published,
+    _is_num,
+    _missing,
+    _Names,
+    _Nodes,
+)
+from aidi.report.markdown import markdown_to_html
 from aidi.report.translations import LANGS, has, label, t
 
 __all__ = ["FIGURE_ORDER", "ReportContext", "Section", "manifest_summary", "markdown_to_html",
@@ -37,11 +47,6 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 #: Figure names `ReportContext.figures` understands, and the section each goes to.
 FIGURE_ORDER: dict[str, str] = {"index_bar": "ranking", "pillar_scatter": "pillars",
                                 "focus_profile": "focus", "reproduction": "reproduction"}
-
-#: Score columns shown by default, in this order, when present.
-_SCORE_COLUMNS = ("index", "technology_activity", "market_friendliness", "compute", "algorithms",
-                  "data", "finance", "exposure_scale", "diffusion", "policy")
-
 
 @dataclass(frozen=True)
 class Section:
@@ -103,8 +108,10 @@ class ReportContext:
     - `lineage`: optional table (e.g. one row per indicator × raw file × hash).
     - `sections`: extra `Section`s, shown after the reproduction, in the order given.
     - `focus`, `reference`: the economy profiled and the reference unit (= 1).
-    - `score_columns`: the columns of the scores table (default: those of `_SCORE_COLUMNS`
-      present); `summary`: extra sentences for the summary, already in the report language.
+    - `quadrant`: the spec's presentation quadrant (two node columns of `scores`): each
+      economy's quadrant in the scores table, and the focus's two values in the summary.
+    - `score_columns`: the columns of the scores table (default: index and the quadrant's
+      columns present); `summary`: extra sentences for the summary, in the report language.
     - `node_labels`: node id → name, as the spec's `Label` or a {"en": ..., "zh": ...} dict;
       used for column headers, dimension paths and measures before `node.<id>` translations,
       so a spec with its own tree reads right without new translation keys.
@@ -127,88 +134,15 @@ class ReportContext:
     #: sections shown right after the headline ranking (e.g. why the index differs from the
     #: source's: the first question a reader has on seeing two indices)
     lead_sections: Sequence[Section] = ()
-    focus: str | None = "CHN"
-    reference: str = "USA"
+    focus: str | None = None
+    reference: str | None = None
+    quadrant: tuple[str, str] | None = None
     score_columns: Sequence[str] | None = None
     summary: Sequence[str] = ()
     node_labels: Mapping[str, object] = field(default_factory=dict)
     appendix: Sequence[tuple[str, pd.DataFrame]] = ()
     downloads: Sequence[str] = ()
     note: str = ""
-
-
-# --- formatting -----------------------------------------------------------------------------------
-
-def _is_num(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
-
-def _missing(v: object) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    return isinstance(v, (float, np.floating)) and math.isnan(v)
-
-
-def _fmt_num(v: object, decimals: int) -> str:
-    if _missing(v):
-        return "—"
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}" if abs(int(v)) >= 10000 else str(int(v))
-    x = float(v)  # type: ignore[arg-type]
-    if not math.isfinite(x):
-        return "—"
-    if abs(x) >= 1e5:
-        return f"{x:,.0f}"
-    return f"{x:.{decimals}f}".replace("-", "\u2212")
-
-
-def _fmt_int(v: object) -> str:
-    return "—" if _missing(v) else str(int(float(v)))  # type: ignore[arg-type]
-
-
-def _fmt_published(v: object) -> str:
-    """Published figures as the source printed them: two decimals unless it gave three."""
-    if _missing(v):
-        return "—"
-    x = float(v)  # type: ignore[arg-type]
-    return f"{x:.2f}" if abs(round(x, 2) - x) < 1e-9 else f"{x:.3f}"
-
-
-class _Names:
-    """Economy names in the report language: the scores table first, then aidi.countries."""
-
-    def __init__(self, scores: pd.DataFrame, lang: str) -> None:
-        self.lang = lang
-        col = "name_zh" if lang == "zh" else "name_en"
-        self.known: dict[str, str] = {}
-        if col in scores and "iso3" in scores:
-            for iso3, name in zip(scores["iso3"], scores[col], strict=True):
-                if isinstance(name, str) and name:
-                    self.known[str(iso3)] = name
-
-    def __call__(self, iso3: object) -> str:
-        from aidi.report.economies import economy_name
-
-        code = str(iso3)
-        return self.known.get(code) or economy_name(code, self.lang)
-
-
-class _Nodes:
-    """Node names in the report language: the spec's labels first, then the translations."""
-
-    def __init__(self, labels: Mapping[str, object], lang: str) -> None:
-        self.labels = labels
-        self.lang = lang
-
-    def __call__(self, node: object) -> str:
-        key = str(node).strip()
-        given = self.labels.get(key)
-        getter = getattr(given, "get", None)
-        if callable(getter):
-            text = getter(self.lang) or getter("en")
-            if text:
-                return str(text)
-        return label(key, self.lang, ("node.", "col."))
 
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -271,7 +205,7 @@ def _with_names(frame: pd.DataFrame, names: _Names, lang: str) -> pd.DataFrame:
 
 def _scores_table(ctx: ReportContext, lang: str, names: _Names, nodes: _Nodes) -> Markup:
     s = ctx.scores
-    cols = list(ctx.score_columns or [c for c in _SCORE_COLUMNS if c in s])
+    cols = list(ctx.score_columns or [c for c in ("index", *(ctx.quadrant or ())) if c in s])
     frame = pd.DataFrame({"rank": s["rank"] if "rank" in s else pd.Series(pd.NA, index=s.index),
                           "economy": [names(c) for c in s["iso3"]], "iso3": s["iso3"]})
     for c in cols:
@@ -281,11 +215,11 @@ def _scores_table(ctx: ReportContext, lang: str, names: _Names, nodes: _Nodes) -
         frame["tier"] = s["tier"]
         formats["tier"] = lambda v: "—" if _missing(v) or not has(f"tier.{int(v)}") \
             else t(f"tier.{int(v)}", lang)
-    if {"technology_activity", "market_friendliness"} <= set(s.columns):
+    if ctx.quadrant and set(ctx.quadrant) <= set(s.columns):
         from aidi.report.economies import quadrants
 
         frame["quadrant"] = [None if q is None else t(f"quadrant.{q}", lang)
-                             for q in quadrants(s)]
+                             for q in quadrants(s, *ctx.quadrant)]
     frame = frame.sort_values("rank", na_position="last", kind="stable") if "rank" in s \
         else frame
     frame["rank"] = pd.array(frame["rank"], dtype="Int64")
@@ -390,98 +324,6 @@ def _embed(paths: Sequence[Path], alt: str) -> Markup:
     return Markup("".join(out))
 
 
-# --- markdown -------------------------------------------------------------------------------------
-
-_INLINE = [
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"(?<![*\w])\*([^*\n]+)\*(?!\w)"), r"<em>\1</em>"),
-    # links become text + the address in plain text: the report never links out
-    (re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)"), r"\1 (\2)"),
-]
-
-
-def _inline(text: str) -> str:
-    out = _html.escape(text, quote=False)
-    for pattern, repl in _INLINE:
-        out = pattern.sub(repl, out)
-    return out
-
-
-def _table_row(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
-
-
-def markdown_to_html(text: str) -> Markup:
-    """A small markdown subset → HTML: ATX headings, paragraphs, - / * / 1. lists, pipe tables,
-    fenced code, `code`, **bold**, *italic* and [text](url) (rendered as plain text).
-
-    Enough for the methodology notes; no new dependency, and nothing it emits links outside.
-    """
-    lines = text.replace("\r\n", "\n").split("\n")
-    out: list[str] = []
-    para: list[str] = []
-    i = 0
-
-    def flush() -> None:
-        if para:
-            out.append(f"<p>{_inline(' '.join(s.strip() for s in para))}</p>")
-            para.clear()
-
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            flush()
-            block = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith("```"):
-                block.append(lines[i])
-                i += 1
-            out.append(f"<pre><code>{_html.escape(chr(10).join(block))}</code></pre>")
-        elif m := re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", stripped):
-            flush()
-            level = min(len(m.group(1)) + 1, 6)  # the report's own h1/h2 stay above
-            out.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
-        elif stripped.startswith("|") and i + 1 < len(lines) and \
-                re.match(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", lines[i + 1].strip()):
-            flush()
-            head = _table_row(stripped)
-            i += 2
-            rows = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(_table_row(lines[i]))
-                i += 1
-            out.append('<table class="data"><thead><tr>'
-                       + "".join(f"<th>{_inline(h)}</th>" for h in head) + "</tr></thead><tbody>"
-                       + "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>"
-                                 for r in rows) + "</tbody></table>")
-            continue
-        elif re.match(r"^([-*+]|\d+[.)])\s+", stripped):
-            flush()
-            ordered = bool(re.match(r"^\d+[.)]", stripped))
-            tag = "ol" if ordered else "ul"
-            items = []
-            while i < len(lines) and re.match(r"^\s*([-*+]|\d+[.)])\s+", lines[i]):
-                item = re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", lines[i])
-                i += 1
-                # continuation lines (indented, not a new item)
-                while i < len(lines) and lines[i].startswith(("  ", "\t")) and lines[i].strip() \
-                        and not re.match(r"^\s*([-*+]|\d+[.)])\s+", lines[i]):
-                    item += " " + lines[i].strip()
-                    i += 1
-                items.append(f"<li>{_inline(item)}</li>")
-            out.append(f"<{tag}>{''.join(items)}</{tag}>")
-            continue
-        elif not stripped:
-            flush()
-        else:
-            para.append(stripped)
-        i += 1
-    flush()
-    return Markup("\n".join(out))
-
-
 # --- snapshot -------------------------------------------------------------------------------------
 
 def manifest_summary(manifest: Mapping[str, object],
@@ -513,11 +355,12 @@ def manifest_summary(manifest: Mapping[str, object],
 
 # --- assembly -------------------------------------------------------------------------------------
 
-def _summary(ctx: ReportContext, lang: str, names: _Names) -> list[str]:
+def _summary(ctx: ReportContext, lang: str, names: _Names, nodes: _Nodes) -> list[str]:
     if ctx.summary:  # generated by the caller from the results (aidi.report.summary)
         return [str(x) for x in ctx.summary]
     s = ctx.scores
-    out = [t("summary.count", lang, n=len(s), reference=names(ctx.reference))]
+    out = [t("summary.count", lang, n=len(s),
+             reference=names(ctx.reference) if ctx.reference else "—")]
     if "index" in s and len(s):
         top = s.sort_values("rank" if "rank" in s else "index",
                             ascending="rank" in s, na_position="last").head(3)
@@ -526,105 +369,129 @@ def _summary(ctx: ReportContext, lang: str, names: _Names) -> list[str]:
     if ctx.focus and ctx.focus in set(s["iso3"]) and ctx.focus != ctx.reference:
         row = s[s["iso3"] == ctx.focus].iloc[0]
         rank = row.get("rank")
-        out.append(t("summary.focus", lang, focus=names(ctx.focus),
-                     index=_fmt_num(row.get("index"), 3),
-                     rank="—" if _missing(rank) else int(rank),
-                     ta=_fmt_num(row.get("technology_activity"), 3),
-                     mf=_fmt_num(row.get("market_friendliness"), 3)))
+        text = t("summary.focus_index", lang, focus=names(ctx.focus),
+                 index=_fmt_num(row.get("index"), 3), rank="—" if _missing(rank) else int(rank))
+        for node in ctx.quadrant or ():
+            text += t("summary.focus_node", lang, node=nodes(node),
+                      value=_fmt_num(row.get(node), 3))
+        out.append(text + t("summary.focus_end", lang))
     if ctx.mean_abs_difference is not None and math.isfinite(ctx.mean_abs_difference):
         out.append(t("summary.mad", lang, mad=f"{ctx.mean_abs_difference:.3f}"))
     return out
 
 
-def _sections(ctx: ReportContext, lang: str) -> list[dict[str, object]]:
-    names = _Names(ctx.scores, lang)
-    nodes = _Nodes(ctx.node_labels, lang)
-    figs = {k: _figure_paths(v) for k, v in ctx.figures.items()}
-    out: list[dict[str, object]] = []
-    appendix: list[tuple[str, pd.DataFrame]] = []
+class _Assembly:
+    """The report's sections in order: each `add` checks the id is new; figures, tables and
+    extra `Section`s are rendered in the report language, their appendix tables kept."""
 
-    def add(sid: str, title: str, *parts: object) -> None:
-        if any(sec["id"] == sid for sec in out):
+    def __init__(self, ctx: ReportContext, lang: str) -> None:
+        self.ctx, self.lang = ctx, lang
+        self.names = _Names(ctx.scores, lang)
+        self.nodes = _Nodes(ctx.node_labels, lang)
+        self.figs = {k: _figure_paths(v) for k, v in ctx.figures.items()}
+        self.out: list[dict[str, object]] = []
+        self.appendix: list[tuple[str, pd.DataFrame]] = []
+
+    def add(self, sid: str, title: str, *parts: object) -> None:
+        if any(sec["id"] == sid for sec in self.out):
             raise ValueError(f"two report sections have the id {sid!r}")
         body = Markup("").join(
             p if isinstance(p, Markup) else Markup(f"<p>{_html.escape(str(p))}</p>")
             for p in parts if p)
-        out.append({"id": sid, "title": title, "body": body})
+        self.out.append({"id": sid, "title": title, "body": body})
 
-    def fig(name: str, key: str) -> Markup:
+    def fig(self, name: str, key: str) -> Markup:
         """A figure; its alt text is the section's heading (`key`: a translation key)."""
-        return _embed(figs.get(name, []), ctx.section_titles.get(name) or t(key, lang))
+        return _embed(self.figs.get(name, []),
+                      self.ctx.section_titles.get(name) or t(key, self.lang))
 
-    def section(sec: Section) -> None:
+    def section(self, sec: Section) -> None:
         parts: list[object] = list(sec.sentences)
         if sec.bullets:
             parts.append(_bullets(sec.bullets))
         if sec.figures:
-            parts.append(_embed(list(sec.figures), sec.heading(lang)))
+            parts.append(_embed(list(sec.figures), sec.heading(self.lang)))
         if sec.html:
             parts.append(Markup(sec.html))
         if sec.table is not None:
-            parts.append(_scroll(table_html(_with_names(sec.table, names, lang), lang,
-                                            decimals=sec.decimals, formats=sec.formats)))
-        add(sec.id, sec.heading(lang), *parts)
-        appendix.extend(sec.appendix)
+            parts.append(_scroll(table_html(_with_names(sec.table, self.names, self.lang),
+                                            self.lang, decimals=sec.decimals,
+                                            formats=sec.formats)))
+        self.add(sec.id, sec.heading(self.lang), *parts)
+        self.appendix.extend(sec.appendix)
 
-    add("summary", t("section.summary", lang),
-        Markup("<ul class=\"summary\">" + "".join(f"<li>{_html.escape(x)}</li>"
-                                                   for x in _summary(ctx, lang, names))
-               + "</ul>"))
-    add("ranking", t("section.ranking", lang), fig("index_bar", "section.ranking"),
-        Markup(f'<p class="note">{_html.escape(t("ui.relative_note", lang))} '
-               f'{_html.escape(t("ui.sort_hint", lang))}</p>'),
-        _scroll(_scores_table(ctx, lang, names, nodes)))
+
+def _sections(ctx: ReportContext, lang: str) -> list[dict[str, object]]:
+    a = _Assembly(ctx, lang)
+    names, nodes, figs = a.names, a.nodes, a.figs
+    a.add("summary", t("section.summary", lang),
+          Markup("<ul class=\"summary\">" + "".join(f"<li>{_html.escape(x)}</li>"
+                                                     for x in _summary(ctx, lang, names, nodes))
+                 + "</ul>"))
+    a.add("ranking", t("section.ranking", lang), a.fig("index_bar", "section.ranking"),
+          Markup(f'<p class="note">{_html.escape(t("ui.relative_note", lang))} '
+                 f'{_html.escape(t("ui.sort_hint", lang))}</p>'),
+          _scroll(_scores_table(ctx, lang, names, nodes)))
     for sec in ctx.lead_sections:  # the reader's next question after the ranking
-        section(sec)
+        a.section(sec)
     if figs.get("pillar_scatter"):
-        add("pillars", ctx.section_titles.get("pillars") or t("section.pillars", lang),
-            fig("pillar_scatter", "section.pillars"),
-            Markup(f'<p class="note">{_html.escape(t("ui.quadrant_note", lang))}</p>'))
+        a.add("pillars", ctx.section_titles.get("pillars") or t("section.pillars", lang),
+              a.fig("pillar_scatter", "section.pillars"),
+              Markup(f'<p class="note">{_html.escape(t("ui.quadrant_note", lang))}</p>'))
     if figs.get("focus_profile"):
-        add("focus", t("section.focus", lang), fig("focus_profile", "section.focus"))
+        a.add("focus", t("section.focus", lang), a.fig("focus_profile", "section.focus"))
     if ctx.reproduction is not None and len(ctx.reproduction):
         mad = ""
         if ctx.mean_abs_difference is not None and math.isfinite(ctx.mean_abs_difference):
             mad = Markup(f'<p class="mad">{_html.escape(t("ui.mad", lang))}: '
                          f"<strong>{ctx.mean_abs_difference:.3f}</strong></p>")
-        add("reproduction", t("section.reproduction", lang),
-            fig("reproduction", "section.reproduction"), mad,
-            _scroll(_repro_table(ctx.reproduction, lang, names, nodes)))
+        a.add("reproduction", t("section.reproduction", lang),
+              a.fig("reproduction", "section.reproduction"), mad,
+              _scroll(_repro_table(ctx.reproduction, lang, names, nodes)))
     for sec in ctx.sections:
-        section(sec)
+        a.section(sec)
     method = ctx.methodology
     if method is not None and (method.strip() if isinstance(method, str) else not method.empty):
-        add("methodology", t("section.methodology", lang), _methodology(method, lang, nodes))
+        a.add("methodology", t("section.methodology", lang), _methodology(method, lang, nodes))
     if ctx.snapshot:
-        def _value(k: object, v: object) -> str:
-            text = _html.escape(str(v))  # source folders and skipped inputs are identifiers
-            return f"<code>{text}</code>" if k in ("sources", "skipped") else text
-
-        rows = "".join(f"<dt>{_html.escape(label(str(k), lang, ('snap.',)))}</dt>"
-                       f"<dd>{_value(k, v)}</dd>" for k, v in ctx.snapshot.items())
-        add("data", t("section.data", lang), Markup(f'<dl class="meta">{rows}</dl>'))
+        a.add("data", t("section.data", lang), _snapshot_list(ctx.snapshot, lang))
     extra = [p for k, v in figs.items() if k not in FIGURE_ORDER for p in v]
     if extra:
-        add("figures", t("section.figures", lang), _embed(extra, t("section.figures", lang)))
+        a.add("figures", t("section.figures", lang), _embed(extra, t("section.figures", lang)))
     if ctx.lineage is not None and not ctx.lineage.empty:
-        appendix.insert(0, (t("section.lineage", lang), ctx.lineage))
-    appendix = [*ctx.appendix, *appendix]
+        a.appendix.insert(0, (t("section.lineage", lang), ctx.lineage))
+    appendix = [*ctx.appendix, *a.appendix]
     if appendix or ctx.downloads:
-        blocks = [Markup(f'<p class="note">{_html.escape(t("ui.appendix_note", lang))}</p>')]
-        for title, frame in appendix:
-            heads = {str(c): nodes(c) for c in frame.columns if str(c) in ctx.node_labels}
-            body = _scroll(table_html(_with_names(frame, names, lang), lang, headers=heads))
-            blocks.append(Markup(f"<details><summary>{_html.escape(title)}</summary>")
-                          + body + Markup("</details>"))
-        if ctx.downloads:
-            items = "".join(f"<li><code>{_html.escape(d)}</code></li>" for d in ctx.downloads)
-            blocks.append(Markup(f"<details><summary>{_html.escape(t('ui.downloads', lang))}"
-                                 f"</summary><ul class=\"files\">{items}</ul></details>"))
-        add("appendix", t("section.appendix", lang), *blocks)
-    return out
+        a.add("appendix", t("section.appendix", lang), *_appendix_blocks(ctx, appendix, a))
+    return a.out
+
+
+def _snapshot_list(snapshot: Mapping[str, object], lang: str) -> Markup:
+    """The data snapshot as a definition list (source folders and skipped inputs as code)."""
+    def value(k: object, v: object) -> str:
+        text = _html.escape(str(v))  # source folders and skipped inputs are identifiers
+        return f"<code>{text}</code>" if k in ("sources", "skipped") else text
+
+    rows = "".join(f"<dt>{_html.escape(label(str(k), lang, ('snap.',)))}</dt>"
+                   f"<dd>{value(k, v)}</dd>" for k, v in snapshot.items())
+    return Markup(f'<dl class="meta">{rows}</dl>')
+
+
+def _appendix_blocks(ctx: ReportContext, appendix: Sequence[tuple[str, pd.DataFrame]],
+                     a: _Assembly) -> list[Markup]:
+    """The appendix: each table folded, then the list of downloadable files."""
+    lang = a.lang
+    blocks = [Markup(f'<p class="note">{_html.escape(t("ui.appendix_note", lang))}</p>')]
+    for title, frame in appendix:
+        heads = {str(c): a.nodes(c) for c in frame.columns if str(c) in ctx.node_labels}
+        body = _scroll(table_html(_with_names(frame, a.names, lang), lang, headers=heads))
+        blocks.append(Markup(f"<details><summary>{_html.escape(title)}</summary>")
+                      + body + Markup("</details>"))
+    if ctx.downloads:
+        items = "".join(f"<li><code>{_html.escape(d)}</code></li>" for d in ctx.downloads)
+        blocks.append(Markup(f"<details><summary>{_html.escape(t('ui.downloads', lang))}"
+                             f"</summary><ul class=\"files\">{items}</ul></details>"))
+    return blocks
 
 
 def _bullets(items: Sequence[str]) -> Markup:

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from aidi.analysis.comparable import DEFAULT_SERIES  # noqa: E402
 from aidi.io import atomic_write, write_csv  # noqa: E402
-from aidi.report.charts import PALETTE, _drawing, _footer, _Text  # noqa: E402
+from aidi.report.chart_base import PALETTE, _drawing, _footer, _Text  # noqa: E402
 
 if TYPE_CHECKING:
     from aidi.over_time import Timeline
@@ -59,8 +59,6 @@ TEXTS = {
     "indicator_method": {"en": "method", "zh": "方法"},
     "node_method": {"en": "aggregation", "zh": "汇总方法"},
     "default": {"en": "default", "zh": "默认方法"},
-    "technology_activity": {"en": "Technology Activity", "zh": "技术活跃度"},
-    "market_friendliness": {"en": "Market Friendliness", "zh": "市场友好度"},
     "title_chained": {"en": " — comparable (chain-linked)", "zh": "——可比序列（链式连接）"},
     "title_fixed": {"en": " — comparable (fixed indicator set)", "zh": "——可比序列（固定指标集）"},
     "title_published": {"en": " — as published", "zh": "——各版本原值"},
@@ -107,7 +105,7 @@ def _save(fig: Figure, stem: Path) -> list[Path]:
 
 
 # ---- tables ---------------------------------------------------------------------------------------
-def write_timeline(tl: Timeline, out: Path, *, lang: str = "en", focus: str = "CHN",
+def write_timeline(tl: Timeline, out: Path, *, lang: str = "en", focus: str | None = None,
                    charts: bool = True, series: str = DEFAULT_SERIES) -> dict[str, Path]:
     """timeline.csv (published, chained and fixed-set values, break flags, who is ranked and
     why), timeline_notes.csv (each edition's rule per indicator), timeline_breaks.csv (each
@@ -283,7 +281,7 @@ def _notes(tl: Timeline, text: _Text, focus: str, series: str) -> list[str]:
     return lines
 
 
-def index_trajectories(tl: Timeline, lang: str, stem: Path, *, focus: str = "CHN",
+def index_trajectories(tl: Timeline, lang: str, stem: Path, *, focus: str | None = None,
                        series: str = DEFAULT_SERIES) -> list[Path]:
     text = _Text(lang)
     codes = _highlight(tl, focus)
@@ -300,7 +298,7 @@ def index_trajectories(tl: Timeline, lang: str, stem: Path, *, focus: str = "CHN
         return _save(fig, stem)
 
 
-def pillar_trajectories(tl: Timeline, lang: str, stem: Path, *, focus: str = "CHN",
+def pillar_trajectories(tl: Timeline, lang: str, stem: Path, *, focus: str | None = None,
                         series: str = DEFAULT_SERIES) -> list[Path]:
     text = _Text(lang)
     pillars = [c.id for c in tl.spec.root.children if c.id in tl.frame][:2] \
@@ -323,7 +321,7 @@ def pillar_trajectories(tl: Timeline, lang: str, stem: Path, *, focus: str = "CH
         return _save(fig, stem)
 
 
-def rank_bump(tl: Timeline, lang: str, stem: Path, *, focus: str = "CHN",
+def rank_bump(tl: Timeline, lang: str, stem: Path, *, focus: str | None = None,
               series: str = DEFAULT_SERIES) -> list[Path]:
     """Published ranks (a rank is what an edition publishes), breaks marked; an economy's code
     is written at the left only when it is ranked in the first edition, so an economy ranked
@@ -362,7 +360,7 @@ def rank_bump(tl: Timeline, lang: str, stem: Path, *, focus: str = "CHN",
         return _save(fig, stem)
 
 
-def gap_to_reference(tl: Timeline, lang: str, stem: Path, *, focus: str = "CHN",
+def gap_to_reference(tl: Timeline, lang: str, stem: Path, *, focus: str | None = None,
                      series: str = DEFAULT_SERIES) -> list[Path]:
     text = _Text(lang)
     codes = _highlight(tl, focus)

@@ -26,7 +26,7 @@ from aidi.analysis.trends import TrendsResult  # noqa: E402
 from aidi.analysis.trends.fits import CURVES  # noqa: E402
 from aidi.io import write_csv, write_text  # noqa: E402
 from aidi.progress import FIGURES, REPORT, Progress, report, track  # noqa: E402
-from aidi.report.charts import PALETTE, _drawing, _save, _Text, year_ticks  # noqa: E402
+from aidi.report.chart_base import PALETTE, _drawing, _save, _Text, year_ticks  # noqa: E402
 
 __all__ = ["tr", "write_trends"]
 
@@ -122,7 +122,7 @@ def domain_chart(res: TrendsResult, lang: str, stem: Path) -> list[Path]:
                         fmt="o", color=PALETTE["index"], capsize=3)
             ax.text(r["doubling_hi"] + 0.4, i, f"{r['doubling_months']:.1f}", va="center",
                     fontsize=8.5, color="#333333")
-        ax.axvline(6.0, color=PALETTE["technology_activity"], ls="--", lw=1,
+        ax.axvline(6.0, color=PALETTE["accent"], ls="--", lw=1,
                    label=w("chart.domains.source_line"))
         ax.set_yticks(range(len(rows)), [lab for lab, _ in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -176,7 +176,7 @@ def rule_chart(res: TrendsResult, lang: str, stem: Path) -> list[Path]:
            & f["years_to_second"].notna()]
     with _drawing(w.style):
         fig, ax = plt.subplots(figsize=(9.2, 6.0))
-        ax.add_patch(plt.Rectangle((25, 60), 20, 20, color=PALETTE["technology_activity"],
+        ax.add_patch(plt.Rectangle((25, 60), 20, 20, color=PALETTE["accent"],
                                    alpha=0.12, label=w("chart.rule.box")))
         ax.errorbar(ok["years_to_second"], ok["second_inflection_level"],
                     xerr=[ok["years_to_second"] - ok["years_to_second_lo"],
@@ -193,7 +193,7 @@ def rule_chart(res: TrendsResult, lang: str, stem: Path) -> list[Path]:
                         xytext=(5, -12 if r["series"] == "Electric power" else 4),
                         textcoords="offset points",
                         fontsize=8.5 if strong else 7, color="#111111" if strong else "#555555")
-        ax.plot(35, 70, marker="*", ms=14, color=PALETTE["technology_activity"])
+        ax.plot(35, 70, marker="*", ms=14, color=PALETTE["accent"])
         ax.set_xscale("log")
         ticks = [3, 5, 10, 20, 35, 50, 100, 200]
         ax.set_xticks(ticks, [str(v) for v in ticks])
@@ -224,7 +224,7 @@ def cost_chart(res: TrendsResult, lang: str, stem: Path) -> list[Path]:
         for col, scope, colour, key in (("fp32_flops", "fp32", PALETTE["index"],
                                          "chart.cost.fp32"),
                                         ("max_flops", "max_precision",
-                                         PALETTE["technology_activity"], "chart.cost.max")):
+                                         PALETTE["accent"], "chart.cost.max")):
             sub = hw[hw[col] > 0]
             row = c.loc[("hardware_price_performance", scope)]
             a1.scatter(sub["year"], sub[col] / sub["price_usd"], s=12, color=colour, alpha=0.5)
@@ -234,7 +234,7 @@ def cost_chart(res: TrendsResult, lang: str, stem: Path) -> list[Path]:
         a1.legend(loc="upper left", fontsize=8)
         row = c.loc[("training_cost_per_flop", "notable")]
         a2.scatter(m["year"], m["cost_usd_2023"] / m["compute_flop"], s=12,
-                   color=PALETTE["market_friendliness"], alpha=0.5)
+                   color=PALETTE["accent2"], alpha=0.5)
         _trend_line(a2, m["year"], row, "#222222", w("chart.cost.train",
                                                       pct=row["annual_change_pct"]))
         a2.set_yscale("log")
@@ -252,7 +252,7 @@ def investment_chart(res: TrendsResult, lang: str, stem: Path) -> list[Path]:
     w = _Words(lang)
     inv = res.investment
     colours = {"World": "#222222", "United States": PALETTE["index"],
-               "China": PALETTE["technology_activity"], "Europe": PALETTE["market_friendliness"]}
+               "China": PALETTE["accent"], "Europe": PALETTE["accent2"]}
     with _drawing(w.style):
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 5.0))
         for ax, series in ((a1, "investment.private"), (a2, "companies.newly_funded")):
@@ -278,7 +278,7 @@ def capacity_chart(res: TrendsResult, lang: str, stem: Path, china_eflops: float
     w = _Words(lang)
     cap = res.h100_capacity
     bars: list[tuple[str, float, str]] = [(w("cap.china_idc"), china_eflops,
-                                           PALETTE["technology_activity"])]
+                                           PALETTE["accent"])]
     for holder in ("nvidia_2023", "meta_2024"):
         for basis in ("source", "epoch_dense16"):
             v = float(cap[(cap["holder"] == holder) & (cap["basis"] == basis)]["eflops"].iloc[0])
@@ -289,14 +289,14 @@ def capacity_chart(res: TrendsResult, lang: str, stem: Path, china_eflops: float
         hit = frame[(frame["holder"] == holder) & (frame["subset"] == "all")]
         if len(hit):
             bars.append((w("cap.epoch", holder=holder), float(hit["eflops16"].iloc[0]),
-                         PALETTE["market_friendliness"]))
+                         PALETTE["accent2"]))
     with _drawing(w.style):
         fig, ax = plt.subplots(figsize=(9.2, 0.42 * len(bars) + 2.0))
         y = np.arange(len(bars))
         ax.barh(y, [b[1] for b in bars], color=[b[2] for b in bars], height=0.62)
         for i, (_, v, _) in enumerate(bars):
             ax.text(v + 8, i, f"{v:,.0f}", va="center", fontsize=8.5)
-        ax.axvline(china_eflops, color=PALETTE["technology_activity"], ls="--", lw=1)
+        ax.axvline(china_eflops, color=PALETTE["accent"], ls="--", lw=1)
         ax.set_yticks(y, [b[0] for b in bars])
         ax.set_ylim(len(bars) - 0.5, -0.6)
         ax.set_xlim(0, max(b[1] for b in bars) * 1.12)
