@@ -24,8 +24,6 @@ OWN_DECLARATION = {
     ("data catalogue", "--out"): "a Markdown file to write, not an output folder",
     ("data info", "--edition"): "lists the series of an edition or a vintage id; default latest",
 }
-#: Commands not yet on the shared options (remove each as it lands).
-NOT_YET: set[str] = set()
 #: Placeholder arguments so that option parsing is reached.
 ARGS = {"explain": ["X"], "gap": ["A", "B"], "diff": ["2023", "2024"]}
 
@@ -63,7 +61,7 @@ def test_every_command_is_found():
             "explore", "timeline", "diff", "data snapshot"} <= set(COMMANDS)
 
 
-@pytest.mark.parametrize("name", sorted(set(COMMANDS) - NOT_YET))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_shared_flags_use_the_shared_definition(name):
     own = [flag for flag, shared in _shared_uses(name, COMMANDS[name])
            if not shared and (name, flag) not in OWN_DECLARATION]
@@ -81,11 +79,11 @@ def test_a_command_that_takes_a_spec_takes_a_vintage():
     """Every command that builds the index can be pointed at a state of the data."""
     for name, cmd in COMMANDS.items():
         flags = {f for p in cmd.params for f in getattr(p, "opts", [])}
-        if "--spec" in flags and name not in NOT_YET:
+        if "--spec" in flags:
             assert "--vintage" in flags or "--vintage-a" in flags, name
 
 
-@pytest.mark.parametrize("name", sorted(n for n in set(COMMANDS) - NOT_YET
+@pytest.mark.parametrize("name", sorted(n for n in COMMANDS
                                         if ("--lang", True) in _shared_uses(n, COMMANDS[n])))
 def test_lang_is_checked_before_the_command_runs(name, tmp_path):
     flags = {f for p in COMMANDS[name].params for f in getattr(p, "opts", [])}
