@@ -273,8 +273,10 @@ def decimal_separator(values: pd.Series, name: str, rows: pd.Series | None = Non
     what was assumed (None when there was nothing to decide).
 
     Evidence: `1,5` or `1.234,5` mean a decimal comma; `1.5` or `1,234.5` a decimal point.
-    Values such as `1,500` alone could be either; they are read with a thousands comma unless
-    the file uses `;` columns (the decimal-comma convention), where aidi refuses to guess.
+    Values such as `1,500` alone could be either; they are read with a thousands comma only in
+    a `,`-delimited file (where a decimal comma would have to be quoted against the
+    convention); with `;` columns (the decimal-comma convention), tabs or anything else aidi
+    refuses to guess and asks for `--decimal`.
     Both kinds of evidence in one file is refused: the numbers would be read inconsistently.
     """
     if given is not None:
@@ -294,11 +296,12 @@ def _decide(ev: _Evidence, name: str, delimiter: str | None) -> tuple[str, str |
         return ",", (f"{name}: read numbers with a decimal comma (values such as "
                      f"{ev.where(ev.comma)}); '.' is taken as a thousands separator")
     if ev.ambiguous:
-        if delimiter == ";":
+        if delimiter != ",":
+            why = ("the file uses ';' columns, the decimal-comma convention" if delimiter == ";"
+                   else "nothing else in the file says which")
             raise DataValidationError(
                 f"{name}: values such as {ev.where(ev.ambiguous)} could mean thousands or "
-                "decimals (the file uses ';' columns, the decimal-comma convention); pass "
-                "--decimal , or --decimal . to say which")
+                f"decimals ({why}); pass --decimal , or --decimal . to say which")
         return ".", (f"{name}: read values such as {ev.where(ev.ambiguous)} with ',' as a "
                      "thousands separator (pass --decimal , if it is a decimal comma)")
     if ev.ambiguous_dot and not ev.point and delimiter == ";":
