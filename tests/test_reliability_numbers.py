@@ -54,6 +54,7 @@ def test_decimal_separator(values, delimiter, decimal, expected):
 @pytest.mark.parametrize(("values", "delimiter", "match"), [
     (["1,5", "2.5"], ",", "mixed decimal separators"),
     (["1,500", "2,000"], ";", "thousands or decimals"),
+    (["1,000", "2,000"], "\t", "nothing else in the file says which"),   # found by hypothesis
     (["1.500"], ";", "thousands or decimals"),
 ])
 def test_ambiguous_numbers_are_refused(values, delimiter, match):
