@@ -206,8 +206,10 @@ def test_writing_into_the_scores_leaves_the_build_unchanged(tiny):
 def test_zeroing_the_result_cannot_change_what_a_later_audit_reports(tiny):
     first = tiny.audit()
     r = tiny.result
-    r.normalised.iloc[:, :] = 0.0
-    r.scores.iloc[:, :] = 0.0
+    normalised, scores = r.normalised, r.scores
+    normalised.iloc[:, :] = 0.0
+    scores.iloc[:, :] = 0.0
+    assert (normalised.to_numpy() == 0).all()      # the copy took the write
     inputs, observations = tiny.inputs, tiny.observations
     inputs.observations.loc[:, "value"] = 0.0
     observations.loc[:, "value"] = 0.0

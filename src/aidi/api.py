@@ -187,9 +187,10 @@ class Build:
     analyses return result objects of plain DataFrames, the caller's to keep.
     """
 
-    __slots__ = ("_inputs", "_result")
+    __slots__ = ("_inputs", "_result", "_view")
     _inputs: Inputs
     _result: BuildResult
+    _view: BuildResult
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise UsageError("a Build is made by aidi.build(...) or aidi.Build.from_inputs(inputs)"
@@ -201,6 +202,7 @@ class Build:
         obj = object.__new__(cls)
         object.__setattr__(obj, "_inputs", _read_only_inputs(inputs))
         object.__setattr__(obj, "_result", _read_only_result(result))
+        object.__setattr__(obj, "_view", _CopyingResult.of(result))
         return obj
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -253,8 +255,8 @@ class Build:
 
     @property
     def result(self) -> BuildResult:
-        """Every stage of the pipeline (its frames are copies)."""
-        return _copied(self._result)
+        """Every stage of the pipeline (each frame a new copy every time it is read)."""
+        return self._view
 
     @property
     def origin(self) -> str:
@@ -553,6 +555,24 @@ def _read_only_inputs(inputs: Inputs) -> Inputs:
     _frozen_frame(inputs.observations)
     _frozen_frame(inputs.unit_info)
     return inputs
+
+
+class _CopyingResult(BuildResult):
+    """The `BuildResult` a `Build` hands out: every DataFrame/Series field read from it is a
+    new copy-on-write copy, so a write into one never reaches the build (nor the next read);
+    only the frame read is copied, so reading `result.tree` or `result.units` costs nothing."""
+
+    @classmethod
+    def of(cls, result: BuildResult) -> _CopyingResult:
+        view = object.__new__(cls)
+        view.__dict__.update(result.__dict__)
+        return view
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if isinstance(value, pd.DataFrame | pd.Series) and not name.startswith("__"):
+            return value.copy(deep=False)
+        return value
 
 
 def _copied(obj: Any) -> Any:
