@@ -70,16 +70,7 @@ def provenance(observations: pd.DataFrame, result: BuildResult) -> pd.DataFrame:
     denominator_file. A window mean lists every source/file of the window (';'-separated).
     The years come from the build's structured `year_from`/`year_to` stages.
     """
-    cells = []
-    for ind in result.spec.indicators():
-        rule = result.spec.effective_years(ind)
-        den = denominator_series(ind)
-        for unit in result.units:
-            span = _span(result, unit, ind.id, rule)
-            if span:
-                cells.append((unit, ind.id, ind.series, den, *span))
-    frame = pd.DataFrame(cells, columns=["iso3", "indicator", "series", "denominator_series",
-                                         "lo", "hi"])
+    frame = _spans(result)
     out = frame[["iso3", "indicator", "series", "denominator_series"]].copy()
     out[["source", "file"]] = _lookup(frame, "series", observations)
     out[["denominator_source", "denominator_file"]] = _lookup(frame, "denominator_series",
@@ -87,11 +78,32 @@ def provenance(observations: pd.DataFrame, result: BuildResult) -> pd.DataFrame:
     return out.fillna({"denominator_series": ""})
 
 
-def _span(result: BuildResult, unit: str, ind: str, rule: YearRule) -> tuple[int, int] | None:
-    if result.year_from is not None and result.year_to is not None:
-        lo, hi = result.year_from.loc[unit, ind], result.year_to.loc[unit, ind]
-        return None if pd.isna(lo) else (int(lo), int(hi))
-    return _years(result.years.loc[unit, ind], rule)
+def _spans(result: BuildResult) -> pd.DataFrame:
+    """Every (unit, indicator) cell with a value: its series, denominator and the years
+    `lo`–`hi` it rests on (indicator after indicator; whole columns, not a lookup per cell)."""
+    inds = result.spec.indicators()
+    ids, units = [i.id for i in inds], list(result.units)
+    cols = ["iso3", "indicator", "series", "denominator_series", "lo", "hi"]
+    if result.year_from is None or result.year_to is None:
+        cells = [(u, i.id, i.series, denominator_series(i), *span) for i in inds
+                 for u in units if (span := _years(result.years.loc[u, i.id],
+                                                   result.spec.effective_years(i)))]
+        return pd.DataFrame(cells, columns=cols)
+
+    def flat(frame: pd.DataFrame) -> np.ndarray:
+        return frame.reindex(index=units, columns=ids).to_numpy(dtype=float).T.ravel()
+
+    lo, hi = flat(result.year_from), flat(result.year_to)
+    keep = ~np.isnan(lo)
+    k = len(units)
+    frame = pd.DataFrame({
+        "iso3": np.tile(np.asarray(units, dtype=object), len(ids))[keep],
+        "indicator": np.repeat(np.asarray(ids, dtype=object), k)[keep],
+        "series": np.repeat(np.asarray([i.series for i in inds], dtype=object), k)[keep],
+        "denominator_series": np.repeat(np.asarray([denominator_series(i) for i in inds],
+                                                   dtype=object), k)[keep],
+        "lo": lo[keep].astype(int), "hi": hi[keep].astype(int)})
+    return frame.reset_index(drop=True)
 
 
 def cell_provenance(result: BuildResult, observations: pd.DataFrame) -> pd.DataFrame:

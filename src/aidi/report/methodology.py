@@ -6,6 +6,7 @@ documentation can never drift from what the build actually does.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aidi.specs.describe import describe_transform, describe_years
@@ -40,11 +41,8 @@ def indicator_table(spec: IndexSpec, observations: pd.DataFrame | None = None,
 
     parent = spec.parent_of()
     cat = catalogue.set_index("series") if catalogue is not None else None
-    if observations is not None and units:
-        # the indicators' rows of the build's units, cut from the whole table once
-        wanted = {ind.series for ind in spec.indicators()}
-        observations = observations[observations["series"].isin(wanted)
-                                    & observations["iso3"].isin(units)]
+    coverage = _coverage(spec, observations, units) if observations is not None and units \
+        else {}
     rows = []
     for ind in spec.indicators():
         rule = spec.effective_years(ind)
@@ -68,13 +66,32 @@ def indicator_table(spec: IndexSpec, observations: pd.DataFrame | None = None,
             row["raw_file"] = cat.loc[ind.series, "file"]
         elif ind.series.startswith("model."):
             row["source"] = t("source.exposure_model", lang)
-        if observations is not None and units:
-            obs = observations[(observations["series"] == ind.series)
-                               & observations["iso3"].isin(units)]
-            in_win = obs[(obs["year"] >= rule.start) & (obs["year"] <= rule.end)]
-            row["coverage_in_window"] = f"{in_win['iso3'].nunique()}/{len(units)}"
-            row["coverage_any_year"] = f"{obs['iso3'].nunique()}/{len(units)}"
-            row["years_available"] = (f"{int(obs['year'].min())}–{int(obs['year'].max())}"
-                                      if len(obs) else "")
+        row.update(coverage.get(ind.id, {}))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _coverage(spec: IndexSpec, observations: pd.DataFrame, units: list[str]
+              ) -> dict[str, dict[str, str]]:
+    """{indicator: its coverage columns}: the economies of `units` with a value in the
+    indicator's year window, in any year, and the years available. The observations are
+    grouped by series once, so each indicator reads only its own rows (10,000 indicators
+    took hours when each scanned the whole table)."""
+    inds = spec.indicators()
+    obs = observations[observations["series"].isin({i.series for i in inds})
+                       & observations["iso3"].isin(units)]
+    unit_code = pd.Index(units).get_indexer(obs["iso3"])
+    years = obs["year"].to_numpy(dtype=float)
+    rows_of = obs.groupby("series", sort=False, observed=True).indices
+    none = np.array([], dtype=int)
+    out = {}
+    for ind in inds:
+        rule = spec.effective_years(ind)
+        pos = rows_of.get(ind.series, none)
+        yr, code = years[pos], unit_code[pos]
+        in_win = (yr >= rule.start) & (yr <= rule.end)
+        out[ind.id] = {
+            "coverage_in_window": f"{len(np.unique(code[in_win]))}/{len(units)}",
+            "coverage_any_year": f"{len(np.unique(code))}/{len(units)}",
+            "years_available": f"{int(yr.min())}–{int(yr.max())}" if len(pos) else ""}
+    return out
