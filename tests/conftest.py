@@ -62,6 +62,16 @@ def tiny_observations() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["iso3", "year", "series", "value", "unit", "source", "file"])
 
 
+@pytest.fixture(scope="session")
+def default_build():
+    """`aidi.build()` (the shipped spec on the embedded snapshot), built once for the whole
+    run: a `Build` is deep-frozen (its frames are copies over read-only arrays), so one test
+    cannot change what the next one reads."""
+    import aidi
+
+    return aidi.build()
+
+
 @pytest.fixture
 def tiny_spec():
     return spec_from_dict(TINY_SPEC)

@@ -12,15 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import aidi
 from aidi.report import charts
 from aidi.report.figures import figure_texts
 from aidi.specs.describe import describe_transform
 
 
 @pytest.fixture(scope="module")
-def nominal():
-    return aidi.build()
+def nominal(default_build):
+    return default_build
 
 
 def _boxes(fig, kind):

@@ -145,7 +145,10 @@ def test_countries_all_builds_and_reports_what_was_dropped(tmp_path):
     assert scores.loc[scores["index"].isna(), "rank"].isna().all()
 
 
+@pytest.mark.slow
 def test_countries_group_name(tmp_path):
+    """The whole command with a group name (the default tier builds the same group through
+    the API: tests/test_reliability_units.py)."""
     res = CliRunner().invoke(app, ["build", "--countries", "G7", "--no-robustness",
                                    "--no-figures", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output

@@ -51,10 +51,8 @@ def test_rank_format_and_charts(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def nominal():
-    import aidi
-
-    return aidi.build()
+def nominal(default_build):
+    return default_build
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])

@@ -49,8 +49,8 @@ ATOL = 1e-9
 
 
 @pytest.fixture(scope="module")
-def nominal() -> aidi.Build:
-    return aidi.build()
+def nominal(default_build) -> aidi.Build:
+    return default_build
 
 
 @pytest.fixture(scope="module")

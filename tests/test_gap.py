@@ -25,8 +25,8 @@ def tiny():
 
 
 @pytest.fixture(scope="module")
-def nominal():
-    return aidi.build()
+def nominal(default_build):
+    return default_build
 
 
 def test_grid_is_four_significant_digits():

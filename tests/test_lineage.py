@@ -24,9 +24,8 @@ def _store_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def real():
-    b = aidi.build()
-    return b.result, b.observations
+def real(default_build):
+    return default_build.result, default_build.observations
 
 
 def text_of(renderable) -> str:

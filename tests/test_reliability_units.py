@@ -16,8 +16,8 @@ from tests._reliability import assert_clean_error, cli
 
 
 @pytest.fixture(scope="module")
-def nominal():
-    return aidi.build()
+def nominal(default_build):
+    return default_build
 
 
 @pytest.mark.parametrize(("countries", "match"), [
@@ -29,6 +29,12 @@ def nominal():
 def test_unknown_countries_are_refused(countries, match):
     with pytest.raises(UnknownUnitError, match=match):
         aidi.build(countries=countries)
+
+
+def test_a_group_name_builds_its_members():
+    """What `aidi build --countries G7` builds (the CLI run itself is in the slow tier)."""
+    b = aidi.build(countries="G7")
+    assert sorted(b.units) == sorted(["USA", "JPN", "DEU", "GBR", "FRA", "ITA", "CAN"])
 
 
 def test_names_and_case_resolve(nominal):

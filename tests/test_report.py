@@ -45,8 +45,7 @@ AIDI = {"focus": "CHN", "reference": "USA", "quadrant": SPEC.presentation.quadra
         "score_columns": ("index", "technology_activity", "market_friendliness", *DIMS)}
 
 
-@pytest.fixture
-def scores() -> pd.DataFrame:
+def _scores() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = []
     for c in TARGET_20:
@@ -63,7 +62,11 @@ def scores() -> pd.DataFrame:
 
 
 @pytest.fixture
-def repro() -> pd.DataFrame:
+def scores() -> pd.DataFrame:
+    return _scores()
+
+
+def _repro() -> pd.DataFrame:
     return pd.DataFrame({
         "economy": ["USA", "CHN", "CHN", "CHN", "DEU", "DEU", "DEU", "GBR"],
         "measure": ["index", "index", "technology_activity", "market_friendliness", "index",
@@ -73,6 +76,11 @@ def repro() -> pd.DataFrame:
         "published": [1.0, .76, .50, 1.16, .32, .15, .683, .31],
         "ours": [1.0, .72, .56, .94, .34, .16, .71, .33],
     }).assign(difference=lambda d: d.ours - d.published)
+
+
+@pytest.fixture
+def repro() -> pd.DataFrame:
+    return _repro()
 
 
 @pytest.fixture
@@ -253,9 +261,11 @@ def _context(scores: pd.DataFrame, repro: pd.DataFrame, figures: dict[str, list[
         **extra)
 
 
-@pytest.fixture
-def figures(scores: pd.DataFrame, repro: pd.DataFrame, tmp_path: Path) -> dict[str, list[Path]]:
-    return charts.draw_all(scores, SPEC, "en", tmp_path / "fig", repro=repro)
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """The charts of the `scores`/`repro` tables, drawn once for the module's reports."""
+    return charts.draw_all(_scores(), SPEC, "en", tmp_path_factory.mktemp("fig"),
+                           repro=_repro())
 
 
 def _external_refs(page: str) -> list[str]:
@@ -402,12 +412,11 @@ def test_tiers_are_natural_breaks_of_the_log_index() -> None:
     assert tiers(pd.Series([0.5, 0.5], index=["x", "y"]), 3).tolist() == [1, 2]
 
 
-def test_item_profile_is_every_node_relative_to_the_reference() -> None:
-    import aidi
+def test_item_profile_is_every_node_relative_to_the_reference(default_build) -> None:
     from aidi.report.summary import item_profile
     from aidi.report.writers import node_labels
 
-    b = aidi.build()
+    b = default_build
     prof = item_profile(b.result, "CHN", node_labels(b.spec, "en"))
     assert len(prof) == len(list(b.spec.indicators())) + len(list(b.spec.aggregates()))
     row = prof.set_index("node").loc["ai_compute_capacity"]

@@ -99,12 +99,11 @@ def test_english_words_finds_english_and_spares_codes():
 
 
 @pytest.fixture(scope="module")
-def zh_build(tmp_path_factory):
-    import aidi
+def zh_build(tmp_path_factory, default_build):
     from aidi.report.build_report import write_build_report
 
     out = tmp_path_factory.mktemp("zh")
-    b = aidi.build()
+    b = default_build
     texts: dict[str, tuple[str, ...]] = {}
     write_build_report(b.result, b.observations, out, lang="zh", focus="CHN",
                        figure_texts=texts)

@@ -195,18 +195,18 @@ def test_catalogue_is_generated_from_the_snapshot():
     assert "`epoch.models.robotics`" in committed
 
 
-def test_every_indicator_has_a_validity_entry():
+def test_every_indicator_has_a_validity_entry(default_build):
     text = (REPO / "docs" / "methodology.md").read_text(encoding="utf-8")
     review = text.split("## 2. Indicator review", 1)
     assert len(review) == 2, "docs/methodology.md lacks the indicator review section"
     body = review[1].split("\n## 3.", 1)[0]
     entries = set(re.findall(r"^\| \*\*`([a-z_]+)`\*\*", body, flags=re.M))
-    spec_ids = {i.id for i in aidi.build().spec.indicators()}
+    spec_ids = {i.id for i in default_build.spec.indicators()}
     assert spec_ids <= entries, sorted(spec_ids - entries)
 
 
-def test_mad_spread_is_the_nominal_mad_when_nothing_varies():
-    b = aidi.build()
+def test_mad_spread_is_the_nominal_mad_when_nothing_varies(default_build):
+    b = default_build
     nominal = mad_spread(b.result, 8, seed=2, config=UncertaintyConfig.nominal())
     assert nominal.nominal == pytest.approx(compare(b.result).mean_abs_difference)
     assert np.allclose(nominal.samples, nominal.nominal)
