@@ -75,9 +75,9 @@ def _fixture(nominal: aidi.Build, states: dict[str, dict], band_weights: dict) -
 
 
 @pytest.fixture(scope="module")
-def fixtures(tmp_path_factory) -> Path:
+def fixtures(tmp_path_factory, default_build) -> Path:
     tiny = aidi.build(spec_from_dict(TINY_SPEC), data=tiny_observations())
-    nominal = aidi.build()
+    nominal = default_build
     pillars = [c.id for c in nominal.spec.root.children]
     first_dim = nominal.spec.root.children[0].children[0].id
     tiny_states = {
