@@ -15,13 +15,13 @@ No method writes files: writers in `aidi.report` take the result objects and a f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError, dataclass, fields, replace
+from dataclasses import FrozenInstanceError, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
+from aidi.engine.frozen import CopyingResult, copied_fields, freeze_fields
 from aidi.engine.pipeline import BuildResult, resolve_units
 from aidi.engine.pipeline import build as run_pipeline
 from aidi.errors import InputError, UnknownUnitError, UsageError
@@ -200,9 +200,9 @@ class Build:
     def _made(cls, inputs: Inputs, result: BuildResult) -> Build:
         """The one constructor: the inputs and result, their arrays made read-only."""
         obj = object.__new__(cls)
-        object.__setattr__(obj, "_inputs", _read_only_inputs(inputs))
-        object.__setattr__(obj, "_result", _read_only_result(result))
-        object.__setattr__(obj, "_view", _CopyingResult.of(result))
+        object.__setattr__(obj, "_inputs", freeze_fields(inputs))
+        object.__setattr__(obj, "_result", freeze_fields(result))
+        object.__setattr__(obj, "_view", CopyingResult.of(result))
         return obj
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -251,7 +251,7 @@ class Build:
     @property
     def inputs(self) -> Inputs:
         """What the build was made from (its frames are copies)."""
-        return _copied(self._inputs)
+        return copied_fields(self._inputs)
 
     @property
     def result(self) -> BuildResult:
@@ -530,56 +530,6 @@ class Build:
 def _restore(inputs: Inputs, result: BuildResult) -> Build:
     """Unpickle a Build (a worker process receives one)."""
     return Build._made(inputs, result)
-
-
-def _frozen_frame(frame: Any) -> None:
-    """Make the arrays under a DataFrame or Series read-only (in place, once, at construction):
-    with copy-on-write, a copy handed out copies before a write; without it, the write raises."""
-    if not isinstance(frame, pd.DataFrame | pd.Series):
-        return
-    for block in getattr(frame._mgr, "blocks", ()):
-        values = getattr(block, "values", None)
-        if isinstance(values, np.ndarray):
-            values.setflags(write=False)
-
-
-def _read_only_result(result: BuildResult) -> BuildResult:
-    for f in fields(result):
-        _frozen_frame(getattr(result, f.name))
-    for node in result.tree.nodes:
-        node.weights.setflags(write=False)
-    return result
-
-
-def _read_only_inputs(inputs: Inputs) -> Inputs:
-    _frozen_frame(inputs.observations)
-    _frozen_frame(inputs.unit_info)
-    return inputs
-
-
-class _CopyingResult(BuildResult):
-    """The `BuildResult` a `Build` hands out: every DataFrame/Series field read from it is a
-    new copy-on-write copy, so a write into one never reaches the build (nor the next read);
-    only the frame read is copied, so reading `result.tree` or `result.units` costs nothing."""
-
-    @classmethod
-    def of(cls, result: BuildResult) -> _CopyingResult:
-        view = object.__new__(cls)
-        view.__dict__.update(result.__dict__)
-        return view
-
-    def __getattribute__(self, name: str) -> Any:
-        value = object.__getattribute__(self, name)
-        if isinstance(value, pd.DataFrame | pd.Series) and not name.startswith("__"):
-            return value.copy(deep=False)
-        return value
-
-
-def _copied(obj: Any) -> Any:
-    """`obj` (a frozen dataclass) with every DataFrame/Series field a copy-on-write copy."""
-    frames = {f.name: getattr(obj, f.name).copy(deep=False) for f in fields(obj)
-              if isinstance(getattr(obj, f.name), pd.DataFrame | pd.Series)}
-    return replace(obj, **frames)
 
 
 def _resolve_units(spec: IndexSpec, inputs: Inputs) -> list[str]:
