@@ -143,3 +143,35 @@ def test_data_import_shows_its_phase(tmp_path, monkeypatch) -> None:
                              env=TERMINAL)
     assert res.exit_code == 0, res.output
     assert "importing mine.csv" in res.output and "stored vintage" in res.output
+
+
+def test_a_command_console_follows_each_run_s_terminal(monkeypatch) -> None:
+    """A console made at import kept the first run's terminal for every later run in the
+    process (a 100-column terminal run, then a piped 80-column run drew 100-column tables)."""
+    from aidi.commands.console import CommandConsole
+
+    console = CommandConsole()
+    for key, value in TERMINAL.items():
+        monkeypatch.setenv(key, value)
+    assert console.is_terminal and console.width == 100
+    monkeypatch.delenv("FORCE_COLOR")
+    for key, value in {**PIPED, "COLUMNS": "80"}.items():
+        monkeypatch.setenv(key, value)
+    assert not console.is_terminal and console.width == 80
+
+
+def test_no_command_module_makes_its_console_at_import() -> None:
+    import importlib
+    import pkgutil
+
+    from rich.console import Console
+
+    import aidi.commands
+    from aidi.commands.console import CommandConsole
+
+    for info in pkgutil.iter_modules(aidi.commands.__path__):
+        module = importlib.import_module(f"aidi.commands.{info.name}")
+        made = [name for name, value in vars(module).items() if isinstance(value, Console)]
+        assert not made, (info.name, made)
+        if "console" in vars(module):
+            assert isinstance(module.console, CommandConsole), info.name

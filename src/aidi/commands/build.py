@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.layout import print_table
 from aidi.commands.options import (
     CoinDataOpt,
@@ -29,7 +29,7 @@ from aidi.commands.options import (
 )
 from aidi.commands.progress import show_progress
 
-console = Console()
+console = CommandConsole()
 
 #: Data availability required of each economy when building beyond the spec's own list.
 WIDE_BUILD_MIN_AVAILABILITY = 0.6

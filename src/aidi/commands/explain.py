@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.options import (
     CoinDataOpt,
     CoinMetaOpt,
@@ -19,7 +19,7 @@ from aidi.commands.options import (
 )
 from aidi.errors import AidiError
 
-console = Console()
+console = CommandConsole()
 
 
 def _build(spec: str | None, edition: str | None, countries: str | None, store: Path | None,

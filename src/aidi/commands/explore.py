@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.options import (
     CountriesOpt,
     EditionOpt,
@@ -20,7 +20,7 @@ from aidi.commands.options import (
 from aidi.commands.progress import show_progress
 from aidi.progress import report
 
-console = Console()
+console = CommandConsole()
 
 
 def register(app: typer.Typer) -> None:

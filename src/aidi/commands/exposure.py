@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.layout import print_table
 from aidi.commands.options import (
     CountriesOpt,
@@ -27,7 +27,7 @@ from aidi.progress import FIGURES, LOADING, report
 if TYPE_CHECKING:
     import pandas as pd
 
-console = Console()
+console = CommandConsole()
 
 #: The exposure tables shipped in the snapshot (`--variant`).
 VARIANTS = ("aiie", "lm_aiie", "ig_aiie")

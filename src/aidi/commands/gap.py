@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.layout import print_table
 from aidi.commands.options import (
     CoinDataOpt,
@@ -19,7 +19,7 @@ from aidi.commands.options import (
     VintageOpt,
 )
 
-console = Console()
+console = CommandConsole()
 
 
 def gap_sentence(g, names: dict[str, str], labels: dict[str, str], lang: str) -> str:

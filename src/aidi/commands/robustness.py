@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.layout import print_table
 from aidi.commands.options import (
     CoinDataOpt,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from aidi.analysis.robustness.config import UncertaintyConfig
     from aidi.api import Build
 
-console = Console()
+console = CommandConsole()
 
 
 class Backend(StrEnum):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.layout import print_table
 from aidi.commands.options import (
     CoinDataOpt,
@@ -24,7 +24,7 @@ from aidi.commands.options import (
 from aidi.commands.progress import show_progress
 from aidi.progress import report
 
-console = Console()
+console = CommandConsole()
 
 
 def register(app: typer.Typer) -> None:

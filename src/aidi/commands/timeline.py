@@ -12,10 +12,10 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aidi.commands.console import CommandConsole
 from aidi.commands.layout import print_table
 from aidi.commands.options import (
     CountriesOpt,
@@ -31,7 +31,7 @@ from aidi.commands.progress import show_progress
 from aidi.errors import UsageError
 from aidi.progress import BUILDING, FIGURES, LOADING, WRITING, report
 
-console = Console()
+console = CommandConsole()
 _EDITION = re.compile(r"^(\d{4}|latest)$", re.IGNORECASE)
 
 
