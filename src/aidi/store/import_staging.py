@@ -130,16 +130,18 @@ class Staging:
         `insert_vintage_table` stores."""
         return TABLE
 
-    def sha256(self, batch: int = 200_000) -> str:
+    def sha256(self, batch: int = 50_000) -> str:
         """sha256 of the tidy rows as CSV — what `aidi.store.vintages.frame_sha` gives for the
-        same rows held in memory."""
+        same rows held in memory. Read `batch` sequence numbers at a time: one ordered query
+        over every row held the whole sorted result in memory (2 GB for a 200 MB import)."""
         h = hashlib.sha256()
-        cur = self.con.execute(f"SELECT {', '.join(TIDY)} FROM {TABLE} ORDER BY seq")
+        lo, hi = self.con.execute(f"SELECT min(seq), max(seq) FROM {TABLE}").fetchall()[0]
         first = True
-        while True:
-            part = cur.fetch_df_chunk(max(1, batch // 2048))
+        for start in range(int(lo), int(hi) + 1, batch) if lo is not None else ():
+            part = self.con.execute(f"SELECT {', '.join(TIDY)} FROM {TABLE} WHERE seq >= ? "
+                                    "AND seq < ? ORDER BY seq", [start, start + batch]).df()
             if part.empty:
-                break
+                continue
             part["file"] = part["file"].fillna("")
             h.update(part.to_csv(index=False, header=first).encode())
             first = False
