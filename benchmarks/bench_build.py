@@ -4,9 +4,10 @@ report — the numbers behind the "≤ 4 s (≤ 2 s without figures)" goal.
     python benchmarks/bench_build.py [--no-figures] [--no-robustness] [--out DIR]
 
 `import` is the time to import the build command and the report layer; `build` the public
-API's `aidi.build`; `tables` the CSV outputs; the report's own phases follow (figures are
-drawn in worker processes while the analyses run, so `figures_wait` is only the time spent
-waiting for them at the end); `total` is the wall time of the whole build.
+API's `aidi.build`; `analyses` the bundle (`Build.analyses`: Monte-Carlo here, Sobol in a
+worker meanwhile); `tables` the CSV outputs; the report's own phases follow (figures are
+drawn in worker processes while the workbook is written, so `figures_wait` is only the time
+spent waiting for them at the end); `total` is the wall time of the whole build.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def main() -> None:
                         robustness=not args.no_robustness, figures=not args.no_figures,
                         timings=phases)
     phases["total"] = phases["import"] + time.perf_counter() - t1
-    order = ["import", "build", "tables", "figures_submit", "exposure", "analyses", "methodology", "sobol_excel",
+    order = ["import", "build", "analyses", "tables", "figures_submit", "workbook",
              "figures_wait", "render", "report_total", "total"]
     print(" | ".join(f"{k} {phases[k]:.2f} s" for k in order if k in phases))
 

@@ -88,8 +88,7 @@ def report_shots(pw, browser, out: Path, tmp: Path) -> list[Path]:
     paths = []
     for lang in ("en", "zh"):
         folder = tmp / f"report_{lang}"
-        write_build_report(b.result, b.observations, folder, lang=lang, n_samples=200,
-                           n_base=64)
+        write_build_report(b.analyses(n_samples=200, n_base=64), folder, lang=lang)
         ctx, page, problems = _open(pw, browser, (folder / "report.html").as_uri(), "desktop")
         page.wait_for_timeout(400)
         if problems:

@@ -35,7 +35,7 @@ def _boxes(fig, kind):
 def test_scatter_labels_overlap_nothing(nominal):
     from matplotlib.text import Annotation
 
-    from aidi.report.tables import scores_frame
+    from aidi.analysis.tables import scores_frame
 
     scores = scores_frame(nominal.result, nominal.observations)
     fig = charts.draw_pillar_scatter(scores, "en", (("technology_activity", "TA"),
@@ -107,10 +107,9 @@ def test_transforms_in_words(nominal):
 def test_exposure_chart_labels_do_not_overlap(nominal):
     from matplotlib.text import Text
 
-    from aidi.report.build_report import _exposure
     from aidi.report.exposure_chart import draw_exposure
 
-    long = _exposure(nominal.result, nominal.observations)[1]
+    long = nominal.analyses(include="exposure").exposure.long
     fig = draw_exposure(long, "en")
     boxes = [(t, b) for t, b in _boxes(fig, Text)]
     for i, (a, ba) in enumerate(boxes):

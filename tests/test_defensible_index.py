@@ -192,8 +192,8 @@ def test_why_is_written_beside_the_reproduction(validity, tmp_path):
     from aidi.report.writers import write_build_outputs
 
     w = validity.why_we_differ()
-    paths = write_build_outputs(validity.result, tmp_path, observations=validity.observations,
-                                why=w)
+    bundle = validity.analyses(include=("tables", "reproduction", "statements", "why"))
+    paths = write_build_outputs(bundle, tmp_path)
     rep = pd.read_csv(paths["reproduction"])
     assert {"value:cicc-2024", "value:aidi-2024", "difference:aidi-2024-cicc-2024",
             "gap_reason"} <= set(rep.columns)

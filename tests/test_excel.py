@@ -58,17 +58,14 @@ def nominal(default_build):
 @pytest.fixture(scope="module", params=["en", "zh"])
 def workbook(request, tmp_path_factory, nominal):
     """The workbook `aidi build` writes (without the Monte-Carlo sheets: see the slow test)."""
-    from aidi.analysis.audit import audit
-    from aidi.analysis.reproduction import compare
+    from aidi.analysis.bundle import DEFAULT_ANALYSES, ROBUSTNESS
     from aidi.report.build_report import _workbook
-    from aidi.report.tables import scores_frame
-    from aidi.store.snapshot import load_series_catalog
+    from aidi.report.sections.view import ReportView
 
     b, lang = nominal, request.param
     out = tmp_path_factory.mktemp(f"xl_{lang}")
-    path = _workbook(b.result, b.observations, scores_frame(b.result, b.observations), lang,
-                     out, rep=compare(b.result), uncertainty=None, sens=None,
-                     audit_res=audit(b.result), catalogue=load_series_catalog())
+    bundle = b.analyses(include=[a for a in DEFAULT_ANALYSES if a not in ROBUSTNESS])
+    path = _workbook(ReportView.of(bundle, lang), out)
     return lang, load_workbook(path), b
 
 
@@ -148,8 +145,7 @@ def test_build_writes_every_sheet(tmp_path):
     from aidi.report.build_report import write_build_report
 
     b = aidi.build()
-    write_build_report(b.result, b.observations, tmp_path, figures=False, n_samples=100,
-                       n_base=32)
+    write_build_report(b.analyses(n_samples=100, n_base=32), tmp_path, figures=False)
     wb = load_workbook(tmp_path / "scores.xlsx")
     assert {"Scores", "Charts", "Ranks", "Indicators", "Contributions", "Published figures",
             "Uncertainty", "Sensitivity", "Audit flags", "Audit by dimension",

@@ -37,8 +37,6 @@ ALLOWED = {
                         "adoption), checked against the data",
     "report/trends_report.py": "the report of those trend claims",
     "sources/raw/": "readers of publisher files name the publishers' own fields and rows",
-    "report/build_report.py": "being split into report/sections/ (issue 22 item 2): its "
-                              "focus default and exposure block; remove this entry when it lands",
 }
 
 

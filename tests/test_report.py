@@ -434,8 +434,8 @@ def test_a_coinr_asem_build_gets_a_full_report(tmp_path: Path) -> None:
     from aidi.report.build_report import write_build_report
 
     b = aidi.build("asem")
-    paths = write_build_report(b.result, b.observations, tmp_path, lang="en",
-                               focus=b.units[1], n_samples=100, n_base=16)
+    paths = write_build_report(b.analyses(focus=b.units[1], n_samples=100, n_base=16),
+                               tmp_path, lang="en")
     page = paths["report"].read_text(encoding="utf-8")
     for node in b.spec.aggregates():
         assert node.name.en in page

@@ -105,8 +105,7 @@ def zh_build(tmp_path_factory, default_build):
     out = tmp_path_factory.mktemp("zh")
     b = default_build
     texts: dict[str, tuple[str, ...]] = {}
-    write_build_report(b.result, b.observations, out, lang="zh", focus="CHN",
-                       figure_texts=texts)
+    write_build_report(b.analyses(focus="CHN"), out, lang="zh", figure_texts=texts)
     return out, texts
 
 
@@ -169,7 +168,7 @@ def test_both_languages_render_in_chromium(zh_build, tmp_path):
 
     out_zh, _ = zh_build
     b = aidi.build()
-    write_build_report(b.result, b.observations, tmp_path, lang="en", focus="CHN")
+    write_build_report(b.analyses(focus="CHN"), tmp_path, lang="en")
     _screenshot(tmp_path / "report.html", tmp_path / "report_en.png")
     _screenshot(out_zh / "report.html", tmp_path / "report_zh.png")
     assert (tmp_path / "report_zh.png").stat().st_size > 10_000

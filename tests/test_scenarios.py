@@ -18,7 +18,9 @@ def test_close_gap_hand_computed(tiny_spec, tiny_obs):
     ov = scenario_override(nominal, sc)
     assert ov.loc["DEU", "a"] == pytest.approx(2 + 0.5 * (10 - 2))
     assert ov.drop(index="DEU").isna().all().all()
-    res = run_scenario(nominal, tiny_obs, sc)
+    import aidi
+
+    res = run_scenario(aidi.build(tiny_spec, data=tiny_obs), sc)
     # a: DEU 6/10 = .6 ; b unchanged .4 → TA .5 (USA 1)
     assert res.changed.scores.loc["DEU", "ta"] == pytest.approx(0.5)
     assert res.changed.scores.loc["CHN", "ta"] == nominal.scores.loc["CHN", "ta"]

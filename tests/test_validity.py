@@ -16,7 +16,7 @@ import aidi
 from aidi.analysis import flags
 from aidi.analysis.reproduction import compare, mad_spread
 from aidi.analysis.robustness.config import UncertaintyConfig
-from aidi.report.tables import scores_frame
+from aidi.analysis.tables import scores_frame
 from aidi.specs.loader import spec_from_dict
 
 REPO = Path(__file__).resolve().parents[1]
@@ -232,7 +232,7 @@ def test_flags_come_from_the_builds_own_observations(tmp_path):
     assert flags.flag_frames(default.result, obs)["zero_filled"].to_numpy().any()
     own = aidi.build(data=obs[~marker])
     assert not flags.flag_frames(own.result, own.observations)["zero_filled"].to_numpy().any()
-    written = write_build_outputs(own.result, tmp_path, observations=own.observations)
+    written = write_build_outputs(own.analyses(include=("tables",)), tmp_path)
     table = pd.read_csv(written["scores"])
     assert not table["flags"].fillna("").str.contains("zero_filled").any()
     assert "zero_filled" in scores_frame(default.result, obs)["flags"].str.cat()

@@ -14,13 +14,14 @@ No method writes files: writers in `aidi.report` take the result objects and a f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import FrozenInstanceError, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from aidi.analysis.bundle import ANALYSES_PARAMS
 from aidi.engine.frozen import CopyingResult, copied_fields, freeze_fields
 from aidi.engine.pipeline import BuildResult, resolve_units
 from aidi.engine.pipeline import build as run_pipeline
@@ -50,6 +51,7 @@ from aidi.specs.schema import IndexSpec
 if TYPE_CHECKING:
     from aidi.analysis.attribution import Attribution, Change
     from aidi.analysis.audit import AuditResult, AuditThresholds
+    from aidi.analysis.bundle import Analyses
     from aidi.analysis.gap import Gap
     from aidi.analysis.lineage import Lineage
     from aidi.analysis.robustness.config import UncertaintyConfig
@@ -433,6 +435,19 @@ class Build:
                                backend=backend, scheduler=scheduler, chunk_size=chunk_size,
                                num_resamples=num_resamples, conf_level=conf_level,
                                design=design, outputs=outputs, progress=progress)
+
+    @validate_params(ANALYSES_PARAMS)
+    def analyses(self, *, include: Collection[str] | str | None = None,
+                 focus: str | None = None, n_samples: int = 1000, n_base: int = 512,
+                 seed: int = 0, scenarios: Sequence[Scenario | str | Path] = (),
+                 parallel: bool = True, progress: Progress | None = None) -> Analyses:
+        """Every analysis of this build, computed once, in one immutable bundle — what the
+        report, the workbook and the CLI render (`aidi.analysis.bundle.compute_analyses`)."""
+        from aidi.analysis.bundle import compute_analyses
+
+        return compute_analyses(self, include=include, focus=focus, n_samples=n_samples,
+                                n_base=n_base, seed=seed, scenarios=scenarios,
+                                parallel=parallel, progress=progress)
 
     @validate_params({"thresholds": [THRESHOLDS, None]})
     def audit(self, thresholds: AuditThresholds | None = None) -> AuditResult:

@@ -4,7 +4,8 @@ The source's own example (section 四(三)): if the USA shared frontier compute,
 high-quality data with an ally such as Japan, the ally's technology activity would approach the
 frontier and its index would close in on China's. A scenario states exactly that as data —
 which economies, which indicators (or every indicator under a node), and what happens to them —
-and `run_scenario` rebuilds the index with those values and sets it beside the nominal build.
+and `run_scenario` rebuilds the index with those values (through `Build.with_changes`) and
+sets it beside the nominal build.
 
 Actions (applied to the indicator values after transform and year rule, before imputation):
 - `close_gap: {to: USA, fraction: 0.5}` — x + fraction × (x_to − x) (1 = match the target);
@@ -16,14 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from aidi.engine.pipeline import BuildResult, build
+from aidi.engine.pipeline import BuildResult
 from aidi.errors import InputError
 from aidi.specs.schema import Indicator, Label, Node, iter_nodes
+
+if TYPE_CHECKING:
+    from aidi.api import Build
 
 
 class _Frozen(BaseModel):
@@ -130,12 +135,10 @@ class ScenarioResult:
     comparison: pd.DataFrame  # iso3, measure, nominal, scenario, change, nominal_rank, scenario_rank
 
 
-def run_scenario(nominal: BuildResult, observations: pd.DataFrame,
-                 scenario: Scenario) -> ScenarioResult:
-    override = scenario_override(nominal, scenario)
-    changed = build(nominal.spec, observations, units=list(nominal.units),
-                    unit_info=nominal.unit_info, data_override=override)
-    return compare_scenario(nominal, changed, scenario)
+def run_scenario(nominal: Build, scenario: Scenario) -> ScenarioResult:
+    """The scenario rebuilt through the build's own inputs (`Build.with_changes`: same spec,
+    data and economies, the changed indicator values), set beside the nominal build."""
+    return compare_scenario(nominal.result, nominal.with_changes(scenario).result, scenario)
 
 
 def compare_scenario(nominal: BuildResult, changed: BuildResult,

@@ -77,16 +77,13 @@ def print_scores(frame, lang: str, columns: list[str], names, labels) -> None:
     print_table(console, table)
 
 
-def focus_unit(b, focus: str | None) -> str | None:
-    """The economy profiled: `--focus` resolved against the build's units (code or name; an
-    unknown one is an error, never a silently missing figure), else the spec's presentation
-    focus (`aidi.specs.presentation`: the top-ranked economy besides the reference when the
-    spec names none)."""
-    if focus is None:
-        from aidi.specs.presentation import resolve_presentation
+def _include(robustness: bool, calibrate: bool) -> tuple[str, ...]:
+    """The analyses `aidi build` asks of the build: everything it shows, the Monte-Carlo and
+    Sobol unless `--no-robustness`, the calibration with `--calibrate`."""
+    from aidi.analysis.bundle import DEFAULT_ANALYSES, ROBUSTNESS
 
-        return resolve_presentation(b.spec, b.units, b.index.to_dict()).focus
-    return b.resolve_unit(focus)
+    return tuple(a for a in DEFAULT_ANALYSES if robustness or a not in ROBUSTNESS) + \
+        (("calibration",) if calibrate else ())
 
 
 def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str | None,
@@ -95,14 +92,14 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
               figures: bool = True, timings: dict[str, float] | None = None,
               vintage: str | None = None, quiet_progress: bool = False,
               calibrate: bool = False, png: bool = False):
-    """Build, write the tables, figures, workbook and report into `out` as one set
-    (`aidi.output_set`: a kill leaves the old set or the new one); print a summary (unless
-    `quiet`); returns the engine's `BuildResult`. Progress shows on a terminal unless
-    `quiet_progress` (`--quiet`); `calibrate` adds the calibration to the set."""
+    """Build, analyse (`Build.analyses`), write the tables, figures, workbook and report into
+    `out` as one set (`aidi.output_set`: a kill leaves the old set or the new one); print a
+    summary (unless `quiet`); returns the engine's `BuildResult`. Progress shows on a terminal
+    unless `quiet_progress` (`--quiet`); `calibrate` adds the calibration to the set."""
     from aidi.commands.common import nominal_build
     from aidi.output_set import output_set
     from aidi.report.build_report import write_build_report
-    from aidi.report.writers import count_files, write_build_outputs
+    from aidi.report.writers import count_files, write_build_outputs, write_calibration
 
     started = time.perf_counter()
     timings = timings if timings is not None else {}
@@ -110,63 +107,53 @@ def run_build(spec: str | None, out: Path, lang: str, focus: str, countries: str
             "vintage": vintage, "lang": lang}
     with output_set(out, "build", meta=meta) as txn, \
             show_progress(console, quiet_progress, lang) as progress:
-        stage = txn.stage
         b = nominal_build(spec, edition, countries, min_availability=min_availability,
                           vintage=vintage, progress=progress)
-        result = b.result
-        focus = focus_unit(b, focus)
         timings["build"] = time.perf_counter() - started
+        t0 = time.perf_counter()
+        bundle = b.analyses(include=_include(robustness, calibrate), focus=focus,
+                            progress=progress)
+        timings["analyses"] = time.perf_counter() - t0
         progress(_t("progress.tables", lang))
         t0 = time.perf_counter()
-        from aidi.report.tables import scores_frame, with_intensity
-
-        scores = scores_frame(result, b.observations)
-        intensity = b.intensity()
-        scores = with_intensity(scores, intensity.result if intensity is not None else None)
-        why = b.why_we_differ() if result.spec.published else None
-        paths = write_build_outputs(result, stage, scores, b.observations, why=why)
+        paths = write_build_outputs(bundle, txn.stage)
         timings["tables"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        paths.update(write_build_report(result, b.observations, stage, lang=lang, focus=focus,
-                                        backcast=b.inputs.backcast,
-                                        edition=edition, robustness=robustness,
-                                        figures=figures, progress=progress,
-                                        timings=timings, scores=scores, why=why,
-                                        png=png))
+        paths.update(write_build_report(bundle, txn.stage, lang=lang, figures=figures,
+                                        progress=progress, timings=timings, png=png))
         timings["report_total"] = time.perf_counter() - t0
-        cal = _calibrate(result, stage, paths) if calibrate else None
+        if calibrate:
+            paths.update(write_calibration(bundle.calibration, txn.stage))
     paths = txn.finals(paths)
     if not quiet:
-        _print_summary(result, out, lang, scores, edition, b.observations, b.inputs.backcast)
-        _print_why(why, result, lang)
+        _print_summary(bundle, out, lang)
+        _print_why(bundle.why, bundle.result, lang)
     console.print(_t("cli.wrote", lang, n=count_files(paths), out=str(out),
                      seconds=f"{time.perf_counter() - started:.1f}",
                      report=str(paths.get("report", "—"))))
-    if cal is not None:
-        _print_calibration(cal)
-    return result
+    if calibrate:
+        _print_calibration(bundle.calibration)
+    return bundle.result
 
 
-def _print_summary(result, out: Path, lang: str, frame, edition: str | None = None,
-                   observations=None, backcast: str | None = None) -> None:
-    from aidi.analysis.reproduction import compare, qualitative_checks
+def _print_summary(bundle, out: Path, lang: str) -> None:
+    """The scores, the reproduction and the statements, the economies screened out or left
+    without an index, the data flags — all read from the analysis bundle."""
     from aidi.report import filenames as fn
+    from aidi.report.data_flags import backcast_text, flag_counts_text
+    from aidi.report.tables import pillar_ids
     from aidi.report.writers import economy_names, node_labels
 
+    result, edition = bundle.result, bundle.edition
     names, labels = economy_names(result.units, lang), node_labels(result.spec, lang)
-    from aidi.report.tables import pillar_ids
-
-    print_scores(frame, lang, ["index", *pillar_ids(result.spec)], names, labels)
-    if result.spec.published:
+    print_scores(bundle.scores, lang, ["index", *pillar_ids(result.spec)], names, labels)
+    if bundle.reproduction is not None:
         # the published figures are the 2024 edition's: any other edition is set beside them
         # as a comparison across time, not as a fit
         across = edition is not None and str(edition).strip().lower() not in ("2024", "")
-        print_reproduction(compare(result), lang, names, labels, across_time=across)
-        checks = qualitative_checks(result, observations)
-        if len(checks):
-            from aidi.analysis.statements import summary_counts
-
-            held, tested, _ = summary_counts(checks)
+        print_reproduction(bundle.reproduction, lang, names, labels, across_time=across)
+        if bundle.statements is not None and len(bundle.statements):
+            held, tested, _ = bundle.statement_counts
             console.print(_t("summary.statements", lang, held=held, n=tested))
     if result.screened_out:
         console.print(_t("summary.screened", lang, n=len(result.screened_out),
@@ -174,14 +161,11 @@ def _print_summary(result, out: Path, lang: str, frame, edition: str | None = No
     missing = result.index[result.index.isna()].index.tolist()
     if missing:
         console.print(_t("cli.no_index", lang, units=", ".join(missing)))
-    from aidi.analysis.flags import flag_counts
-    from aidi.report.data_flags import backcast_text, flag_counts_text
-
     console.print(_t("cli.flag_counts", lang, file=str(out / fn.INDICATORS_CSV),
-                     **flag_counts_text(flag_counts(result, observations), lang)))
-    if backcast:
+                     **flag_counts_text(bundle.flags.counts, lang)))
+    if bundle.backcast:
         console.print(_t("cli.backcast", lang, edition=edition or result.spec.edition,
-                         text=backcast_text(backcast, lang)))
+                         text=backcast_text(bundle.backcast, lang)))
 
 
 def _print_why(why, result, lang: str) -> None:
@@ -273,15 +257,16 @@ def register(app: typer.Typer) -> None:
         With --out, calibration_parameters.csv and calibration_fit.csv are written there too.
         """  # noqa: E501
         from aidi.commands.common import nominal_build
+        from aidi.report.writers import write_calibration
 
-        b = nominal_build(spec, None, None, vintage=vintage)
-        if out is None:
-            _print_calibration(_calibrate(b.result))
-            return
-        from aidi.output_set import output_set
+        cal = nominal_build(spec, None, None, vintage=vintage).analyses(
+            include="calibration").calibration
+        if out is not None:
+            from aidi.output_set import output_set
 
-        with output_set(out, "calibration", meta={"command": "calibrate", "spec": spec}) as txn:
-            cal = _calibrate(b.result, txn.stage)
+            with output_set(out, "calibration",
+                            meta={"command": "calibrate", "spec": spec}) as txn:
+                write_calibration(cal, txn.stage)
         _print_calibration(cal)
 
 
@@ -302,21 +287,6 @@ def _coin_build(spec: str | None, out: Path, lang: str, coin_data: Path | None,
     console.print(_t("cli.top_five", lang, units=", ".join(
         f"{u} {v:.2f}" for u, v in top.items())))
     console.print(_t("cli.wrote_coin", lang, n=len(result.units), out=str(out)))
-
-
-def _calibrate(result, out: Path | None = None, paths: dict | None = None):
-    """The spec's calibration procedure when it declares one, else the weights diagnostic;
-    written to `out` when given (its files added to `paths`)."""
-    from aidi.analysis.calibration import calibrate_spec, calibrate_weights
-    from aidi.report.writers import write_calibration
-
-    cal = calibrate_spec(result) if result.spec.calibration is not None \
-        else calibrate_weights(result)
-    if out is not None:
-        written = write_calibration(cal, out)
-        if paths is not None:
-            paths.update(written)
-    return cal
 
 
 def _print_calibration(cal) -> None:

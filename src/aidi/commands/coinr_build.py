@@ -1,7 +1,7 @@
 """`aidi build --coin-data iData.csv --coin-meta iMeta.csv [--spec steps.yaml]`: a COINr build.
 
-The tables are read by `aidi.sources.coinr.read_coin` (which validates them, naming the row of
-any problem), built by the ordinary engine (`aidi.engine.pipeline.build`), and written in
+The tables are read by `aidi.read_coin` (which validates them, naming the row of any problem),
+built through the public API (`aidi.build(data=...)`, the ordinary engine), and written in
 COINr's shapes so that a COINr user can compare line by line:
 
 - `scores.csv` — `uCode`, then one column per aggregate code, highest level first (as COINr's
@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidi.engine.pipeline import BuildResult, LogEntry, build
+from aidi.engine.pipeline import BuildResult, LogEntry
 from aidi.io import write_csv
-from aidi.sources.coinr import read_coin
 
 
 def build_coin(coin_data: Path | None, coin_meta: Path | None, steps: Path | None,
@@ -34,8 +33,9 @@ def build_coin(coin_data: Path | None, coin_meta: Path | None, steps: Path | Non
     arithmetic mean). `coin_data` / `coin_meta` may be None when the steps file names them.
     Raises `aidi.sources.coinr.CoinTableError` (a ValueError) for malformed tables.
     """
-    inputs = read_coin(coin_data, coin_meta, steps)
-    result = build(inputs.spec, inputs.observations, unit_info=inputs.unit_info)
+    from aidi.api import build, read_coin
+
+    result = build(data=read_coin(coin_data, coin_meta, steps)).result
     result = dataclasses.replace(result, log=_denominate_log(result) + result.log)
     out = Path(out)
     codes = _original_codes(result)

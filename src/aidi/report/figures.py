@@ -17,12 +17,13 @@ annotations), collected before saving, so tests can check that a Chinese chart h
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from aidi.workers import die_with_parent, forked_pool, worker_count
 
 __all__ = ["FigureJob", "FigureOutput", "FigurePool", "die_with_parent", "figure_texts", "run_job",
            "save_figure", "worker_count"]
@@ -112,33 +113,6 @@ def run_job(job: FigureJob) -> FigureOutput:
                                                     formats=job.formats)), texts)
 
 
-def worker_count() -> int:
-    """Worker processes for figures: `AIDI_WORKERS`, else the cores this process may use
-    (at most 4: past that, start-up outweighs the gain for a dozen figures)."""
-    env = os.environ.get("AIDI_WORKERS", "").strip()
-    if env.isdigit():
-        return max(1, int(env))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
-def die_with_parent(parent: int) -> None:
-    """Worker start-up: have the kernel kill this worker when its parent dies (Linux
-    `PR_SET_PDEATHSIG`), and exit now if the parent is already gone — a killed `aidi build`
-    must not leave figure workers running (they would hold its memory and output lock)."""
-    import contextlib
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 class _Inline(Executor):
     """Runs each job at once in this process (one core, or no `fork`)."""
 
@@ -184,11 +158,8 @@ class FigurePool:
                 from aidi.report.fonts import find_cjk_font
 
                 find_cjk_font()
-                ctx = multiprocessing.get_context("fork")
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                                     initializer=die_with_parent,
-                                                     initargs=(os.getpid(),))
-            else:
+                self._executor = forked_pool(self.workers)
+            if self._executor is None:
                 self._executor = _Inline()
         return self._executor
 

@@ -12,7 +12,7 @@ the raw folder's SOURCE.md) and explains every flag.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +22,7 @@ from aidi.report.excel import ChartSpec, SheetSpec
 from aidi.report.translations import has, t
 
 if TYPE_CHECKING:
+    from aidi.analysis.bundle import Analyses, DataFlags
     from aidi.engine.pipeline import BuildResult
 
 __all__ = ["LICENCES", "workbook_sheets"]
@@ -85,12 +86,10 @@ def _missing_pillars(result: BuildResult, unit: str, labels: Mapping[str, str],
     return t("xl.unranked_missing", lang, nodes=sep.join(gone) or labels.get(root.id, root.id))
 
 
-def scores_sheet(result: BuildResult, scores: pd.DataFrame, observations, lang: str
+def scores_sheet(result: BuildResult, scores: pd.DataFrame, flags: DataFlags, lang: str
                  ) -> SheetSpec:
     """Rank, code, economy, index, every aggregate (reference = 1), coverage, flag counts, tier,
     and for an unranked economy the pillars it lacks."""
-    from aidi.analysis.flags import flag_frames
-
     labels, names = _labels(result, lang), _names(result.units, lang)
     s = scores.reset_index(drop=True)
     out = pd.DataFrame({_h("rank", lang): s["rank"].astype("Int64"),
@@ -101,7 +100,7 @@ def scores_sheet(result: BuildResult, scores: pd.DataFrame, observations, lang: 
         out[labels[c]] = pd.to_numeric(s[c], errors="coerce")
     if "coverage" in s:
         out[_h("coverage", lang)] = pd.to_numeric(s["coverage"], errors="coerce")
-    frames = flag_frames(result, observations)
+    frames = flags.frames
     for flag in DATA_FLAGS:
         counts = frames[flag].sum(axis=1).reindex(s["iso3"]).fillna(0).astype(int)
         out[t(f"dataflag.{flag}", lang)] = counts.to_numpy()
@@ -116,37 +115,33 @@ def scores_sheet(result: BuildResult, scores: pd.DataFrame, observations, lang: 
     return SheetSpec(t("xl.sheet.scores", lang), "Scores", out, fmt, freeze_cols=3)
 
 
-def ranks_sheet(result: BuildResult, lang: str) -> SheetSpec:
+def ranks_sheet(result: BuildResult, aggregates: Sequence[str], lang: str) -> SheetSpec:
     labels, names = _labels(result, lang), _names(result.units, lang)
     ranks = result.ranks
     order = result.ranks[result.tree.root].sort_values(na_position="last").index
     out = pd.DataFrame({_h("iso3", lang): list(order),
                         _h("economy", lang): [names.get(u, u) for u in order]})
-    from aidi.report.tables import aggregate_columns
-
-    for c in [result.tree.root, *aggregate_columns(result)]:  # the index, then down the tree
+    for c in [result.tree.root, *aggregates]:  # the index, then down the tree
         out[labels.get(c, c)] = ranks.loc[order, c].astype("Int64").to_numpy()
     return SheetSpec(t("xl.sheet.ranks", lang), "Ranks", out,
                      {c: "0" for c in out.columns[2:]}, freeze_cols=2)
 
 
-def indicators_sheet(result: BuildResult, observations, lang: str) -> SheetSpec:
+def indicators_sheet(result: BuildResult, flags: DataFlags, lang: str) -> SheetSpec:
     """One row per economy × indicator: raw value, years (as whole numbers and as words),
     imputation, value used, normalised value, weight, unit, flags."""
-    from aidi.analysis.flags import cell_flag_labels
-
     labels, names = _labels(result, lang), _names(result.units, lang)
     spec, units = result.spec, list(result.units)
     parent = spec.parent_of()
     ids = [i.id for i in spec.indicators()]
     y0, y1 = _int_years(result.year_from, units, ids), _int_years(result.year_to, units, ids)
-    flags = cell_flag_labels(result, observations)
+    cells = flags.cells
     rows = []
     for ind in spec.indicators():
         unit_text = t(f"unit.{ind.unit}", lang) if ind.unit and has(f"unit.{ind.unit}") \
             else ind.unit
         for u in units:
-            cell = flags.loc[u, ind.id] if u in flags.index else ""
+            cell = cells.loc[u, ind.id] if u in cells.index else ""
             rows.append({
                 _h("iso3", lang): u, _h("economy", lang): names.get(u, u),
                 _h("indicator", lang): labels.get(ind.id, ind.id),
@@ -388,28 +383,26 @@ def charts_sheet(result: BuildResult, scores: pd.DataFrame, lang: str,
                       freeze_cols=2), tuple(charts))
 
 
-def workbook_sheets(result: BuildResult, scores: pd.DataFrame, lang: str, *,
-                    observations: pd.DataFrame,
-                    provenance: pd.DataFrame | None = None,
-                    reproduction: pd.DataFrame | None = None,
-                    uncertainty: pd.DataFrame | None = None,
-                    sensitivity: pd.DataFrame | None = None, audit=None,
-                    catalogue: pd.DataFrame | None = None,
+def workbook_sheets(bundle: Analyses, scores: pd.DataFrame, lang: str, *,
                     quadrant: tuple[str, str] | None = None
                     ) -> tuple[list[SheetSpec], tuple[ChartSpec, ...]]:
-    """Every sheet of `scores.xlsx`, in order, and the native charts (on the charts sheet)."""
-    sheets = [scores_sheet(result, scores, observations, lang)]
+    """Every sheet of `scores.xlsx`, in order, and the native charts (on the charts sheet):
+    the bundle's tables in the build's language (`scores`: the bundle's, with each economy's
+    tier); a sheet whose analysis the bundle lacks is left out."""
+    result, flags = bundle.result, bundle.flags
+    sheets = [scores_sheet(result, scores, flags, lang)]
     chart_sheet, charts = charts_sheet(result, scores, lang, quadrant)
-    sheets += [chart_sheet, ranks_sheet(result, lang),
-               indicators_sheet(result, observations, lang), contributions_sheet(result, lang)]
-    if reproduction is not None and len(reproduction):
-        sheets.append(reproduction_sheet(reproduction, result, lang))
-    if uncertainty is not None:
-        sheets.append(uncertainty_sheet(uncertainty, lang))
-    if sensitivity is not None:
-        sheets.append(sensitivity_sheet(sensitivity, lang))
-    if audit is not None:
-        sheets += audit_sheets(audit, result, lang)
-    if provenance is not None:
-        sheets.append(sources_sheet(result, provenance, lang, catalogue))
+    sheets += [chart_sheet, ranks_sheet(result, bundle.aggregates, lang),
+               indicators_sheet(result, flags, lang), contributions_sheet(result, lang)]
+    rep = bundle.reproduction
+    if rep is not None and len(rep.table):
+        sheets.append(reproduction_sheet(rep.table, result, lang))
+    if bundle.uncertainty is not None:
+        sheets.append(uncertainty_sheet(bundle.uncertainty_summary, lang))
+    if bundle.sensitivity is not None:
+        sheets.append(sensitivity_sheet(bundle.sensitivity.frame, lang))
+    if bundle.audit is not None:
+        sheets += audit_sheets(bundle.audit, result, lang)
+    if bundle.provenance is not None:
+        sheets.append(sources_sheet(result, bundle.provenance, lang, bundle.catalogue))
     return sheets, charts

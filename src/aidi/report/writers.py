@@ -34,30 +34,27 @@ def node_labels(spec, lang: str) -> dict[str, str]:
     return {n.id: (n.name.get(lang) or n.name.en) for n in iter_nodes(spec.root)}
 
 
-def write_build_outputs(result, out: Path, scores: pd.DataFrame | None = None,
-                        observations: pd.DataFrame | None = None,
-                        why=None) -> dict[str, Path]:
-    """The machine-readable outputs every build writes (scores, indicators, contributions,
-    the step log; the reproduction tables when the spec has published figures)."""
-    from aidi.analysis.reproduction import compare, qualitative_checks
-    from aidi.report.tables import indicators_frame, scores_frame
-
-    out = Path(out)
+def write_build_outputs(bundle, out: Path) -> dict[str, Path]:
+    """The machine-readable outputs every build writes, as the analysis bundle holds them
+    (`aidi.analysis.bundle.Analyses`): scores, indicators, contributions, the step log; the
+    reproduction tables (with why-we-differ beside each printed figure) when the spec has
+    published figures."""
+    out, result = Path(out), bundle.result
     paths = {
-        "scores": write_csv(scores if scores is not None else scores_frame(result, observations),
-                            out / fn.SCORES_CSV),
-        "indicators": write_csv(indicators_frame(result), out / fn.INDICATORS_CSV),
+        "scores": write_csv(bundle.scores, out / fn.SCORES_CSV),
+        "indicators": write_csv(bundle.indicators, out / fn.INDICATORS_CSV),
         "contributions": write_csv(result.contributions, out / fn.CONTRIBUTIONS_CSV),
         "build_log": write_csv(result.log_frame(), out / fn.BUILD_LOG_CSV),
     }
-    if result.spec.published:
+    if bundle.reproduction is not None:
         from aidi.report.why_differ import reproduction_with_why
 
-        paths["reproduction"] = write_csv(reproduction_with_why(compare(result).table, why),
-                                          out / fn.REPRODUCTION_CSV)
-        checks = qualitative_checks(result, observations)
-        if len(checks):
-            paths["reproduction_checks"] = write_csv(checks, out / fn.REPRODUCTION_CHECKS_CSV)
+        paths["reproduction"] = write_csv(
+            reproduction_with_why(bundle.reproduction.table, bundle.why),
+            out / fn.REPRODUCTION_CSV)
+    checks = bundle.statements
+    if result.spec.published and checks is not None and len(checks):
+        paths["reproduction_checks"] = write_csv(checks, out / fn.REPRODUCTION_CHECKS_CSV)
     return paths
 
 
