@@ -36,6 +36,8 @@ ALLOWED = {
     "analysis/trends/": "the chapter's trend claims (the USA's and China's compute, "
                         "adoption), checked against the data",
     "report/trends_report.py": "the report of those trend claims",
+    "report/sections/exposure.py": "the exposure model's report section: it shows the model's "
+                                   "own output columns (exposure_scale), as exposure_model does",
     "sources/raw/": "readers of publisher files name the publishers' own fields and rows",
 }
 
