@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from aidi.engine.frozen import read_once
 from aidi.errors import UsageError
 from aidi.params import BOOL, PROGRESS, SEED, InstanceOf, Interval, Options
 from aidi.progress import Progress, report
@@ -167,8 +168,9 @@ def compute_analyses(build: Build, *, include: Collection[str] | str | None = No
     focus = resolve_presentation(build.spec, build.units, build.index.to_dict()).focus \
         if focus is None else build.resolve_unit(focus)
     scenarios = [load_scenario(s) if isinstance(s, str | Path) else s for s in scenarios]
-    # the build hands out copies: take one of each for every analysis to share
-    result, obs, inputs = build.result, build.observations, build.inputs
+    # the build hands out copies: take one of each for every analysis to share (read_once:
+    # `build.result` copies a frame on every read, and the renderers read cell by cell)
+    result, obs, inputs = read_once(build.result), build.observations, build.inputs
     focus, reference = profiled_focus(result, focus)
     ctx = _Ctx(build, result, obs, focus)
     fields: dict[str, Any] = {}
