@@ -86,7 +86,7 @@ def coinr_normalise(data: Mapping[str, Any]) -> dict[str, Any]:
     if f_n is None and not para:
         return d
     if f_n is not None:
-        if f_n not in COINR_NORMALISERS:
+        if not isinstance(f_n, str) or f_n not in COINR_NORMALISERS:
             raise ValueError(f"unknown COINr normaliser {f_n!r}; known: {sorted(COINR_NORMALISERS)}")
         method, defaults = COINR_NORMALISERS[f_n]
         d["method"] = method
@@ -149,7 +149,7 @@ def coinr_aggregate(data: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("weights are not an aggregate setting: they are the tree's (iMeta "
                          "Weight) or a named weight set's (aidi.engine.weights)")
     if f_ag is not None:
-        if f_ag not in COINR_AGGREGATORS:
+        if not isinstance(f_ag, str) or f_ag not in COINR_AGGREGATORS:
             raise ValueError(f"unknown COINr aggregator {f_ag!r}; known: "
                              f"{sorted(COINR_AGGREGATORS)}")
         d["method"] = COINR_AGGREGATORS[f_ag]
@@ -194,7 +194,7 @@ def coinr_impute(data: Mapping[str, Any]) -> dict[str, Any]:
                          "latest_earlier}` (or aidi.engine.impute.impute_panel on arrays)")
     if f_i is not None or "method" not in d:
         f_i = f_i or "i_mean"
-        if f_i not in COINR_IMPUTERS:
+        if not isinstance(f_i, str) or f_i not in COINR_IMPUTERS:
             raise ValueError(f"unknown COINr imputer {f_i!r}; known: {sorted(COINR_IMPUTERS)}")
         if f_i.endswith("_grp") and not d.get("group"):
             raise ValueError(f"{f_i} imputes within groups: give use_group")
@@ -224,7 +224,7 @@ _PASS_PARA = {"skew_thresh": "pass_skew_thresh", "kurt_thresh": "pass_kurt_thres
 
 
 def _transform_name(name: Any, what: str) -> str:
-    if name not in COINR_TRANSFORMS:
+    if not isinstance(name, str) or name not in COINR_TRANSFORMS:
         raise ValueError(f"{what} must be one of {sorted(COINR_TRANSFORMS)}, got {name!r}")
     return COINR_TRANSFORMS[name]
 
