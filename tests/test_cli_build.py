@@ -210,3 +210,25 @@ def test_readme_file_list_matches_the_build(built):
     for stem in re.findall(r"`(\w+)`", table.split("fig_<name>_<lang>")[1].splitlines()[0]):
         stem = f"fig_{stem}_en"
         assert any(p.name.startswith(stem) for p in out.iterdir()), stem
+
+
+def test_every_csv_is_byte_identical_to_the_golden_set(built):
+    """Issue 22's refactors promise unchanged numbers: the default build's CSVs equal the
+    stored set (tests/_golden_build.py) byte for byte. A change meant to move numbers
+    regenerates the set (`python tests/_golden_build.py`) and commits it beside the reason."""
+    from tests._golden_build import golden_files
+
+    out, _ = built
+    golden = golden_files()
+    produced = {p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))}
+    assert sorted(produced) == sorted(golden), "the build's CSV files are not the stored set"
+    for name, want in golden.items():
+        got = produced[name]
+        if got != want:
+            line = next(i for i, (a, b) in enumerate(zip(got.splitlines() + [b""],
+                                                           want.splitlines() + [b""],
+                                                           strict=False)) if a != b)
+            pytest.fail(f"{name} differs from the golden set at line {line + 1}:\n"
+                        f"  now:    {got.splitlines()[line:line + 1]}\n"
+                        f"  stored: {want.splitlines()[line:line + 1]}\n"
+                        "if the change is meant, run `python tests/_golden_build.py`")
