@@ -251,6 +251,7 @@ def register(app: typer.Typer) -> None:
         spec: SpecOpt = None,
         out: OutOpt = None,  # type: ignore[assignment]
         vintage: VintageOpt = None,
+        quiet: QuietOpt = False,
     ) -> None:
         """Re-run the spec's calibration procedure: fitted values, in-/out-of-sample and leave-one-out errors.
 
@@ -259,8 +260,10 @@ def register(app: typer.Typer) -> None:
         from aidi.commands.common import nominal_build
         from aidi.report.writers import write_calibration
 
-        cal = nominal_build(spec, None, None, vintage=vintage).analyses(
-            include="calibration").calibration
+        with show_progress(console, quiet, "en") as progress:
+            b = nominal_build(spec, None, None, vintage=vintage, progress=progress)
+            progress("calibration")
+            cal = b.analyses(include="calibration").calibration
         if out is not None:
             from aidi.output_set import output_set
 
