@@ -127,37 +127,63 @@ def ranks_sheet(result: BuildResult, aggregates: Sequence[str], lang: str) -> Sh
                      {c: "0" for c in out.columns[2:]}, freeze_cols=2)
 
 
+def _flag_words(cell: object, lang: str) -> str:
+    """A cell's ';'-joined flag codes as the flags' names in `lang`."""
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(t(f"dataflag.{f}", lang) for f in str(cell).split(";") if f)
+
+
+def _each(values: np.ndarray, fn) -> list:
+    """`fn` of every value, computed once per distinct value (200,000 cells share a few
+    dozen year labels and flag sets)."""
+    seen: dict = {}
+    out = []
+    for v in values.tolist():
+        key = ("nan",) if isinstance(v, float) and v != v else v
+        if key not in seen:
+            seen[key] = fn(v)
+        out.append(seen[key])
+    return out
+
+
 def indicators_sheet(result: BuildResult, flags: DataFlags, lang: str) -> SheetSpec:
-    """One row per economy × indicator: raw value, years (as whole numbers and as words),
-    imputation, value used, normalised value, weight, unit, flags."""
+    """One row per economy × indicator (indicator after indicator): raw value, years (as whole
+    numbers and as words), imputation, value used, normalised value, weight, unit, flags —
+    whole columns at once, not a lookup per cell."""
     labels, names = _labels(result, lang), _names(result.units, lang)
     spec, units = result.spec, list(result.units)
     parent = spec.parent_of()
-    ids = [i.id for i in spec.indicators()]
-    y0, y1 = _int_years(result.year_from, units, ids), _int_years(result.year_to, units, ids)
-    cells = flags.cells
-    rows = []
-    for ind in spec.indicators():
-        unit_text = t(f"unit.{ind.unit}", lang) if ind.unit and has(f"unit.{ind.unit}") \
-            else ind.unit
-        for u in units:
-            cell = cells.loc[u, ind.id] if u in cells.index else ""
-            rows.append({
-                _h("iso3", lang): u, _h("economy", lang): names.get(u, u),
-                _h("indicator", lang): labels.get(ind.id, ind.id),
-                _h("dimension", lang): labels.get(parent.get(ind.id, ""), ""),
-                _h("unit", lang): unit_text, _h("series", lang): ind.series,
-                _h("year_from", lang): y0.loc[u, ind.id], _h("year_to", lang): y1.loc[u, ind.id],
-                _h("years", lang): _year_label(result.years.loc[u, ind.id], lang),
-                _h("raw_value", lang): result.data.loc[u, ind.id],
-                _h("imputed", lang): bool(result.imputed_mask.loc[u, ind.id]),
-                _h("value_used", lang): result.treated.loc[u, ind.id],
-                _h("normalised", lang): result.normalised.loc[u, ind.id],
-                _h("weight", lang): float(ind.weight),
-                _h("flags", lang): "；".join(t(f"dataflag.{f}", lang) for f in str(cell).split(";")
-                                             if f) if lang == "zh" else
-                "; ".join(t(f"dataflag.{f}", lang) for f in str(cell).split(";") if f)})
-    out = pd.DataFrame(rows)
+    inds = spec.indicators()
+    ids = [i.id for i in inds]
+    k = len(units)
+
+    def flat(frame: pd.DataFrame) -> np.ndarray:
+        """A units × indicators frame as one column, indicator after indicator."""
+        return frame.reindex(index=units, columns=ids).to_numpy().T.ravel()
+
+    def per_indicator(values: list) -> list:
+        return [v for v in values for _ in range(k)]
+
+    unit_text = [t(f"unit.{i.unit}", lang) if i.unit and has(f"unit.{i.unit}") else i.unit
+                 for i in inds]
+    cells = flags.cells.reindex(index=units, fill_value="")  # an economy without flags: ""
+    out = pd.DataFrame({
+        _h("iso3", lang): units * len(ids),
+        _h("economy", lang): [names.get(u, u) for u in units] * len(ids),
+        _h("indicator", lang): per_indicator([labels.get(i, i) for i in ids]),
+        _h("dimension", lang): per_indicator([labels.get(parent.get(i, ""), "") for i in ids]),
+        _h("unit", lang): per_indicator(unit_text),
+        _h("series", lang): per_indicator([i.series for i in inds]),
+        _h("year_from", lang): flat(_int_years(result.year_from, units, ids)),
+        _h("year_to", lang): flat(_int_years(result.year_to, units, ids)),
+        _h("years", lang): _each(flat(result.years), lambda v: _year_label(v, lang)),
+        _h("raw_value", lang): flat(result.data),
+        _h("imputed", lang): flat(result.imputed_mask).astype(bool),
+        _h("value_used", lang): flat(result.treated),
+        _h("normalised", lang): flat(result.normalised),
+        _h("weight", lang): per_indicator([float(i.weight) for i in inds]),
+        _h("flags", lang): _each(cells[ids].to_numpy().T.ravel(),
+                                  lambda c: _flag_words(c, lang))})
     for c in (_h("year_from", lang), _h("year_to", lang)):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("Int64")
     return SheetSpec(t("xl.sheet.indicators", lang), "Indicators", out,
