@@ -332,6 +332,28 @@ def _licence(file: str, lang: str) -> str:
     return "; ".join(dict.fromkeys(found)) if found else t("xl.licence_unknown", lang)
 
 
+def _indicator_facts(provenance: pd.DataFrame) -> dict[str, dict]:
+    """Per indicator, from its cells' provenance: the first denominator series, file,
+    denominator file and source each cell lists (None when none does), and the first and last
+    year used — grouped once, whole columns (a scan of the table per indicator was quadratic,
+    and a few pandas calls per indicator took 10 s at 10,000 indicators)."""
+    g = provenance.groupby("indicator", sort=False)
+    cols = [c for c in ("denominator_series", "file", "denominator_file", "source")
+            if c in provenance]
+    first = g[cols].first() if cols else pd.DataFrame(index=list(g.groups))
+    first["y0"] = pd.to_numeric(provenance["year_from"], errors="coerce").groupby(
+        provenance["indicator"], sort=False).min()
+    first["y1"] = pd.to_numeric(provenance["year_to"], errors="coerce").groupby(
+        provenance["indicator"], sort=False).max()
+    first = first.astype(object).where(first.notna(), None)
+    return first.to_dict("index")
+
+
+def _text_or(value: object, fallback: object) -> object:
+    """`value` as text when a cell listed one, else `fallback` (the catalogue's entry)."""
+    return str(value) if value is not None else fallback
+
+
 def sources_sheet(result: BuildResult, provenance: pd.DataFrame, lang: str,
                   catalogue: pd.DataFrame | None = None) -> SheetSpec:
     """Every series the build read (indicator series and denominators): what it is, who
@@ -340,26 +362,18 @@ def sources_sheet(result: BuildResult, provenance: pd.DataFrame, lang: str,
     labels = _labels(result, lang)
     cat = catalogue.set_index("series") if catalogue is not None else None
     rows = []
-    # each indicator's rows found once (a scan of the whole table per indicator was
-    # quadratic: hours at 10,000 indicators)
-    rows_of = provenance.groupby("indicator", sort=False).indices
-    none = provenance.iloc[:0]
+    facts = _indicator_facts(provenance)
     for ind in result.spec.indicators():
-        pos = rows_of.get(ind.id)
-        p = provenance.iloc[pos] if pos is not None else none
+        f = facts.get(ind.id, {})
         pairs = [(ind.series, "source", "file")]
-        den = p["denominator_series"].dropna().astype(str)
-        if len(den) and den.iloc[0]:
-            pairs.append((den.iloc[0], None, "denominator_file"))
+        den = f.get("denominator_series")
+        if den is not None and str(den):
+            pairs.append((str(den), None, "denominator_file"))
         for series, src_col, file_col in pairs:
             info = cat.loc[series] if cat is not None and series in cat.index else None
-            files = p[file_col].dropna().astype(str) if file_col in p else pd.Series([], str)
-            file = files.iloc[0] if len(files) else (info["file"] if info is not None else "")
-            source = (p[src_col].dropna().astype(str).iloc[0] if src_col and
-                      p[src_col].notna().any() else
-                      (info["source"] if info is not None else ""))
-            y0 = pd.to_numeric(p["year_from"], errors="coerce").min()
-            y1 = pd.to_numeric(p["year_to"], errors="coerce").max()
+            file = _text_or(f.get(file_col), info["file"] if info is not None else "")
+            source = _text_or(f.get(src_col) if src_col else None,
+                              info["source"] if info is not None else "")
             rows.append({
                 _h("indicator", lang): labels.get(ind.id, ind.id),
                 t("xl.role", lang): t("xl.role_series" if src_col else "xl.role_denominator",
@@ -367,7 +381,8 @@ def sources_sheet(result: BuildResult, provenance: pd.DataFrame, lang: str,
                 _h("series", lang): series,
                 t("xl.series_name", lang): info["name"] if info is not None else "",
                 t("xl.publisher", lang): source, _h("file", lang): file,
-                t("xl.first_year_used", lang): y0, t("xl.last_year_used", lang): y1,
+                t("xl.first_year_used", lang): f.get("y0", np.nan),
+                t("xl.last_year_used", lang): f.get("y1", np.nan),
                 t("xl.licence", lang): _licence(file, lang)})
     out = pd.DataFrame(rows)
     for c in (t("xl.first_year_used", lang), t("xl.last_year_used", lang)):
