@@ -42,29 +42,12 @@ if TYPE_CHECKING:
 console = CommandConsole()
 
 
-class Backend(StrEnum):
-    numpy = "numpy"
-    dask = "dask"
-
-
-class WeightDraw(StrEnum):
-    uniform = "uniform"
-    dirichlet = "dirichlet"
-
-
-class AggregationScope(StrEnum):
-    pillars = "pillars"
-    all = "all"
-
-
-class Zeros(StrEnum):
-    spec = "spec"
-    zero = "zero"
-
-
-class WeightGroups(StrEnum):
-    one = "one"
-    level = "level"
+# The options' choices (typer shows and checks them); values are the names.
+Backend = StrEnum("Backend", ["numpy", "dask"])
+WeightDraw = StrEnum("WeightDraw", ["uniform", "dirichlet"])
+AggregationScope = StrEnum("AggregationScope", ["pillars", "all"])
+Zeros = StrEnum("Zeros", ["spec", "zero"])
+WeightGroups = StrEnum("WeightGroups", ["one", "level"])
 
 
 # ---- the options of both analyses ----------------------------------------------------------------
